@@ -1,0 +1,152 @@
+# zreaper build: bpf/*.bpf.c -> one linked BPF object -> skeleton -> build/zreaper.
+# Everything generated lives in $(BUILD). `make V=1` shows the commands.
+
+BUILD	?= build
+CC	?= gcc
+CLANG	?= clang
+BPFTOOL	?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+ARCH	:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VMLINUX_H ?=
+VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-5s %s\n' "$(1)" "$(2)";
+endif
+
+WARN	:= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wold-style-definition -Wpointer-arith -Wundef -Wvla -Wwrite-strings \
+	   -Wimplicit-fallthrough -Wcast-align -Wswitch-enum
+CFLAGS	?= -O2 -g
+ZR_CFLAGS := -std=gnu11 $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
+	   -DZR_VERSION='"$(VERSION)"' -Iuser -Ibpf -isystem $(BUILD) -MMD -MP
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
+LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
+LDLIBS	:= $(LIBBPF_LIBS) -lelf -lz
+
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra \
+	   -Wno-unused-parameter -Werror -I$(BUILD) -Ibpf -MMD -MP
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+SAN_OBJS  := $(patsubst $(BUILD)/user/%.o,$(BUILD)/user-san/%.o,$(LIB_OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+UNIT_SAN  := $(patsubst tests/unit/%.c,$(BUILD)/unit-san/%,$(UNIT_SRCS))
+TOOL_SRCS := $(wildcard tools/*.c)
+TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/%,$(TOOL_SRCS))
+DEPS	  := $(wildcard $(BUILD)/*/*.d)
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all deps test unit e2e check format bench clean run
+
+all: deps $(BUILD)/zreaper $(TOOL_BINS)
+
+# Installs missing Debian packages; silent when nothing is missing.
+deps:
+	$(Q)tools/deps.sh
+
+$(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/user-san $(BUILD)/unit $(BUILD)/unit-san:
+	$(Q)mkdir -p $@
+
+# vmlinux.h from the running kernel's BTF (or a copy of VMLINUX_H).
+$(BUILD)/vmlinux.h: | $(BUILD)
+ifeq ($(VMLINUX_H),)
+	$(call msg,GEN,$@)
+	$(Q)test -r $(VMLINUX_BTF) || { echo "zreaper: no BTF at $(VMLINUX_BTF): the kernel needs CONFIG_DEBUG_INFO_BTF" >&2; exit 1; }
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+else
+	$(call msg,CP,$@)
+	$(Q)cp $(VMLINUX_H) $@
+endif
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/bpf
+	$(call msg,BPF,$<)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# One linked object: shared maps and rodata are __weak in zr_common.bpf.h.
+$(BUILD)/zreaper.bpf.o: $(BPF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(BUILD)/zreaper.skel.h: $(BUILD)/zreaper.bpf.o
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name zreaper_bpf > $@
+
+# Files that include the skeleton wait for it.
+$(BUILD)/user/bpf_load.o $(BUILD)/user-san/bpf_load.o: $(BUILD)/zreaper.skel.h
+
+$(BUILD)/user/%.o: user/%.c | $(BUILD)/user
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(LIBBPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/user-san/%.o: user/%.c | $(BUILD)/user-san
+	$(call msg,CC,$< [san])
+	$(Q)$(CC) $(SAN_FLAGS) $(ZR_CFLAGS) $(LIBBPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/zreaper: $(USER_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/%: tools/%.c | $(BUILD)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) -pthread $< -o $@
+
+$(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/unit
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) -Itests/unit $< $(LIB_OBJS) -lcmocka $(LDLIBS) -o $@
+
+$(BUILD)/unit-san/%: tests/unit/%.c $(SAN_OBJS) | $(BUILD)/unit-san
+	$(call msg,CC,$< [san])
+	$(Q)$(CC) $(SAN_FLAGS) $(ZR_CFLAGS) -Itests/unit $< $(SAN_OBJS) -lcmocka $(LDLIBS) -o $@
+
+unit: deps $(UNIT_BINS) $(UNIT_SAN)
+	$(Q)tests/run.sh --unit-only
+
+e2e: all
+	$(Q)tests/run.sh --e2e-only
+
+# The one test command: every suite, last line "N passed, N failed, N skipped".
+test: all $(UNIT_BINS) $(UNIT_SAN)
+	$(Q)tests/run.sh
+
+# Builds, then traces: `make run ARGS="--json"`.
+run: all
+	$(Q)$(BUILD)/zreaper trace $(ARGS)
+
+C_FILES := $(wildcard user/*.c user/*.h tools/*.c tests/unit/*.c tests/unit/*.h bpf/*.c bpf/*.h)
+SH_FILES := $(wildcard tools/*.sh tests/*.sh tests/e2e/*.bash .ci/run)
+
+check: deps $(BUILD)/zreaper.skel.h
+	$(call msg,CHK,cppcheck)
+	$(Q)cppcheck -q --enable=warning,portability,performance --std=c11 --inline-suppr \
+		--error-exitcode=1 -Iuser -Ibpf -I$(BUILD) $(wildcard user/*.c tools/*.c tests/unit/*.c)
+	$(call msg,CHK,clang-tidy)
+	$(Q)clang-tidy --quiet $(wildcard user/*.c tools/*.c) -- -std=gnu11 -Iuser -Ibpf -isystem $(BUILD) \
+		-DZR_VERSION='"check"' $(LIBBPF_CFLAGS) 2>/dev/null | (! grep -E 'warning:|error:')
+	$(call msg,CHK,clang-format)
+	$(Q)clang-format --dry-run -Werror $(C_FILES)
+	$(call msg,CHK,shellcheck)
+	$(Q)shellcheck -x $(SH_FILES)
+	$(Q)shellcheck -s bash $(wildcard tests/e2e/*.bats)
+
+format:
+	$(Q)clang-format -i $(C_FILES)
+
+bench: all
+	$(Q)tools/bench/run.sh
+
+clean:
+	$(Q)rm -rf $(BUILD)
+
+-include $(DEPS)

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/* lifecycle.bpf.c - fork, exec (and failed exec), exit and task release: the kernel side of
+ * every process's life, one ring-buffer record each.
+ */
+#include "zr_common.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* What execve was called with, kept from syscall entry to exec or syscall exit. */
+struct exec_args {
+	__u64 filename; /* user pointer */
+	__u64 argv;	/* user pointer to the pointer array */
+	char comm[ZR_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32); /* tid */
+	__type(value, struct exec_args);
+} exec_pending SEC(".maps");
+
+/* An exec record is too big for the BPF stack: build it in a per-CPU scratch slot. The spill
+ * area lets the verifier prove that a string read at any offset of args stays in the slot. */
+struct exec_scratch {
+	struct zr_rec_exec rec;
+	char spill[ZR_ARGS_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_scratch);
+} exec_scratch SEC(".maps");
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	bool is_thread = ptgid == ctgid;
+	struct zr_rec_fork *r;
+
+	if (is_thread && !targ_threads)
+		return 0;
+	if (targ_filter_pid && targ_tree && !is_thread && zr_pid_wanted(ptgid)) {
+		__u8 one = 1;
+
+		bpf_map_update_elem(&pid_filter, &ctgid, &one, BPF_ANY);
+	}
+	if (!zr_task_wanted(child))
+		return 0;
+	r = zr_reserve(sizeof(*r));
+	if (!r)
+		return 0;
+	zr_fill_hdr(&r->hdr, child, ZR_REC_FORK, sizeof(*r));
+	r->parent_pid = ptgid;
+	r->parent_tid = BPF_CORE_READ(parent, pid);
+	r->parent_start = BPF_CORE_READ(parent, group_leader, start_boottime);
+	BPF_CORE_READ_STR_INTO(&r->parent_comm, parent, comm);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+static __always_inline void remember_exec(__u64 filename, __u64 argv)
+{
+	struct exec_args a = { .filename = filename, .argv = argv };
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	bpf_get_current_comm(&a.comm, sizeof(a.comm));
+	bpf_map_update_elem(&exec_pending, &tid, &a, BPF_ANY);
+}
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int on_sys_enter_execve(struct trace_event_raw_sys_enter *ctx)
+{
+	remember_exec(ctx->args[0], ctx->args[1]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int on_sys_enter_execveat(struct trace_event_raw_sys_enter *ctx)
+{
+	remember_exec(ctx->args[1], ctx->args[2]);
+	return 0;
+}
+
+static __always_inline struct zr_rec_exec *exec_record(struct task_struct *t, __u16 kind)
+{
+	__u32 zero = 0;
+	struct exec_scratch *slot = bpf_map_lookup_elem(&exec_scratch, &zero);
+	struct zr_rec_exec *r;
+
+	if (!slot)
+		return NULL;
+	r = &slot->rec;
+	zr_fill_hdr(&r->hdr, t, kind, sizeof(*r));
+	r->error = 0;
+	r->old_pid = 0;
+	r->argc = 0;
+	r->args_len = 0;
+	r->real_argc = 0;
+	r->old_comm[0] = 0;
+	r->filename[0] = 0;
+	r->args[0] = 0;
+	return r;
+}
+
+static __always_inline void submit_copy(struct zr_rec_exec *r)
+{
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), 0)) {
+		__u32 zero = 0;
+		__u64 *n = bpf_map_lookup_elem(&drops, &zero);
+
+		if (n)
+			__sync_fetch_and_add(n, 1);
+	}
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct exec_args *pending;
+	struct zr_rec_exec *r;
+	struct mm_struct *mm;
+	__u32 key = old_pid;
+	__u64 start, end, len;
+	long n;
+
+	pending = bpf_map_lookup_elem(&exec_pending, &key);
+	if (!zr_task_wanted(p))
+		goto out;
+	r = exec_record(p, ZR_REC_EXEC);
+	if (!r)
+		goto out;
+	r->old_pid = old_pid;
+	r->real_argc = BPF_CORE_READ(bprm, argc);
+	if (pending)
+		__builtin_memcpy(r->old_comm, pending->comm, sizeof(r->old_comm));
+	n = bpf_probe_read_kernel_str(r->filename, sizeof(r->filename), BPF_CORE_READ(bprm, filename));
+	if (n == sizeof(r->filename))
+		r->hdr.flags |= ZR_F_PATH_TRUNC;
+	/* The new image's argv is on its stack between arg_start and arg_end. */
+	mm = BPF_CORE_READ(p, mm);
+	start = BPF_CORE_READ(mm, arg_start);
+	end = BPF_CORE_READ(mm, arg_end);
+	len = end > start ? end - start : 0;
+	if (len > ZR_ARGS_LEN) {
+		len = ZR_ARGS_LEN;
+		r->hdr.flags |= ZR_F_ARGV_TRUNC;
+	}
+	if (len && !bpf_probe_read_user(r->args, len, (void *)start))
+		r->args_len = len;
+	submit_copy(r);
+out:
+	if (pending)
+		bpf_map_delete_elem(&exec_pending, &key);
+	return 0;
+}
+
+/* Copies argv strings of a failed exec from the caller's memory (still intact). */
+static __always_inline void read_user_argv(struct zr_rec_exec *r, __u64 argvp)
+{
+	__u32 off = 0;
+	int i;
+
+	for (i = 0; i < ZR_ARGS_MAX; i++) {
+		__u64 s = 0;
+		long n;
+
+		if (bpf_probe_read_user(&s, sizeof(s), (void *)(argvp + i * sizeof(__u64))) || !s)
+			return;
+		if (off >= ZR_ARGS_LEN - 1) {
+			r->hdr.flags |= ZR_F_ARGV_TRUNC;
+			return;
+		}
+		off &= ZR_ARGS_LEN - 1;
+		n = bpf_probe_read_user_str(&r->args[off], ZR_ARGS_LEN - off, (void *)s);
+		if (n <= 0)
+			return;
+		off += n;
+		r->args_len = off;
+		r->argc++;
+		if (off >= ZR_ARGS_LEN - 1 && r->args[(off - 1) & (ZR_ARGS_LEN - 1)]) {
+			r->hdr.flags |= ZR_F_ARGV_TRUNC;
+			return;
+		}
+	}
+	r->hdr.flags |= ZR_F_ARGV_TRUNC;
+}
+
+static __always_inline void exec_exit(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct exec_args *a = bpf_map_lookup_elem(&exec_pending, &tid);
+	struct zr_rec_exec *r;
+
+	if (!a)
+		return;
+	if (ret < 0 && ret >= -ZR_K_MAX_ERRNO && zr_task_wanted(cur)) {
+		r = exec_record(cur, ZR_REC_EXEC_FAIL);
+		if (r) {
+			r->error = -ret;
+			r->old_pid = tid;
+			__builtin_memcpy(r->old_comm, a->comm, sizeof(r->old_comm));
+			if (bpf_probe_read_user_str(r->filename, sizeof(r->filename),
+						    (void *)a->filename) == sizeof(r->filename))
+				r->hdr.flags |= ZR_F_PATH_TRUNC;
+			read_user_argv(r, a->argv);
+			submit_copy(r);
+		}
+	}
+	bpf_map_delete_elem(&exec_pending, &tid);
+}
+
+SEC("tracepoint/syscalls/sys_exit_execve")
+int on_sys_exit_execve(struct trace_event_raw_sys_exit *ctx)
+{
+	exec_exit(ctx->ret);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_execveat")
+int on_sys_exit_execveat(struct trace_event_raw_sys_exit *ctx)
+{
+	exec_exit(ctx->ret);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_sched_process_exit, struct task_struct *p, bool group_dead)
+{
+	struct signal_struct *sig = BPF_CORE_READ(p, signal);
+	struct pid *tgp = zr_tgid_pid(p);
+	struct zr_rec_exit *r;
+	unsigned int i;
+
+	if (!group_dead && !targ_threads)
+		return 0;
+	if (!zr_task_wanted(p))
+		return 0;
+	r = zr_reserve(sizeof(*r));
+	if (!r)
+		return 0;
+	zr_fill_hdr(&r->hdr, p, ZR_REC_EXIT, sizeof(*r));
+	if (group_dead)
+		r->hdr.flags |= ZR_F_GROUP_DEAD;
+	/* What wait() will report: wait_task_zombie() picks the group code after a group exit. */
+	if (BPF_CORE_READ(sig, flags) & ZR_K_SIGNAL_GROUP_EXIT)
+		r->exit_code = BPF_CORE_READ(sig, group_exit_code);
+	else
+		r->exit_code = BPF_CORE_READ(p, group_leader, exit_code);
+	if (BPF_CORE_READ(sig, oom_mm))
+		r->hdr.flags |= ZR_F_OOM_VICTIM;
+	r->pad = 0;
+	for (i = 0; i < ZR_NS_LEVELS; i++)
+		r->ns_nr[i] = zr_pid_nr_at(tgp, i);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(on_sched_process_free, struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	bool is_leader = tgid == (__u32)BPF_CORE_READ(p, pid);
+	struct zr_rec_free *r;
+
+	if (!is_leader && !targ_threads)
+		return 0;
+	if (!zr_pid_wanted(tgid))
+		return 0;
+	r = zr_reserve(sizeof(*r));
+	if (r) {
+		zr_fill_hdr(&r->hdr, p, ZR_REC_FREE, sizeof(*r));
+		bpf_ringbuf_submit(r, 0);
+	}
+	/* A released leader leaves the --tree set; pid reuse must not inherit the filter. */
+	if (is_leader && targ_filter_pid && targ_tree)
+		bpf_map_delete_elem(&pid_filter, &tgid);
+	return 0;
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/* signal.bpf.c - signals that matter to a process's life (SIGCHLD, and every signal whose
+ * default action kills or stops), however sent; and PR_SET_CHILD_SUBREAPER changes.
+ */
+#include "zr_common.bpf.h"
+
+/* Signals whose default action is to ignore or continue: not reported (SIGCHLD aside). */
+static __always_inline bool signal_wanted(int sig)
+{
+	if (sig == ZR_K_SIGCHLD)
+		return true;
+	return sig > 0 && sig <= 64 && sig != ZR_K_SIGCONT && sig != ZR_K_SIGURG &&
+	       sig != ZR_K_SIGWINCH;
+}
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct zr_rec_signal *r;
+	__s32 code;
+
+	if (!signal_wanted(sig) || !zr_task_wanted(task))
+		return 0;
+	/* SEND_SIG_NOINFO (0) is a kill from user space, SEND_SIG_PRIV (1) the kernel's. */
+	if ((unsigned long)info == 0)
+		code = 0; /* SI_USER */
+	else if ((unsigned long)info == 1)
+		code = 0x80; /* SI_KERNEL */
+	else
+		code = BPF_CORE_READ(info, si_code);
+	r = zr_reserve(sizeof(*r));
+	if (!r)
+		return 0;
+	zr_fill_hdr(&r->hdr, task, ZR_REC_SIGNAL, sizeof(*r));
+	if (group)
+		r->hdr.flags |= ZR_F_SIG_GROUP;
+	if (code > 0)
+		r->hdr.flags |= ZR_F_SENDER_KERNEL;
+	r->sig = sig;
+	r->code = code;
+	r->result = result;
+	r->sender_pid = BPF_CORE_READ(cur, tgid);
+	r->sender_tid = BPF_CORE_READ(cur, pid);
+	r->sender_start = BPF_CORE_READ(cur, group_leader, start_boottime);
+	r->pad = 0;
+	BPF_CORE_READ_STR_INTO(&r->sender_comm, cur, comm);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);   /* tid */
+	__type(value, __u64); /* arg2 */
+} subreaper_pending SEC(".maps");
+
+SEC("tracepoint/syscalls/sys_enter_prctl")
+int on_sys_enter_prctl(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 value = ctx->args[1];
+
+	if (ctx->args[0] == ZR_K_PR_SET_CHILD_SUBREAPER)
+		bpf_map_update_elem(&subreaper_pending, &tid, &value, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_prctl")
+int on_sys_exit_prctl(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct signal_struct *sig;
+	struct zr_rec_subreaper *r;
+	__u64 *value = bpf_map_lookup_elem(&subreaper_pending, &tid);
+
+	if (!value)
+		return 0;
+	if (!zr_task_wanted(cur))
+		goto out;
+	r = zr_reserve(sizeof(*r));
+	if (!r)
+		goto out;
+	zr_fill_hdr(&r->hdr, cur, ZR_REC_SUBREAPER, sizeof(*r));
+	r->ret = ctx->ret;
+	r->value = *value;
+	sig = BPF_CORE_READ(cur, signal);
+	if (BPF_CORE_READ_BITFIELD_PROBED(sig, is_child_subreaper))
+		r->hdr.flags |= ZR_F_SUBREAPER_NOW;
+	bpf_ringbuf_submit(r, 0);
+out:
+	bpf_map_delete_elem(&subreaper_pending, &tid);
+	return 0;
+}

@@ -1,0 +1,16 @@
+/* cgroup.h - the cgroup v2 hierarchy: where it is mounted, and a path's id and depth. */
+#ifndef ZR_CGROUP_H
+#define ZR_CGROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Finds the cgroup2 mount point in /proc/self/mountinfo. Returns 0 or -ENOENT. */
+int cgroup_v2_mount(char *buf, size_t len);
+
+/* Resolves path (absolute, or relative to the v2 mount) to its cgroup id (the directory's
+ * inode) and level (0 = root). Returns 0, -ENOENT (no v2 mount or no such directory), or
+ * -ENOTDIR (exists but is not a cgroup v2 directory). */
+int cgroup_resolve(const char *path, uint64_t *id, int *level);
+
+#endif /* ZR_CGROUP_H */

@@ -1,0 +1,409 @@
+/* cmd_trace.c - `zreaper trace`: options, then kernel records -> decode -> lifecycle ->
+ * filters -> sink, until a signal, --duration, or the reader of stdout goes away.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <bpf/libbpf.h>
+
+#include "bpf_load.h"
+#include "cgroup.h"
+#include "cli.h"
+#include "cmd.h"
+#include "decode.h"
+#include "filter.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "loop.h"
+#include "pidset.h"
+#include "sink.h"
+
+#define SCHEMA_VERSION	 1
+#define TICK_MS		 100
+#define AUTOREAP_GRACE_NS (250ull * 1000 * 1000)
+
+struct trace {
+	struct zr_filters f;
+	struct zr_pidset *tracked; /* -p pids and, with --tree, their descendants */
+	struct sink sink;
+	struct sink_run_info info;
+	struct lifecycle *lc;
+	struct zreaper_bpf *skel;
+	struct ring_buffer *ring;
+	uint64_t lost_total;
+	int out_err; /* first sink error; -EPIPE: the reader is gone */
+	bool json;
+	uint64_t duration_ns;
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: zreaper trace [OPTIONS]\n"
+	      "\n"
+	      "Streams the life and death of processes from the kernel: fork, exec, exit, wait,\n"
+	      "reap, signal and subreaper events. Needs root (CAP_BPF and CAP_PERFMON).\n"
+	      "Columns for people on a terminal; --json gives one JSON object per line, flushed\n"
+	      "per event when stdout is not a terminal.\n"
+	      "\n"
+	      "Filters (several combine with AND; each applies to the event's subject):\n"
+	      "  -p, --pid PID        only this process (repeatable)\n"
+	      "      --tree           with -p: also the descendants born after start\n"
+	      "  -n, --name NAME      only processes whose comm is exactly NAME\n"
+	      "  -u, --uid UID        only processes of this user (number or name)\n"
+	      "  -c, --cgroup PATH    only processes in this cgroup v2 directory or below\n"
+	      "  -x, --failed         only failures: non-zero exits, deaths by signal, failed execs\n"
+	      "      --events LIST    only these kinds, comma-separated: fork exec exit wait reap\n"
+	      "                       signal subreaper (start, stop and lost are always shown)\n"
+	      "      --threads        also thread-level events (thread forks, exits, releases)\n"
+	      "\n"
+	      "Output:\n"
+	      "      --json           JSON lines instead of columns\n"
+	      "      --duration D     stop after D (500ms, 5s, 2m, 1h) and exit 0\n"
+	      "  -v, --verbose        more diagnostics on stderr (-vv: libbpf's too)\n"
+	      "  -h, --help           this text\n"
+	      "\n"
+	      "SIGINT, SIGTERM and SIGHUP end the trace; so does closing the reader of stdout.\n"
+	      "Exit status: 0 ok, 1 runtime failure (e.g. cannot load BPF), 2 usage error.\n",
+	      f);
+}
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	zr_err("%s", line);
+	return ZR_EXIT_USAGE;
+}
+
+/* A command-line value made safe to print (one call per message). */
+static const char *q(const char *s)
+{
+	static char buf[128];
+
+	return cli_printable(s, buf, sizeof(buf));
+}
+
+enum { OPT_TREE = 256, OPT_EVENTS, OPT_THREADS, OPT_JSON, OPT_DURATION };
+
+static int parse_args(struct trace *t, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "tree", no_argument, NULL, OPT_TREE },
+		{ "name", required_argument, NULL, 'n' },
+		{ "uid", required_argument, NULL, 'u' },
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "failed", no_argument, NULL, 'x' },
+		{ "events", required_argument, NULL, OPT_EVENTS },
+		{ "threads", no_argument, NULL, OPT_THREADS },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct zr_filters *f = &t->f;
+	char badbuf[80];
+	const char *bad;
+	uint32_t pid;
+	int c, err;
+
+	f->event_mask = filter_default_mask();
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":p:n:u:c:xvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (cli_parse_pid(optarg, &pid))
+				return usage_error("-p: '%s' is not a pid", q(optarg));
+			if (kill((pid_t)pid, 0) && errno == ESRCH)
+				return usage_error("-p %s: no such process", q(optarg));
+			if (f->n_pids == ZR_FILTER_PIDS_MAX)
+				return usage_error("-p: at most 64 pids%s", "");
+			f->pids[f->n_pids++] = pid;
+			break;
+		case OPT_TREE:
+			f->tree = true;
+			break;
+		case 'n':
+			if (!*optarg || strlen(optarg) > 15)
+				return usage_error("-n '%s': a comm is 1 to 15 bytes", q(optarg));
+			f->comm = optarg;
+			break;
+		case 'u':
+			err = cli_parse_uid(optarg, &f->uid);
+			if (err == -ENOENT)
+				return usage_error("-u: no such user '%s'", q(optarg));
+			if (err)
+				return usage_error("-u: '%s' is not a uid", q(optarg));
+			f->has_uid = true;
+			break;
+		case 'c':
+			f->cgroup_path = optarg;
+			break;
+		case 'x':
+			f->failures_only = true;
+			break;
+		case OPT_EVENTS:
+			if (filter_parse_events(optarg, &f->event_mask, &bad, badbuf,
+						sizeof(badbuf)))
+				return usage_error("--events: unknown event '%s' (known: fork exec "
+						   "exit wait reap signal subreaper ...)",
+						   q(bad));
+			f->events_arg = optarg;
+			break;
+		case OPT_THREADS:
+			f->threads = true;
+			break;
+		case OPT_JSON:
+			t->json = true;
+			break;
+		case OPT_DURATION:
+			if (cli_parse_duration(optarg, &t->duration_ns))
+				return usage_error("--duration: '%s' is not a positive duration "
+						   "(e.g. 500ms, 5s, 2m, 1h)",
+						   q(optarg));
+			break;
+		case 'v':
+			log_verbosity++;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		case ':':
+			return usage_error("option %s needs a value", q(argv[optind - 1]));
+		default:
+			return usage_error("unknown option '%s' (try: zreaper trace --help)",
+					   q(argv[optind - 1]));
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", q(argv[optind]));
+	if (f->tree && !f->n_pids)
+		return usage_error("--tree needs -p PID%s", "");
+	return 0;
+}
+
+static uint64_t now_boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int64_t boot_to_real_ns(void)
+{
+	struct timespec r;
+	uint64_t b = now_boot_ns();
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	return (int64_t)r.tv_sec * 1000000000ll + r.tv_nsec - (int64_t)b;
+}
+
+static int emit_line(struct trace *t, const struct zr_ev *ev)
+{
+	int err;
+
+	if (t->out_err)
+		return t->out_err;
+	err = t->sink.ops->emit(&t->sink, ev);
+	if (err < 0)
+		t->out_err = err;
+	return err;
+}
+
+/* Every event the lifecycle passes on: mirror --tree, apply the filters, print. */
+static int on_event(const struct zr_ev *ev, void *arg)
+{
+	struct trace *t = arg;
+	bool shown;
+	int err = 0;
+
+	if (t->f.tree && ev->kind == ZR_EV_FORK && !ev->is_thread &&
+	    pidset_has(t->tracked, ev->parent.pid))
+		pidset_add(t->tracked, ev->pid);
+	shown = filter_match(&t->f, t->tracked, ev);
+	if (shown)
+		err = emit_line(t, ev);
+	/* The reap is a life's last event: forget the pid before it is reused. */
+	if (t->f.tree && ev->kind == ZR_EV_REAP && !ev->is_thread)
+		pidset_del(t->tracked, ev->pid);
+	return err;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct trace *t = ctx;
+	struct zr_ev ev;
+
+	if (decode_record(data, size, &ev))
+		return 0; /* unknown kinds are skipped; short records cannot come from our BPF */
+	return lifecycle_feed(t->lc, &ev);
+}
+
+static int report_lost(struct trace *t)
+{
+	uint64_t drops = bpf_load_drops(t->skel);
+	struct zr_ev ev = { .kind = ZR_EV_LOST };
+
+	if (drops <= t->lost_total)
+		return 0;
+	ev.ktime_ns = now_boot_ns();
+	ev.u.lost.count = drops - t->lost_total;
+	ev.u.lost.source = "ringbuf";
+	t->lost_total = drops;
+	zr_warn("%llu events lost: the ring buffer was full", (unsigned long long)ev.u.lost.count);
+	return emit_line(t, &ev);
+}
+
+static int emit_simple(struct trace *t, enum zr_kind kind)
+{
+	struct zr_ev ev = { .kind = kind, .ktime_ns = now_boot_ns() };
+
+	if (kind == ZR_EV_STOP) {
+		ev.u.stop.events = t->sink.seq;
+		ev.u.stop.lost = t->lost_total;
+	}
+	return emit_line(t, &ev);
+}
+
+static int resolve_cgroup(struct zr_filters *f)
+{
+	int err;
+
+	if (!f->cgroup_path)
+		return 0;
+	err = cgroup_resolve(f->cgroup_path, &f->cgroup_id, &f->cgroup_level);
+	if (err == -ENOTDIR)
+		return usage_error("-c %s: not a cgroup v2 directory", q(f->cgroup_path));
+	if (err)
+		return usage_error("-c %s: no such cgroup (paths are relative to the cgroup v2 "
+				   "mount)",
+				   q(f->cgroup_path));
+	return 0;
+}
+
+/* Runs the loop until something ends it; returns the exit code. */
+static int run_loop(struct trace *t)
+{
+	uint64_t deadline = t->duration_ns ? now_boot_ns() + t->duration_ns : 0;
+	struct loop l;
+	bool done = false;
+	int err;
+
+	err = loop_init(&l, ring_buffer__epoll_fd(t->ring), STDOUT_FILENO, TICK_MS);
+	if (err) {
+		zr_err("cannot set up the event loop: %s", strerror(-err));
+		return ZR_EXIT_RUNTIME;
+	}
+	emit_simple(t, ZR_EV_START);
+	while (!done && !t->out_err) {
+		switch (loop_wait(&l)) {
+		case LOOP_RING:
+			err = ring_buffer__consume(t->ring);
+			if (err < 0 && err != -EPIPE && !t->out_err) {
+				zr_err("reading the ring buffer: %s", strerror(-err));
+				done = true;
+			}
+			break;
+		case LOOP_TICK:
+			lifecycle_tick(t->lc, now_boot_ns());
+			report_lost(t);
+			if (deadline && now_boot_ns() >= deadline)
+				done = true;
+			break;
+		case LOOP_SIGNAL:
+			zr_debug("stopping on signal %d", l.last_signal);
+			done = true;
+			break;
+		case LOOP_OUT_CLOSED:
+			t->out_err = -EPIPE;
+			break;
+		case LOOP_ERROR:
+			zr_err("event loop failed: %s", strerror(errno));
+			done = true;
+			break;
+		}
+	}
+	loop_close(&l);
+	if (!t->out_err) {
+		/* What the kernel already wrote is part of the run: drain it, settle, report. */
+		ring_buffer__consume(t->ring);
+		lifecycle_tick(t->lc, UINT64_MAX);
+		report_lost(t);
+		emit_simple(t, ZR_EV_STOP);
+		if (t->sink.ops->flush(&t->sink) && t->out_err != -EPIPE)
+			t->out_err = -EIO;
+	}
+	if (t->out_err && t->out_err != -EPIPE) {
+		zr_err("writing events: %s", strerror(-t->out_err));
+		return ZR_EXIT_RUNTIME;
+	}
+	return ZR_EXIT_OK;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace t = { 0 };
+	struct utsname un;
+	char why[512];
+	int rc, i, err;
+
+	rc = parse_args(&t, argc, argv);
+	if (rc)
+		return rc < 0 ? ZR_EXIT_OK : rc;
+	rc = resolve_cgroup(&t.f);
+	if (rc)
+		return rc;
+	uname(&un);
+	t.info = (struct sink_run_info){ SCHEMA_VERSION, ZR_VERSION, un.release, &t.f };
+	if (t.json)
+		sink_json_init(&t.sink, stdout, &t.info);
+	else
+		sink_text_init(&t.sink, stdout, &t.info);
+	t.sink.flush_each = !isatty(STDOUT_FILENO);
+	t.sink.color = !t.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	t.sink.boot_to_real_ns = boot_to_real_ns();
+
+	rc = ZR_EXIT_RUNTIME;
+	t.tracked = pidset_new();
+	t.lc = lifecycle_new(0, AUTOREAP_GRACE_NS, on_event, &t);
+	if (!t.tracked || !t.lc) {
+		zr_err("out of memory");
+		goto out;
+	}
+	for (i = 0; i < t.f.n_pids; i++)
+		pidset_add(t.tracked, t.f.pids[i]);
+	bpf_load_set_print(log_verbosity - LOG_WARN);
+	err = bpf_load_start(&t.f, 0, &t.skel, why, sizeof(why));
+	if (err) {
+		zr_err("%s", why);
+		goto out;
+	}
+	t.ring = bpf_load_ring(t.skel, on_record, &t);
+	if (!t.ring) {
+		zr_err("cannot open the ring buffer: %s", strerror(errno));
+		goto out;
+	}
+	rc = run_loop(&t);
+out:
+	ring_buffer__free(t.ring);
+	bpf_load_stop(t.skel);
+	lifecycle_free(t.lc);
+	pidset_free(t.tracked);
+	t.sink.ops->close(&t.sink);
+	return rc;
+}

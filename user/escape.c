@@ -1,0 +1,196 @@
+/* escape.c - makes untrusted text (comm, filename, argv) safe for JSON strings and terminals. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "escape.h"
+
+/* Where escaped pieces go: a bounded buffer (escape_str) or a stream (escape_fputs). */
+struct escape_out {
+	char *buf;
+	size_t cap;	 /* bytes of buf usable for text, NUL excluded */
+	size_t used;	 /* bytes written to buf */
+	size_t need;	 /* bytes the whole escaped text takes */
+	bool is_full;	 /* a piece did not fit: write nothing more, only count */
+	FILE *f;
+	bool has_failed; /* a write to f failed */
+};
+
+static void put(struct escape_out *o, const char *p, size_t n)
+{
+	o->need += n;
+	if (o->f) {
+		if (!o->has_failed && fwrite(p, 1, n, o->f) != n)
+			o->has_failed = true;
+		return;
+	}
+	/* Once one piece is dropped every later one is too, so a cut never hides a gap. */
+	if (o->is_full || o->used + n > o->cap) {
+		o->is_full = true;
+		return;
+	}
+	memcpy(o->buf + o->used, p, n);
+	o->used += n;
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when s[0] does not start one.
+ * Overlongs, surrogates and code points above U+10FFFF are invalid (RFC 3629 table). */
+static size_t utf8_valid_len(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0; /* continuation byte, C0/C1 overlong lead, or F5..FF */
+
+	/* The second byte's range is what rules out overlongs, surrogates and > U+10FFFF. */
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+
+	if (avail < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	}
+	return n;
+}
+
+static void put_hex(struct escape_out *o, const char *prefix, unsigned char c)
+{
+	static const char digits[] = "0123456789abcdef";
+	char piece[8];
+	size_t n = strlen(prefix);
+
+	memcpy(piece, prefix, n);
+	piece[n++] = digits[c >> 4];
+	piece[n++] = digits[c & 0xf];
+	put(o, piece, n);
+}
+
+static void put_json_byte(struct escape_out *o, unsigned char c)
+{
+	switch (c) {
+	case '"':
+		put(o, "\\\"", 2);
+		return;
+	case '\\':
+		put(o, "\\\\", 2);
+		return;
+	case '\b':
+		put(o, "\\b", 2);
+		return;
+	case '\f':
+		put(o, "\\f", 2);
+		return;
+	case '\n':
+		put(o, "\\n", 2);
+		return;
+	case '\r':
+		put(o, "\\r", 2);
+		return;
+	case '\t':
+		put(o, "\\t", 2);
+		return;
+	default:
+		break;
+	}
+	if (c < 0x20 || c == 0x7f)
+		put_hex(o, "\\u00", c);
+	else
+		put(o, (const char *)&c, 1);
+}
+
+static void put_text_byte(struct escape_out *o, unsigned char c)
+{
+	switch (c) {
+	case '\\':
+		put(o, "\\\\", 2);
+		return;
+	case 0x1b:
+		put(o, "\\e", 2);
+		return;
+	case '\n':
+		put(o, "\\n", 2);
+		return;
+	case '\r':
+		put(o, "\\r", 2);
+		return;
+	case '\t':
+		put(o, "\\t", 2);
+		return;
+	default:
+		break;
+	}
+	if (c < 0x20 || c == 0x7f)
+		put_hex(o, "\\x", c);
+	else
+		put(o, (const char *)&c, 1);
+}
+
+static void escape_run(enum escape_mode mode, const char *str, size_t len, struct escape_out *o)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, n, k;
+
+	len = str ? strnlen(str, len) : 0;
+	while (i < len) {
+		n = utf8_valid_len(s + i, len - i);
+		if (n == 1) {
+			if (mode == ESCAPE_JSON)
+				put_json_byte(o, s[i]);
+			else
+				put_text_byte(o, s[i]);
+		} else if (n == 0) {
+			/* Each stray byte on its own, so the count of bad bytes survives. */
+			if (mode == ESCAPE_JSON)
+				put(o, "\xef\xbf\xbd", 3);
+			else
+				put_hex(o, "\\x", s[i]);
+			n = 1;
+		} else if (mode == ESCAPE_TEXT && s[i] == 0xc2 && s[i + 1] < 0xa0) {
+			/* U+0080..U+009F are C1 controls (CSI is U+009B): some terminals obey them. */
+			for (k = 0; k < n; k++)
+				put_hex(o, "\\x", s[i + k]);
+		} else {
+			put(o, str + i, n);
+		}
+		i += n;
+	}
+}
+
+size_t escape_str(enum escape_mode mode, const char *s, size_t len, char *out, size_t outlen)
+{
+	struct escape_out o = {
+		.buf = out,
+		.cap = outlen ? outlen - 1 : 0,
+		.is_full = !out || !outlen,
+	};
+
+	escape_run(mode, s, len, &o);
+	if (out && outlen)
+		out[o.used] = '\0';
+	return o.need;
+}
+
+int escape_fputs(enum escape_mode mode, const char *s, size_t len, FILE *f)
+{
+	struct escape_out o = { .f = f };
+
+	escape_run(mode, s, len, &o);
+	return o.has_failed || ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,31 @@
+/* lifecycle.h - the state machine fed by decoded events: running -> exited -> reaped, with
+ * exec on the way. It passes each event on and derives new ones: a reap per process (by a
+ * wait, or by the kernel when the parent does not want it). Drivable without the kernel.
+ */
+#ifndef ZR_LIFECYCLE_H
+#define ZR_LIFECYCLE_H
+
+#include <stdint.h>
+
+#include "event.h"
+#include "proctab.h"
+
+/* Receives every event to show; a negative return (e.g. -EPIPE) stops the feed and is returned. */
+typedef int (*lifecycle_emit_fn)(const struct zr_ev *ev, void *arg);
+
+struct lifecycle;
+
+/* grace_ns: how long a release waits for the wait that may have reaped it before it is
+ * called an autoreap (the wait's syscall exit can be seen after the task's release). */
+struct lifecycle *lifecycle_new(unsigned cap, uint64_t grace_ns, lifecycle_emit_fn emit, void *arg);
+void lifecycle_free(struct lifecycle *lc);
+
+/* Feeds one decoded event; may rewrite it (wait's reaped_pid becomes the initial-namespace pid). */
+int lifecycle_feed(struct lifecycle *lc, struct zr_ev *ev);
+
+/* Settles releases older than grace at ktime now (now = UINT64_MAX settles all). */
+int lifecycle_tick(struct lifecycle *lc, uint64_t now);
+
+const struct proctab *lifecycle_table(const struct lifecycle *lc);
+
+#endif /* ZR_LIFECYCLE_H */

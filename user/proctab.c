@@ -1,0 +1,157 @@
+/* proctab.c - process table storage: a chained hash on pid plus an insertion-order list that
+ * gives the eviction victim when the cap is reached.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proctab.h"
+
+#define DEFAULT_CAP 1000000u
+
+struct proctab {
+	struct zr_proc **buckets;
+	unsigned nbuckets; /* power of two */
+	unsigned count;
+	unsigned cap;
+	uint64_t evicted;
+	struct zr_proc *oldest, *newest;
+};
+
+static unsigned bucket_of(const struct proctab *t, uint32_t pid)
+{
+	return (pid * 2654435761u) & (t->nbuckets - 1);
+}
+
+struct proctab *proctab_new(unsigned cap)
+{
+	struct proctab *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->cap = cap ? cap : DEFAULT_CAP;
+	t->nbuckets = 4096;
+	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	if (!t->buckets) {
+		free(t);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return t;
+}
+
+void proctab_free(struct proctab *t)
+{
+	struct zr_proc *p, *next;
+
+	if (!t)
+		return;
+	for (p = t->oldest; p; p = next) {
+		next = p->newer;
+		free(p);
+	}
+	free(t->buckets);
+	free(t);
+}
+
+struct zr_proc *proctab_find(const struct proctab *t, uint32_t pid)
+{
+	struct zr_proc *p;
+
+	for (p = t->buckets[bucket_of(t, pid)]; p; p = p->hnext)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+/* Doubles the bucket array when the load passes 2; on ENOMEM keeps the old one (still correct). */
+static void maybe_grow(struct proctab *t)
+{
+	unsigned n = t->nbuckets * 2, i;
+	struct zr_proc **nb;
+	struct zr_proc *p;
+
+	if (t->count < t->nbuckets * 2)
+		return;
+	nb = calloc(n, sizeof(*nb));
+	if (!nb)
+		return;
+	t->nbuckets = n;
+	free(t->buckets);
+	t->buckets = nb;
+	for (p = t->oldest; p; p = p->newer) {
+		i = bucket_of(t, p->pid);
+		p->hnext = nb[i];
+		nb[i] = p;
+	}
+}
+
+void proctab_remove(struct proctab *t, struct zr_proc *p)
+{
+	struct zr_proc **pp = &t->buckets[bucket_of(t, p->pid)];
+
+	while (*pp && *pp != p)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = p->hnext;
+	if (p->older)
+		p->older->newer = p->newer;
+	else
+		t->oldest = p->newer;
+	if (p->newer)
+		p->newer->older = p->older;
+	else
+		t->newest = p->older;
+	t->count--;
+	free(p);
+}
+
+struct zr_proc *proctab_insert(struct proctab *t, uint32_t pid, uint64_t start_ns)
+{
+	struct zr_proc *p = proctab_find(t, pid);
+	unsigned i;
+
+	if (p)
+		proctab_remove(t, p);
+	if (t->count >= t->cap && t->oldest) {
+		proctab_remove(t, t->oldest);
+		t->evicted++;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	p->start_ns = start_ns;
+	i = bucket_of(t, pid);
+	p->hnext = t->buckets[i];
+	t->buckets[i] = p;
+	p->older = t->newest;
+	if (t->newest)
+		t->newest->newer = p;
+	else
+		t->oldest = p;
+	t->newest = p;
+	t->count++;
+	maybe_grow(t);
+	return p;
+}
+
+void proctab_each(struct proctab *t, void (*fn)(struct zr_proc *p, void *arg), void *arg)
+{
+	struct zr_proc *p, *next;
+
+	for (p = t->oldest; p; p = next) {
+		next = p->newer;
+		fn(p, arg);
+	}
+}
+
+unsigned proctab_count(const struct proctab *t)
+{
+	return t->count;
+}
+
+uint64_t proctab_evicted(const struct proctab *t)
+{
+	return t->evicted;
+}

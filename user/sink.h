@@ -1,0 +1,55 @@
+/* sink.h - where events go: struct sink_ops { emit, flush, close } and the sink constructors.
+ * A sink owns its formatting; the FILE it writes to belongs to the caller.
+ */
+#ifndef ZR_SINK_H
+#define ZR_SINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "event.h"
+
+struct zr_filters;
+
+/* What the start line reports besides the event itself. */
+struct sink_run_info {
+	int schema_version;
+	const char *version;		  /* zreaper's */
+	const char *kernel;		  /* uname release */
+	const struct zr_filters *filters; /* effective filters */
+};
+
+struct sink;
+
+struct sink_ops {
+	/* Writes one event; returns 0, -EPIPE when the reader is gone, or another -errno. */
+	int (*emit)(struct sink *s, const struct zr_ev *ev);
+	int (*flush)(struct sink *s);
+	void (*close)(struct sink *s);
+};
+
+struct sink {
+	const struct sink_ops *ops;
+	FILE *out;
+	bool flush_each;	   /* flush after every event (stdout is not a terminal) */
+	bool color;		   /* text only: ANSI colour */
+	int64_t boot_to_real_ns;   /* CLOCK_REALTIME - CLOCK_BOOTTIME, sampled at start */
+	uint64_t seq;		   /* lines written so far */
+	const struct sink_run_info *info;
+	bool header_done;	   /* text only: column header printed */
+};
+
+/* Constructors fill *s; they never fail. */
+void sink_text_init(struct sink *s, FILE *out, const struct sink_run_info *info);
+void sink_json_init(struct sink *s, FILE *out, const struct sink_run_info *info);
+
+/* Helpers the sinks share: names of kinds, wait results, reap hows. */
+const char *sink_kind_name(enum zr_kind k);
+const char *sink_wait_result_name(enum zr_wait_result r);
+const char *sink_reap_how_name(enum zr_reap_how h);
+
+/* Formats CLOCK_REALTIME ns as RFC 3339 UTC with nanoseconds into buf (>= 32 bytes). */
+void sink_format_rfc3339(char *buf, size_t len, int64_t real_ns);
+
+#endif /* ZR_SINK_H */
