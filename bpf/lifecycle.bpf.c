@@ -6,10 +6,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* What execve was called with, kept from syscall entry to exec or syscall exit. */
+/* The caller's comm at execve entry: by sched_process_exec the kernel has renamed it. */
 struct exec_args {
-	__u64 filename; /* user pointer */
-	__u64 argv;	/* user pointer to the pointer array */
 	char comm[ZR_COMM_LEN];
 };
 
@@ -63,9 +61,9 @@ int BPF_PROG(on_sched_process_fork, struct task_struct *parent, struct task_stru
 	return 0;
 }
 
-static __always_inline void remember_exec(__u64 filename, __u64 argv)
+static __always_inline void remember_exec(void)
 {
-	struct exec_args a = { .filename = filename, .argv = argv };
+	struct exec_args a = {};
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
 	bpf_get_current_comm(&a.comm, sizeof(a.comm));
@@ -75,14 +73,14 @@ static __always_inline void remember_exec(__u64 filename, __u64 argv)
 SEC("tracepoint/syscalls/sys_enter_execve")
 int on_sys_enter_execve(struct trace_event_raw_sys_enter *ctx)
 {
-	remember_exec(ctx->args[0], ctx->args[1]);
+	remember_exec();
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_execveat")
 int on_sys_enter_execveat(struct trace_event_raw_sys_enter *ctx)
 {
-	remember_exec(ctx->args[1], ctx->args[2]);
+	remember_exec();
 	return 0;
 }
 
@@ -190,42 +188,51 @@ static __always_inline void read_user_argv(struct zr_rec_exec *r, __u64 argvp)
 	r->hdr.flags |= ZR_F_ARGV_TRUNC;
 }
 
-static __always_inline void exec_exit(long ret)
+/* A failed exec leaves the caller as it was: its comm, and its arguments still in the saved
+ * registers (execve: filename, argv; execveat: dirfd, filename, argv). */
+static __always_inline void exec_exit(long ret, bool is_at)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct task_struct *cur = bpf_get_current_task_btf();
-	struct exec_args *a = bpf_map_lookup_elem(&exec_pending, &tid);
+	struct pt_regs *regs;
 	struct zr_rec_exec *r;
+	__u64 filename, argv;
 
-	if (!a)
-		return;
-	if (ret < 0 && ret >= -ZR_K_MAX_ERRNO && zr_task_wanted(cur)) {
-		r = exec_record(cur, ZR_REC_EXEC_FAIL);
-		if (r) {
-			r->error = -ret;
-			r->old_pid = tid;
-			__builtin_memcpy(r->old_comm, a->comm, sizeof(r->old_comm));
-			if (bpf_probe_read_user_str(r->filename, sizeof(r->filename),
-						    (void *)a->filename) == sizeof(r->filename))
-				r->hdr.flags |= ZR_F_PATH_TRUNC;
-			read_user_argv(r, a->argv);
-			submit_copy(r);
-		}
-	}
 	bpf_map_delete_elem(&exec_pending, &tid);
+	if (ret >= 0 || ret < -ZR_K_MAX_ERRNO || !zr_task_wanted(cur))
+		return;
+	r = exec_record(cur, ZR_REC_EXEC_FAIL);
+	if (!r)
+		return;
+	regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+	if (is_at) {
+		filename = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		argv = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	} else {
+		filename = PT_REGS_PARM1_CORE_SYSCALL(regs);
+		argv = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	}
+	r->error = -ret;
+	r->old_pid = tid;
+	BPF_CORE_READ_STR_INTO(&r->old_comm, cur, comm);
+	if (bpf_probe_read_user_str(r->filename, sizeof(r->filename), (void *)filename) ==
+	    sizeof(r->filename))
+		r->hdr.flags |= ZR_F_PATH_TRUNC;
+	read_user_argv(r, argv);
+	submit_copy(r);
 }
 
 SEC("tracepoint/syscalls/sys_exit_execve")
 int on_sys_exit_execve(struct trace_event_raw_sys_exit *ctx)
 {
-	exec_exit(ctx->ret);
+	exec_exit(ctx->ret, false);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_execveat")
 int on_sys_exit_execveat(struct trace_event_raw_sys_exit *ctx)
 {
-	exec_exit(ctx->ret);
+	exec_exit(ctx->ret, true);
 	return 0;
 }
 
@@ -256,7 +263,7 @@ int BPF_PROG(on_sched_process_exit, struct task_struct *p, bool group_dead)
 		r->hdr.flags |= ZR_F_OOM_VICTIM;
 	r->pad = 0;
 	for (i = 0; i < ZR_NS_LEVELS; i++)
-		r->ns_nr[i] = zr_pid_nr_at(tgp, i);
+		r->ns_nr[i] = zr_pid_nr_at(tgp, i, &r->ns_inum[i]);
 	bpf_ringbuf_submit(r, 0);
 	return 0;
 }

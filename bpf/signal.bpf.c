@@ -50,48 +50,26 @@ int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	return 0;
 }
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);   /* tid */
-	__type(value, __u64); /* arg2 */
-} subreaper_pending SEC(".maps");
-
-SEC("tracepoint/syscalls/sys_enter_prctl")
-int on_sys_enter_prctl(struct trace_event_raw_sys_enter *ctx)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 value = ctx->args[1];
-
-	if (ctx->args[0] == ZR_K_PR_SET_CHILD_SUBREAPER)
-		bpf_map_update_elem(&subreaper_pending, &tid, &value, BPF_ANY);
-	return 0;
-}
-
+/* prctl's arguments are still in the saved registers at syscall exit: one hook suffices. */
 SEC("tracepoint/syscalls/sys_exit_prctl")
 int on_sys_exit_prctl(struct trace_event_raw_sys_exit *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct task_struct *cur = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(cur);
 	struct signal_struct *sig;
 	struct zr_rec_subreaper *r;
-	__u64 *value = bpf_map_lookup_elem(&subreaper_pending, &tid);
 
-	if (!value)
+	if (PT_REGS_PARM1_CORE_SYSCALL(regs) != ZR_K_PR_SET_CHILD_SUBREAPER || !zr_task_wanted(cur))
 		return 0;
-	if (!zr_task_wanted(cur))
-		goto out;
 	r = zr_reserve(sizeof(*r));
 	if (!r)
-		goto out;
+		return 0;
 	zr_fill_hdr(&r->hdr, cur, ZR_REC_SUBREAPER, sizeof(*r));
 	r->ret = ctx->ret;
-	r->value = *value;
+	r->value = PT_REGS_PARM2_CORE_SYSCALL(regs);
 	sig = BPF_CORE_READ(cur, signal);
 	if (BPF_CORE_READ_BITFIELD_PROBED(sig, is_child_subreaper))
 		r->hdr.flags |= ZR_F_SUBREAPER_NOW;
 	bpf_ringbuf_submit(r, 0);
-out:
-	bpf_map_delete_elem(&subreaper_pending, &tid);
 	return 0;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* wait.bpf.c - wait4/waitid results: who waited, for what, and what came back (the reaps).
- * The arguments are kept at syscall entry; the result and the status written to the caller's
- * memory are read at syscall exit.
+ * Everything is read at syscall exit: the arguments from the saved registers, the result, and
+ * the status the kernel wrote to the caller's memory.
  */
 #include "zr_common.bpf.h"
 
@@ -13,69 +13,47 @@ struct wait_args {
 	__u32 idtype;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32); /* tid */
-	__type(value, struct wait_args);
-} wait_pending SEC(".maps");
-
-static __always_inline void remember_wait(struct wait_args *a)
+/* The syscall's arguments, still in the caller's saved registers at syscall exit: no entry
+ * hook is needed, and a wait already blocked when tracing starts is seen too. */
+static __always_inline void wait_args_of(struct task_struct *cur, __s32 syscall,
+					 struct wait_args *a)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+	__u32 which;
+	__s32 id;
 
-	bpf_map_update_elem(&wait_pending, &tid, a, BPF_ANY);
-}
-
-SEC("tracepoint/syscalls/sys_enter_wait4")
-int on_sys_enter_wait4(struct trace_event_raw_sys_enter *ctx)
-{
-	struct wait_args a = {
-		.uptr = ctx->args[1],
-		.syscall = ZR_WAIT4,
-		.target = (__s32)ctx->args[0],
-		.options = (__s32)ctx->args[2],
-	};
-
-	remember_wait(&a);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_waitid")
-int on_sys_enter_waitid(struct trace_event_raw_sys_enter *ctx)
-{
-	__u32 which = (__u32)ctx->args[0];
-	__s32 id = (__s32)ctx->args[1];
-	struct wait_args a = {
-		.uptr = ctx->args[2],
-		.syscall = ZR_WAITID,
-		.options = (__s32)ctx->args[3],
-		.idtype = which,
-	};
-
+	a->syscall = syscall;
+	if (syscall == ZR_WAIT4) {
+		a->target = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		a->uptr = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		a->options = (__s32)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		a->idtype = 0;
+		return;
+	}
+	which = (__u32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+	id = (__s32)PT_REGS_PARM2_CORE_SYSCALL(regs);
+	a->uptr = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	a->options = (__s32)PT_REGS_PARM4_CORE_SYSCALL(regs);
+	a->idtype = which;
 	/* Expressed as wait4's pid argument: -1 any, 0 own group, -PGID, or a pid. */
 	if (which == ZR_K_P_ALL)
-		a.target = -1;
+		a->target = -1;
 	else if (which == ZR_K_P_PGID)
-		a.target = -id;
+		a->target = -id;
 	else
-		a.target = id;
-	remember_wait(&a);
-	return 0;
+		a->target = id;
 }
 
-static __always_inline void wait_exit(long ret)
+static __always_inline void wait_exit(__s32 syscall, long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct task_struct *cur = bpf_get_current_task_btf();
-	struct wait_args *a = bpf_map_lookup_elem(&wait_pending, &tid);
+	struct wait_args args, *a = &args;
 	__s32 info[7] = {};
 	struct zr_rec_wait *r;
 	__s32 reported = 0;
 	bool caller_wanted;
 
-	if (!a)
-		return;
+	wait_args_of(cur, syscall, a);
 	if (a->syscall == ZR_WAIT4) {
 		reported = ret > 0 ? (__s32)ret : 0;
 	} else if (ret == 0 && a->uptr) {
@@ -86,10 +64,10 @@ static __always_inline void wait_exit(long ret)
 	/* Keep the wait if its caller matches, or what it reaped may (then user space decides). */
 	caller_wanted = zr_task_wanted(cur);
 	if (!caller_wanted && !(reported > 0 && zr_pid_wanted(reported)))
-		goto out;
+		return;
 	r = zr_reserve(sizeof(*r));
 	if (!r)
-		goto out;
+		return;
 	zr_fill_hdr(&r->hdr, cur, ZR_REC_WAIT, sizeof(*r));
 	r->ret = ret;
 	r->syscall = a->syscall;
@@ -113,20 +91,18 @@ static __always_inline void wait_exit(long ret)
 		r->hdr.flags |= ZR_F_STATUS_KNOWN;
 	}
 	bpf_ringbuf_submit(r, 0);
-out:
-	bpf_map_delete_elem(&wait_pending, &tid);
 }
 
 SEC("tracepoint/syscalls/sys_exit_wait4")
 int on_sys_exit_wait4(struct trace_event_raw_sys_exit *ctx)
 {
-	wait_exit(ctx->ret);
+	wait_exit(ZR_WAIT4, ctx->ret);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_waitid")
 int on_sys_exit_waitid(struct trace_event_raw_sys_exit *ctx)
 {
-	wait_exit(ctx->ret);
+	wait_exit(ZR_WAITID, ctx->ret);
 	return 0;
 }

@@ -95,14 +95,19 @@ static __always_inline struct pid *zr_tgid_pid(struct task_struct *t)
 	return BPF_CORE_READ(t, signal, pids[PIDTYPE_TGID]);
 }
 
-/* Number of struct pid p at namespace level lvl (0 when the level does not exist). */
-static __always_inline __u32 zr_pid_nr_at(struct pid *p, unsigned int lvl)
+/* Number of struct pid p at namespace level lvl, and that namespace's inode (0 when the level
+ * does not exist). */
+static __always_inline __u32 zr_pid_nr_at(struct pid *p, unsigned int lvl, __u32 *inum)
 {
 	struct upid up = {};
 
+	if (inum)
+		*inum = 0;
 	if (!p || lvl > 31 || lvl > BPF_CORE_READ(p, level))
 		return 0;
 	bpf_core_read(&up, sizeof(up), &p->numbers[lvl]);
+	if (inum)
+		*inum = BPF_CORE_READ(up.ns, ns.inum);
 	return up.nr;
 }
 
@@ -133,7 +138,7 @@ static __always_inline void zr_fill_hdr(struct zr_event_hdr *h, struct task_stru
 		}
 	}
 	h->ns_level = lvl;
-	h->ns_pid = zr_pid_nr_at(zr_tgid_pid(t), lvl);
+	h->ns_pid = zr_pid_nr_at(zr_tgid_pid(t), lvl, NULL);
 	if (!h->ns_pid && !lvl)
 		h->ns_pid = h->pid;
 	if (!h->ns_tid && !lvl)

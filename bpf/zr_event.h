@@ -88,7 +88,8 @@ struct zr_rec_exit {
 	struct zr_event_hdr hdr; /* the exiting thread; ZR_F_GROUP_DEAD for the last */
 	__s32 exit_code;	 /* raw kernel status as wait would report it */
 	__u32 pad;
-	__u32 ns_nr[ZR_NS_LEVELS]; /* the tgid at each pid-namespace level 0..ns_level */
+	__u32 ns_nr[ZR_NS_LEVELS];   /* the tgid at each pid-namespace level 0..ns_level */
+	__u32 ns_inum[ZR_NS_LEVELS]; /* inode of the pid namespace at each level */
 };
 
 enum zr_wait_syscall {
@@ -137,7 +138,7 @@ _Static_assert(sizeof(struct zr_event_hdr) == 88, "hdr size");
 _Static_assert(__builtin_offsetof(struct zr_event_hdr, comm) == 72, "hdr comm offset");
 _Static_assert(sizeof(struct zr_rec_fork) == 88 + 32, "fork size");
 _Static_assert(sizeof(struct zr_rec_exec) == 88 + 16 + 16 + ZR_PATH_LEN + ZR_ARGS_LEN, "exec size");
-_Static_assert(sizeof(struct zr_rec_exit) == 88 + 8 + 4 * ZR_NS_LEVELS, "exit size");
+_Static_assert(sizeof(struct zr_rec_exit) == 88 + 8 + 8 * ZR_NS_LEVELS, "exit size");
 _Static_assert(sizeof(struct zr_rec_wait) == 88 + 40, "wait size");
 _Static_assert(sizeof(struct zr_rec_signal) == 88 + 48, "signal size");
 _Static_assert(sizeof(struct zr_rec_subreaper) == 88 + 16, "subreaper size");

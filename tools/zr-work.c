@@ -35,7 +35,7 @@
  *   threads N [--leader-exits-first]
  *       N pthreads that exit at once, joined, then the process exits. --leader-exits-first:
  *       the main thread calls pthread_exit first; thread i exits after thread i-1 (thread 0
- *       after main), so the last thread ends the group. Prints "thread TID".
+ *       after main), so the last thread ends the group. Prints "thread TID" in creation order.
  *   comm STRING
  *       prctl(PR_SET_NAME) to STRING after C escapes (\e \n \t \r \a \b \f \v \xNN \\), then
  *       forks one child that exits 0 (inherits the comm), reaped. Prints "child PID".
@@ -95,10 +95,6 @@
 #define MAX_COUNT 100000
 
 extern char **environ;
-
-static const char *gate_path;
-
-static void usage(FILE *out);
 
 /* ---------------------------------------------------------------- output and errors */
 
@@ -289,7 +285,8 @@ static void unescape(const char *in, char *out, size_t outlen)
 
 static void sleep_ms(unsigned long ms)
 {
-	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L };
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000),
+			       .tv_nsec = (long)(ms % 1000) * 1000000L };
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -341,7 +338,8 @@ struct death {
 static void describe(const struct death *d, char *buf, size_t len)
 {
 	if (d->signaled)
-		snprintf(buf, len, "killed by signal %d%s", d->value, d->core ? " (core dumped)" : "");
+		snprintf(buf, len, "killed by signal %d%s", d->value,
+			 d->core ? " (core dumped)" : "");
 	else
 		snprintf(buf, len, "exited with %d", d->value);
 }
@@ -397,23 +395,29 @@ static void expect_exit(const struct death *d, int code)
 	}
 }
 
-/* --gate: blocks until a writer opens FIFO and writes a line (or closes it). */
+/* --gate: blocks until one line is written to the FIFO. It is opened once, read-write, so it
+ * never reads EOF and each line written is exactly one pass, however fast lines arrive. */
+static int gate_fd = -1;
+
+static void gate_open(const char *path)
+{
+	gate_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (gate_fd < 0)
+		die("gate %s: %s", path, strerror(errno));
+}
+
 static void gate_pass(void)
 {
-	char c;
-	int fd;
+	char c = 0;
 	ssize_t n;
 
-	if (!gate_path)
+	if (gate_fd < 0)
 		return;
-	while ((fd = open(gate_path, O_RDONLY | O_CLOEXEC)) < 0) {
-		if (errno != EINTR)
-			die("gate %s: %s", gate_path, strerror(errno));
-	}
 	do {
-		n = read(fd, &c, 1);
-	} while ((n == 1 && c != '\n') || (n < 0 && errno == EINTR));
-	close(fd);
+		n = read(gate_fd, &c, 1);
+		if (n < 0 && errno != EINTR)
+			die("gate: read: %s", strerror(errno));
+	} while (n != 1 || c != '\n');
 }
 
 /* --sync: returns once path exists. The watch is set before the check, so no creation is missed. */
@@ -556,7 +560,8 @@ static int scen_fork(int argc, char **argv)
 		} else if (strcmp(a, "--signal") == 0) {
 			c.action = ACT_SIGNAL;
 			c.sig = parse_signal(i + 1 < argc ? argv[++i] : NULL);
-			if (c.sig == SIGSTOP || c.sig == SIGTSTP || c.sig == SIGTTIN || c.sig == SIGTTOU)
+			if (c.sig == SIGSTOP || c.sig == SIGTSTP || c.sig == SIGTTIN ||
+			    c.sig == SIGTTOU)
 				die_usage("--signal: %s stops instead of killing", a);
 			is_action = true;
 		} else if (strcmp(a, "--exec") == 0) {
@@ -578,7 +583,8 @@ static int scen_fork(int argc, char **argv)
 		}
 		if (is_action) {
 			if (has_action)
-				die_usage("fork: --exit, --signal, --exec and --exec-fail exclude each other");
+				die_usage("fork: --exit, --signal, --exec and --exec-fail exclude "
+					  "each other");
 			has_action = true;
 		}
 	}
@@ -742,13 +748,16 @@ static int scen_orphan(int argc, char **argv)
 struct thread_arg {
 	pthread_t wait_for; /* joined before exiting (--leader-exits-first) */
 	bool has_wait_for;
+	int report; /* write end: the thread sends its tid, so lines come in creation order */
 };
 
 static void *thread_main(void *p)
 {
 	struct thread_arg *t = p;
+	pid_t tid = gettid();
 
-	emit("thread", (long)gettid());
+	if (write_all(t->report, (const char *)&tid, sizeof(tid)) < 0)
+		die("thread: write: %s", strerror(errno));
 	if (t->has_wait_for) {
 		int err = pthread_join(t->wait_for, NULL);
 
@@ -764,6 +773,7 @@ static int scen_threads(int argc, char **argv)
 	bool leader_first = false;
 	pthread_t *tids;
 	struct thread_arg *args;
+	int report[2];
 
 	n = parse_num(argc > 1 ? argv[1] : NULL, "threads N", 10000);
 	for (int i = 2; i < argc; i++) {
@@ -778,9 +788,14 @@ static int scen_threads(int argc, char **argv)
 	args = calloc(n ? n : 1, sizeof(*args));
 	if (!tids || !args)
 		die("out of memory");
+	if (pipe2(report, O_CLOEXEC) < 0)
+		die("pipe: %s", strerror(errno));
 	for (unsigned long i = 0; i < n; i++) {
+		pid_t tid;
+		ssize_t got;
 		int err;
 
+		args[i].report = report[1];
 		if (leader_first) {
 			/* thread 0 joins main, thread i joins thread i-1: a fixed exit order */
 			args[i].wait_for = i == 0 ? pthread_self() : tids[i - 1];
@@ -789,6 +804,12 @@ static int scen_threads(int argc, char **argv)
 		err = pthread_create(&tids[i], NULL, thread_main, &args[i]);
 		if (err)
 			die("pthread_create: %s", strerror(err));
+		do {
+			got = read(report[0], &tid, sizeof(tid));
+		} while (got < 0 && errno == EINTR);
+		if (got != (ssize_t)sizeof(tid))
+			die("thread %lu did not report its tid", i);
+		emit("thread", tid);
 	}
 	if (leader_first)
 		pthread_exit(NULL); /* the last thread's exit ends the process with status 0 */
@@ -1066,7 +1087,8 @@ static int scen_wait_stop(int argc, char **argv)
 	return 0;
 }
 
-/* ---------------------------------------------------------------- scenarios: subreaper, sigstate */
+/* ---------------------------------------------------------------- scenarios: subreaper, sigstate
+ */
 
 static int scen_subreaper(int argc, char **argv)
 {
@@ -1102,7 +1124,8 @@ static void print_sigset(const char *label, unsigned long long mask)
 			snprintf(name, sizeof(name), "SIGRTMIN+%d", sig - SIGRTMIN);
 		else
 			snprintf(name, sizeof(name), "SIG%d", sig);
-		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s", any ? "," : "", name);
+		len +=
+		    (size_t)snprintf(line + len, sizeof(line) - len, "%s%s", any ? "," : "", name);
 		any = true;
 	}
 	if (!any)
@@ -1125,10 +1148,13 @@ static int scen_sigstate(int argc, char **argv)
 	if (!f)
 		die("/proc/self/status: %s", strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "SigBlk: %llx", &blk) == 1)
+		if (strncmp(line, "SigBlk:", 7) == 0) {
+			blk = strtoull(line + 7, NULL, 16);
 			found |= 1;
-		else if (sscanf(line, "SigIgn: %llx", &ign) == 1)
+		} else if (strncmp(line, "SigIgn:", 7) == 0) {
+			ign = strtoull(line + 7, NULL, 16);
 			found |= 2;
+		}
 	}
 	fclose(f);
 	if (found != 3)
@@ -1202,46 +1228,47 @@ static const struct scenario scenarios[] = {
 
 static void usage(FILE *out)
 {
-	fputs("Usage: zr-work [--self] [--sync FILE] [--subreaper] [--gate FIFO] SCENARIO [ARGS...]\n"
-	      "\n"
-	      "Makes exact process scenarios for zreaper's tests and prints each process or thread\n"
-	      "it made as \"<role> <pid>\" on stdout, one write per line.\n"
-	      "\n"
-	      "Global options:\n"
-	      "  --self          print \"self PID\" first (before --sync)\n"
-	      "  --sync FILE     wait until FILE exists before the scenario\n"
-	      "  --subreaper     become a child subreaper first; prints \"subreaper PID\"\n"
-	      "  --gate FIFO     fork: after each reap, wait for a line written to FIFO\n"
-	      "  -h, --help      show this help\n"
-	      "\n"
-	      "Scenarios:\n"
-	      "  fork N [--exit K | --signal S [--core] | --exec PATH [ARG...] | --exec-fail PATH]\n"
-	      "         [--parallel] [--waitid]           N children, reaped one by one (wait4/waitid\n"
-	      "                                           on the pid) or all at the end (-1/P_ALL)\n"
-	      "  zombie MS [--count N] [--never] [--stop] [--waitid]\n"
-	      "                                           N zombies held MS ms, then reaped\n"
-	      "  orphan [--linger MS] [--count N]         double fork; orphans live MS ms after the\n"
-	      "                                           middle is reaped\n"
-	      "  threads N [--leader-exits-first]         N pthreads\n"
-	      "  comm STRING                              set comm (C escapes), fork one child\n"
-	      "  hostile-exec [--path PATH]               exec /bin/true with a hostile argv\n"
-	      "  autoreap N                               SIGCHLD ignored, N children autoreaped\n"
-	      "  signal-self S [--core]                   die of signal S\n"
-	      "  wait-nohang [--waitid]                   would_block, reaped, no_child\n"
-	      "  wait-nowait [--exit K] [--waitid]        WNOWAIT peek, then reap\n"
-	      "  wait-stop [--waitid]                     stopped, continued, reaped\n"
-	      "  subreaper                                set, then clear PR_SET_CHILD_SUBREAPER\n"
-	      "  sigstate                                 print blocked and ignored signals\n"
-	      "  run CMD [ARG...]                         run CMD, reap all children and adoptees\n"
-	      "\n"
-	      "Roles printed: self subreaper child zombie middle orphan thread adopted.\n"
-	      "Signals by number or name (SEGV, SIGSEGV). Exit: 0 ok, 1 scenario failed, 2 usage.\n",
-	      out);
+	fputs(
+	    "Usage: zr-work [--self] [--sync FILE] [--subreaper] [--gate FIFO] SCENARIO [ARGS...]\n"
+	    "\n"
+	    "Makes exact process scenarios for zreaper's tests and prints each process or thread\n"
+	    "it made as \"<role> <pid>\" on stdout, one write per line.\n"
+	    "\n"
+	    "Global options:\n"
+	    "  --self          print \"self PID\" first (before --sync)\n"
+	    "  --sync FILE     wait until FILE exists before the scenario\n"
+	    "  --subreaper     become a child subreaper first; prints \"subreaper PID\"\n"
+	    "  --gate FIFO     fork: after each reap, wait for a line written to FIFO\n"
+	    "  -h, --help      show this help\n"
+	    "\n"
+	    "Scenarios:\n"
+	    "  fork N [--exit K | --signal S [--core] | --exec PATH [ARG...] | --exec-fail PATH]\n"
+	    "         [--parallel] [--waitid]           N children, each reaped before the next\n"
+	    "                                           fork (--parallel: all reaped at the end)\n"
+	    "  zombie MS [--count N] [--never] [--stop] [--waitid]\n"
+	    "                                           N zombies held MS ms, then reaped\n"
+	    "  orphan [--linger MS] [--count N]         double fork; orphans live MS ms after the\n"
+	    "                                           middle is reaped\n"
+	    "  threads N [--leader-exits-first]         N pthreads\n"
+	    "  comm STRING                              set comm (C escapes), fork one child\n"
+	    "  hostile-exec [--path PATH]               exec /bin/true with a hostile argv\n"
+	    "  autoreap N                               SIGCHLD ignored, N children autoreaped\n"
+	    "  signal-self S [--core]                   die of signal S\n"
+	    "  wait-nohang [--waitid]                   would_block, reaped, no_child\n"
+	    "  wait-nowait [--exit K] [--waitid]        WNOWAIT peek, then reap\n"
+	    "  wait-stop [--waitid]                     stopped, continued, reaped\n"
+	    "  subreaper                                set, then clear PR_SET_CHILD_SUBREAPER\n"
+	    "  sigstate                                 print blocked and ignored signals\n"
+	    "  run CMD [ARG...]                         run CMD, reap all children and adoptees\n"
+	    "\n"
+	    "Roles printed: self subreaper child zombie middle orphan thread adopted.\n"
+	    "Signals by number or name (SEGV, SIGSEGV). Exit: 0 ok, 1 scenario failed, 2 usage.\n",
+	    out);
 }
 
 int main(int argc, char **argv)
 {
-	const char *sync_path = NULL;
+	const char *sync_path = NULL, *gate_path = NULL;
 	bool subreaper = false, self = false;
 	int i;
 
@@ -1276,6 +1303,8 @@ int main(int argc, char **argv)
 			continue;
 		if (self)
 			emit("self", getpid());
+		if (gate_path)
+			gate_open(gate_path);
 		if (sync_path)
 			sync_wait(sync_path);
 		if (subreaper) {

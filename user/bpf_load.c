@@ -30,8 +30,13 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	n = strlen(line);
 	while (n && line[n - 1] == '\n')
 		line[--n] = '\0';
-	if (level == LIBBPF_WARN && strstr(line, "prog '"))
-		snprintf(last_prog_error, sizeof(last_prog_error), "%s", line);
+	if (level == LIBBPF_WARN && strstr(line, "prog '")) {
+		/* Kept cut to size: the reason line names the program and the first words. */
+		size_t k = n < sizeof(last_prog_error) - 1 ? n : sizeof(last_prog_error) - 1;
+
+		memcpy(last_prog_error, line, k);
+		last_prog_error[k] = '\0';
+	}
 	if (level == LIBBPF_DEBUG && print_verbosity < 2)
 		return 0;
 	if (level == LIBBPF_INFO && print_verbosity < 1)

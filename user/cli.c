@@ -36,7 +36,7 @@ int cli_parse_duration(const char *s, uint64_t *ns)
 
 			if (r < 1 || r > 1e18)
 				return -EINVAL;
-			*ns = (uint64_t)r;
+			*ns = (uint64_t)(r + 0.5); /* 1.001s is 1000999999.99... in binary */
 			return 0;
 		}
 	}

@@ -185,6 +185,9 @@ static int parse_args(struct trace *t, int argc, char **argv)
 		case ':':
 			return usage_error("option %s needs a value", q(argv[optind - 1]));
 		default:
+			if (optopt)
+				return usage_error("unknown option '-%c' (try: zreaper trace --help)",
+						   optopt > 32 && optopt < 127 ? optopt : '?');
 			return usage_error("unknown option '%s' (try: zreaper trace --help)",
 					   q(argv[optind - 1]));
 		}

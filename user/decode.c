@@ -204,6 +204,7 @@ int decode_record(const void *data, size_t size, struct zr_ev *ev)
 					   ev->u.exit.st.is_signaled && ev->u.exit.st.signal == 9;
 		ev->u.exit.lifetime_ns = h->ts > h->start_boottime ? h->ts - h->start_boottime : 0;
 		memcpy(ev->u.exit.ns_nr, r->ns_nr, sizeof(ev->u.exit.ns_nr));
+		memcpy(ev->u.exit.ns_inum, r->ns_inum, sizeof(ev->u.exit.ns_inum));
 		break;
 	}
 	case ZR_REC_WAIT:

@@ -1,5 +1,6 @@
 /* escape.c - makes untrusted text (comm, filename, argv) safe for JSON strings and terminals. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -8,10 +9,10 @@
 /* Where escaped pieces go: a bounded buffer (escape_str) or a stream (escape_fputs). */
 struct escape_out {
 	char *buf;
-	size_t cap;	 /* bytes of buf usable for text, NUL excluded */
-	size_t used;	 /* bytes written to buf */
-	size_t need;	 /* bytes the whole escaped text takes */
-	bool is_full;	 /* a piece did not fit: write nothing more, only count */
+	size_t cap;   /* bytes of buf usable for text, NUL excluded */
+	size_t used;  /* bytes written to buf */
+	size_t need;  /* bytes the whole escaped text takes */
+	bool is_full; /* a piece did not fit: write nothing more, only count */
 	FILE *f;
 	bool has_failed; /* a write to f failed */
 };
@@ -25,7 +26,7 @@ static void put(struct escape_out *o, const char *p, size_t n)
 		return;
 	}
 	/* Once one piece is dropped every later one is too, so a cut never hides a gap. */
-	if (o->is_full || o->used + n > o->cap) {
+	if (o->is_full || !o->buf || o->used + n > o->cap) {
 		o->is_full = true;
 		return;
 	}
@@ -70,16 +71,13 @@ static size_t utf8_valid_len(const unsigned char *s, size_t avail)
 	return n;
 }
 
+/* The prefix then two lowercase hex digits: one piece, so a cut never splits it. */
 static void put_hex(struct escape_out *o, const char *prefix, unsigned char c)
 {
-	static const char digits[] = "0123456789abcdef";
 	char piece[8];
-	size_t n = strlen(prefix);
+	int n = snprintf(piece, sizeof(piece), "%s%02x", prefix, c);
 
-	memcpy(piece, prefix, n);
-	piece[n++] = digits[c >> 4];
-	piece[n++] = digits[c & 0xf];
-	put(o, piece, n);
+	put(o, piece, (size_t)n);
 }
 
 static void put_json_byte(struct escape_out *o, unsigned char c)
@@ -163,7 +161,8 @@ static void escape_run(enum escape_mode mode, const char *str, size_t len, struc
 				put_hex(o, "\\x", s[i]);
 			n = 1;
 		} else if (mode == ESCAPE_TEXT && s[i] == 0xc2 && s[i + 1] < 0xa0) {
-			/* U+0080..U+009F are C1 controls (CSI is U+009B): some terminals obey them. */
+			/* U+0080..U+009F are C1 controls (CSI is U+009B): some terminals obey them.
+			 */
 			for (k = 0; k < n; k++)
 				put_hex(o, "\\x", s[i + k]);
 		} else {

@@ -94,7 +94,8 @@ struct zr_ev {
 			struct zr_exit_status st;
 			bool group_dead;
 			uint64_t lifetime_ns;
-			uint32_t ns_nr[4]; /* internal: tgid per pid-namespace level */
+			uint32_t ns_nr[4];   /* internal: tgid per pid-namespace level */
+			uint32_t ns_inum[4]; /* internal: the namespace at each level */
 		} exit;
 		struct {
 			int syscall; /* enum zr_wait_syscall */

@@ -71,6 +71,8 @@ static struct zr_proc *subject_proc(struct lifecycle *lc, const struct zr_ev *ev
 	p->gid = ev->gid;
 	p->cgroup_id = ev->cgroup_id;
 	p->ns_level = ev->ns_level;
+	p->ns_pid = ev->ns_pid;
+	p->pidns = ev->pidns;
 	return p;
 }
 
@@ -88,6 +90,8 @@ static void reap_event(struct zr_ev *r, const struct zr_proc *p, uint64_t ktime)
 	r->start_ns = p->start_ns;
 	r->cgroup_id = p->cgroup_id;
 	r->ns_level = p->ns_level;
+	r->ns_pid = p->ns_pid;
+	r->pidns = p->pidns;
 	memcpy(r->comm, p->comm, sizeof(r->comm));
 	r->u.reap.lifetime_ns = p->lifetime_ns;
 	r->u.reap.st = p->st;
@@ -95,6 +99,7 @@ static void reap_event(struct zr_ev *r, const struct zr_proc *p, uint64_t ktime)
 
 struct ns_query {
 	uint32_t nr;
+	uint32_t pidns; /* the waiter's pid namespace */
 	uint8_t lvl;
 	struct zr_proc *hit;
 };
@@ -103,14 +108,16 @@ static void match_ns_nr(struct zr_proc *p, void *arg)
 {
 	struct ns_query *q = arg;
 
-	if (!q->hit && p->state == ZR_PROC_EXITED && p->ns_level >= q->lvl && p->ns_nr[q->lvl] == q->nr)
+	if (!q->hit && p->state == ZR_PROC_EXITED && p->ns_level >= q->lvl &&
+	    p->ns_nr[q->lvl] == q->nr && p->ns_inum[q->lvl] == q->pidns)
 		q->hit = p;
 }
 
-/* The exited process that a waiter at pid-namespace level lvl knows as nr. */
-static struct zr_proc *find_reaped(struct lifecycle *lc, uint32_t nr, uint8_t lvl)
+/* The exited process that a waiter at pid-namespace level lvl, in namespace pidns, knows as
+ * nr: the same number at that level and the same namespace there (siblings reuse numbers). */
+static struct zr_proc *find_reaped(struct lifecycle *lc, uint32_t nr, uint8_t lvl, uint32_t pidns)
 {
-	struct ns_query q = { nr, lvl, NULL };
+	struct ns_query q = { nr, pidns, lvl, NULL };
 
 	if (lvl == 0)
 		return proctab_find(lc->tab, nr);
@@ -166,7 +173,7 @@ static int on_wait(struct lifecycle *lc, struct zr_ev *ev)
 	int err;
 
 	if (ev->u.wait.reaped_pid)
-		dead = find_reaped(lc, ev->u.wait.reaped_pid, ev->ns_level);
+		dead = find_reaped(lc, ev->u.wait.reaped_pid, ev->ns_level, ev->pidns);
 	if (dead)
 		ev->u.wait.reaped_pid = dead->pid;
 	if (ev->u.wait.result == ZR_WAIT_REAPED && !ev->u.wait.st.is_known) {
@@ -181,6 +188,7 @@ static int on_wait(struct lifecycle *lc, struct zr_ev *ev)
 		return err;
 	if (dead) {
 		reap_event(&r, dead, ev->ktime_ns);
+		r.u.reap.reaper.role = reaper_role(ev, dead);
 		if (dead->state == ZR_PROC_EXITED && ev->ktime_ns > dead->exit_ns)
 			r.u.reap.zombie_ns = ev->ktime_ns - dead->exit_ns;
 		drop_pending(lc, dead->pid);
@@ -193,6 +201,7 @@ static int on_wait(struct lifecycle *lc, struct zr_ev *ev)
 		r.pid = r.tid = ev->u.wait.reaped_pid;
 		r.ppid = ev->pid;
 		r.is_unmatched = true;
+		r.u.reap.reaper.role = "parent";
 	}
 	if (ev->u.wait.st.is_known)
 		r.u.reap.st = ev->u.wait.st;
@@ -200,7 +209,6 @@ static int on_wait(struct lifecycle *lc, struct zr_ev *ev)
 	r.u.reap.reaper.pid = ev->pid;
 	r.u.reap.reaper.start_ns = ev->start_ns;
 	memcpy(r.u.reap.reaper.comm, ev->comm, sizeof(r.u.reap.reaper.comm));
-	r.u.reap.reaper.role = dead ? reaper_role(ev, dead) : "parent";
 	return lc->emit(&r, lc->arg);
 }
 
@@ -281,6 +289,7 @@ int lifecycle_feed(struct lifecycle *lc, struct zr_ev *ev)
 		p->lifetime_ns = ev->u.exit.lifetime_ns;
 		p->st = ev->u.exit.st;
 		memcpy(p->ns_nr, ev->u.exit.ns_nr, sizeof(p->ns_nr));
+		memcpy(p->ns_inum, ev->u.exit.ns_inum, sizeof(p->ns_inum));
 		break;
 	case ZR_EV_START:
 	case ZR_EV_STOP:

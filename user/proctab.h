@@ -27,7 +27,9 @@ struct zr_proc {
 	uint64_t lifetime_ns;
 	struct zr_exit_status st;
 	uint8_t ns_level;
-	uint32_t ns_nr[4];
+	uint32_t ns_pid, pidns; /* in its own pid namespace, when not the initial one */
+	uint32_t ns_nr[4];   /* tgid per pid-namespace level */
+	uint32_t ns_inum[4]; /* the namespace at each level */
 	uint64_t release_ns; /* ktime the kernel freed it while still unreaped, else 0 */
 
 	/* table links */

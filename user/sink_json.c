@@ -68,7 +68,7 @@ static void __attribute__((format(printf, 2, 3))) jl_printf(struct jline *l, con
 /* Opens a member: the comma is decided by what precedes, so callers never track it. */
 static void jl_key(struct jline *l, const char *key)
 {
-	char last = l->len ? l->p[l->len - 1] : '{';
+	int last = l->len ? l->p[l->len - 1] : '{';
 
 	if (last != '{' && last != '[')
 		jl_raw(l, ",");
@@ -254,7 +254,7 @@ static const char *signal_result_name(int r)
 	static const char *const names[] = { "delivered", "ignored", "already_pending",
 					     "overflow_fail", "lose_info" };
 
-	if (r < 0 || (size_t)r >= sizeof(names) / sizeof(names[0]))
+	if (r < 0 || r >= (int)(sizeof(names) / sizeof(names[0])))
 		return "unknown";
 	return names[r];
 }
@@ -314,40 +314,29 @@ static void jl_start(struct jline *l, const struct sink_run_info *info)
 	jl_filters(l, info->filters);
 }
 
+/* Lines about a process carry its subject fields; start, stop, lost and summary do not. */
+static bool has_subject(enum zr_kind k)
+{
+	return k != ZR_EV_START && k != ZR_EV_STOP && k != ZR_EV_LOST && k != ZR_EV_SUMMARY &&
+	       k < ZR_EV__COUNT;
+}
+
 static void jl_body(struct jline *l, const struct sink *s, const struct zr_ev *ev)
 {
+	if (has_subject(ev->kind))
+		jl_subject(l, ev);
 	switch (ev->kind) {
 	case ZR_EV_START:
 		jl_start(l, s->info);
-		return;
+		break;
 	case ZR_EV_STOP:
 		jl_u64(l, "events", ev->u.stop.events);
 		jl_u64(l, "lost", ev->u.stop.lost);
-		return;
+		break;
 	case ZR_EV_LOST:
 		jl_u64(l, "count", ev->u.lost.count);
 		jl_str(l, "source", ev->u.lost.source, SIZE_MAX);
-		return;
-	case ZR_EV_SUMMARY:
-	case ZR_EV__COUNT:
-		return;
-	case ZR_EV_FORK:
-	case ZR_EV_EXEC:
-	case ZR_EV_EXIT:
-	case ZR_EV_WAIT:
-	case ZR_EV_REAP:
-	case ZR_EV_ORPHAN:
-	case ZR_EV_ZOMBIE:
-	case ZR_EV_SIGNAL:
-	case ZR_EV_SUBREAPER:
-	case ZR_EV_SNAPSHOT:
-	case ZR_EV_ACTION:
-	default:
 		break;
-	}
-
-	jl_subject(l, ev);
-	switch (ev->kind) {
 	case ZR_EV_FORK:
 		jl_ref(l, "parent", &ev->parent);
 		break;
@@ -384,9 +373,6 @@ static void jl_body(struct jline *l, const struct sink *s, const struct zr_ev *e
 		if (ev->parent.pid)
 			jl_ref(l, "parent", &ev->parent);
 		break;
-	case ZR_EV_START:
-	case ZR_EV_STOP:
-	case ZR_EV_LOST:
 	case ZR_EV_SUMMARY:
 	case ZR_EV__COUNT:
 	default:

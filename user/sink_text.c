@@ -13,10 +13,10 @@
 
 #define COMM_COLS 16
 
-#define C_RED	 "\033[31m"
-#define C_GREEN	 "\033[32m"
-#define C_YELLOW "\033[33m"
-#define C_RESET	 "\033[0m"
+#define C_RED	  "\033[31m"
+#define C_GREEN	  "\033[32m"
+#define C_YELLOW  "\033[33m"
+#define C_RESET	  "\033[0m"
 
 static const char header[] = "TIME         EVENT     PID     PPID    COMM             DETAILS\n";
 
@@ -129,7 +129,7 @@ static void put_wait_options(FILE *f, int options)
 		int bit;
 		const char *name;
 	} flags[] = {
-		{ 0x1, "WNOHANG" },	 { 0x2, "WUNTRACED" }, { 0x4, "WEXITED" },
+		{ 0x1, "WNOHANG" },    { 0x2, "WUNTRACED" },	  { 0x4, "WEXITED" },
 		{ 0x8, "WCONTINUED" }, { 0x01000000, "WNOWAIT" },
 	};
 	unsigned rest = (unsigned)options;
@@ -189,7 +189,7 @@ static void put_reap(FILE *f, const struct zr_ev *ev)
 	} else {
 		put_ref(f, r->pid, r->comm);
 		/* Only an adoption is news; reaping one's own child is the normal case. */
-		if (r->role && strcmp(r->role, "parent"))
+		if (r->role && strcmp(r->role, "parent") != 0)
 			fprintf(f, " [%s]", r->role);
 	}
 	fmt_duration(dur, sizeof(dur), ev->u.reap.zombie_ns);
@@ -202,7 +202,7 @@ static void put_signal_result(FILE *f, int result)
 	static const char *const words[] = { NULL, "ignored", "already pending", "queue full",
 					     "info lost" };
 
-	if (result > 0 && (size_t)result < sizeof(words) / sizeof(words[0]))
+	if (result > 0 && result < (int)(sizeof(words) / sizeof(words[0])))
 		fprintf(f, " (%s)", words[result]);
 	else if (result)
 		fprintf(f, " (result %d)", result);
@@ -253,8 +253,7 @@ static void put_details(FILE *f, const struct zr_ev *ev)
 		break;
 	case ZR_EV_LOST:
 		fprintf(f, "%" PRIu64 " events lost (", ev->u.lost.count);
-		escape_fputs(ESCAPE_TEXT, ev->u.lost.source ? ev->u.lost.source : "?", SIZE_MAX,
-			     f);
+		escape_fputs(ESCAPE_TEXT, ev->u.lost.source ? ev->u.lost.source : "?", SIZE_MAX, f);
 		fputc(')', f);
 		break;
 	case ZR_EV_ORPHAN:

@@ -12,13 +12,13 @@
 #include "status.h"
 
 /* ktime 6 s after boot; with EVB_BOOT_TO_REAL it is 2026-03-14T10:22:07.412339021Z. */
-#define EVB_KTIME	     6000000000ULL
-#define EVB_BOOT_TO_REAL     1773483721412339021LL
-#define EVB_TS		     "2026-03-14T10:22:07.412339021Z"
-#define EVB_PID		     4242
-#define EVB_PPID	     100
-#define EVB_START	     5000000000ULL
-#define EVB_CGROUP	     77
+#define EVB_KTIME	 6000000000ULL
+#define EVB_BOOT_TO_REAL 1773483721412339021LL
+#define EVB_TS		 "2026-03-14T10:22:07.412339021Z"
+#define EVB_PID		 4242
+#define EVB_PPID	 100
+#define EVB_START	 5000000000ULL
+#define EVB_CGROUP	 77
 
 static inline void evb_comm(char *dst, const char *src)
 {

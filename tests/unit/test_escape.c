@@ -94,7 +94,8 @@ static void test_json_specials(void **state)
 	assert_string_equal(esc(ESCAPE_JSON, "a\"b", 8), "a\\\"b");
 	assert_string_equal(esc(ESCAPE_JSON, "a\\b", 8), "a\\\\b");
 	assert_string_equal(esc(ESCAPE_JSON, "\b\f\n\r\t", 8), "\\b\\f\\n\\r\\t");
-	assert_string_equal(esc(ESCAPE_JSON, "\x01\x1b\x1f\x7f", 8), "\\u0001\\u001b\\u001f\\u007f");
+	assert_string_equal(esc(ESCAPE_JSON, "\x01\x1b\x1f\x7f", 8),
+			    "\\u0001\\u001b\\u001f\\u007f");
 	/* '/' needs no escape and must not get one. */
 	assert_string_equal(esc(ESCAPE_JSON, "/bin/sh", 8), "/bin/sh");
 }
@@ -125,7 +126,11 @@ static void test_every_byte_alone(void **state)
 			snprintf(want, sizeof(want), "\\%c", b);
 		else if (b == '\b' || b == '\f' || b == '\n' || b == '\r' || b == '\t')
 			snprintf(want, sizeof(want), "\\%c",
-				 b == '\b' ? 'b' : b == '\f' ? 'f' : b == '\n' ? 'n' : b == '\r' ? 'r' : 't');
+				 b == '\b'   ? 'b'
+				 : b == '\f' ? 'f'
+				 : b == '\n' ? 'n'
+				 : b == '\r' ? 'r'
+					     : 't');
 		else if (b < 0x20 || b == 0x7f)
 			snprintf(want, sizeof(want), "\\u%04x", b);
 		else if (b >= 0x80)
@@ -140,7 +145,10 @@ static void test_every_byte_alone(void **state)
 		else if (b == 0x1b)
 			snprintf(want, sizeof(want), "\\e");
 		else if (b == '\n' || b == '\t' || b == '\r')
-			snprintf(want, sizeof(want), "\\%c", b == '\n' ? 'n' : b == '\t' ? 't' : 'r');
+			snprintf(want, sizeof(want), "\\%c",
+				 b == '\n'   ? 'n'
+				 : b == '\t' ? 't'
+					     : 'r');
 		else if (b < 0x20 || b >= 0x7f)
 			snprintf(want, sizeof(want), "\\x%02x", b);
 		else
@@ -193,14 +201,16 @@ static void test_valid_utf8_passes(void **state)
 /* Each case: input, bytes in it; every byte must turn into one U+FFFD / one \xNN. */
 static void check_all_bad(const char *in)
 {
-	char want_json[64] = "", want_text[64] = "", hex[8];
+	char want_json[64], want_text[64];
 	size_t i, n = strlen(in);
 
+	assert_true(n * 4 < sizeof(want_json));
 	for (i = 0; i < n; i++) {
-		strcat(want_json, RFC);
-		snprintf(hex, sizeof(hex), "\\x%02x", (unsigned char)in[i]);
-		strcat(want_text, hex);
+		memcpy(want_json + 3 * i, RFC, 3);
+		snprintf(want_text + 4 * i, 5, "\\x%02x", (unsigned char)in[i]);
 	}
+	want_json[3 * n] = '\0';
+	want_text[4 * n] = '\0';
 	assert_string_equal(esc(ESCAPE_JSON, in, n), want_json);
 	assert_string_equal(esc(ESCAPE_TEXT, in, n), want_text);
 }
@@ -208,11 +218,11 @@ static void check_all_bad(const char *in)
 static void test_overlong_rejected(void **state)
 {
 	(void)state;
-	check_all_bad("\xc0\x80");	   /* NUL in two bytes */
-	check_all_bad("\xc0\xaf");	   /* '/' in two bytes */
+	check_all_bad("\xc0\x80"); /* NUL in two bytes */
+	check_all_bad("\xc0\xaf"); /* '/' in two bytes */
 	check_all_bad("\xc1\xbf");
 	check_all_bad("\xe0\x80\x80");
-	check_all_bad("\xe0\x9f\xbf");	   /* U+07FF in three bytes */
+	check_all_bad("\xe0\x9f\xbf"); /* U+07FF in three bytes */
 	check_all_bad("\xf0\x80\x80\x80");
 	check_all_bad("\xf0\x8f\xbf\xbf"); /* U+FFFF in four bytes */
 }
@@ -220,10 +230,10 @@ static void test_overlong_rejected(void **state)
 static void test_surrogates_and_range_rejected(void **state)
 {
 	(void)state;
-	check_all_bad("\xed\xa0\x80");	   /* U+D800 */
-	check_all_bad("\xed\xbf\xbf");	   /* U+DFFF */
+	check_all_bad("\xed\xa0\x80");		   /* U+D800 */
+	check_all_bad("\xed\xbf\xbf");		   /* U+DFFF */
 	check_all_bad("\xed\xa0\xbd\xed\xb8\x80"); /* a CESU-8 pair */
-	check_all_bad("\xf4\x90\x80\x80"); /* U+110000 */
+	check_all_bad("\xf4\x90\x80\x80");	   /* U+110000 */
 	check_all_bad("\xf5\x80\x80\x80");
 	check_all_bad("\xf8\x88\x80\x80\x80");
 	check_all_bad("\xfe\xff");
@@ -237,8 +247,16 @@ static void test_truncated_sequences(void **state)
 	check_all_bad("\xf0\x9f\x98");
 	check_all_bad("\xc3");
 	/* A good byte after a cut sequence survives. */
-	assert_string_equal(esc(ESCAPE_JSON, "\xe2\x82" "A", 8), RFC RFC "A");
-	assert_string_equal(esc(ESCAPE_TEXT, "\xe2\x82" "A", 8), "\\xe2\\x82A");
+	assert_string_equal(esc(ESCAPE_JSON,
+				"\xe2\x82"
+				"A",
+				8),
+			    RFC RFC "A");
+	assert_string_equal(esc(ESCAPE_TEXT,
+				"\xe2\x82"
+				"A",
+				8),
+			    "\\xe2\\x82A");
 	/* len cuts a valid sequence: what is left is invalid. */
 	assert_string_equal(esc(ESCAPE_JSON, "\xc3\xa9", 1), RFC);
 	assert_string_equal(esc(ESCAPE_JSON, "\xf0\x9f\x98\x80", 3), RFC RFC RFC);
@@ -250,8 +268,17 @@ static void test_c1_controls(void **state)
 {
 	(void)state;
 	/* Valid UTF-8, so JSON keeps them; a terminal might obey CSI (U+009B), so text does not. */
-	assert_string_equal(esc(ESCAPE_JSON, "\xc2\x9b" "2J", 8), "\xc2\x9b" "2J");
-	assert_string_equal(esc(ESCAPE_TEXT, "\xc2\x9b" "2J", 8), "\\xc2\\x9b2J");
+	assert_string_equal(esc(ESCAPE_JSON,
+				"\xc2\x9b"
+				"2J",
+				8),
+			    "\xc2\x9b"
+			    "2J");
+	assert_string_equal(esc(ESCAPE_TEXT,
+				"\xc2\x9b"
+				"2J",
+				8),
+			    "\\xc2\\x9b2J");
 	assert_string_equal(esc(ESCAPE_TEXT, "\xc2\x80", 8), "\\xc2\\x80");
 }
 
@@ -278,15 +305,31 @@ static void test_truncation_by_outlen(void **state)
 	assert_string_equal(out, "a\\nb");
 
 	/* U+FFFD is three bytes: all or none. */
-	assert_int_equal(escape_str(ESCAPE_JSON, "\xff" "z", 8, out, 3), 4);
+	assert_int_equal(escape_str(ESCAPE_JSON,
+				    "\xff"
+				    "z",
+				    8, out, 3),
+			 4);
 	assert_string_equal(out, "");
-	assert_int_equal(escape_str(ESCAPE_TEXT, "\x01" "z", 8, out, 4), 5);
+	assert_int_equal(escape_str(ESCAPE_TEXT,
+				    "\x01"
+				    "z",
+				    8, out, 4),
+			 5);
 	assert_string_equal(out, "");
-	assert_int_equal(escape_str(ESCAPE_TEXT, "\x01" "z", 8, out, 5), 5);
+	assert_int_equal(escape_str(ESCAPE_TEXT,
+				    "\x01"
+				    "z",
+				    8, out, 5),
+			 5);
 	assert_string_equal(out, "\\x01");
 
 	/* Once an escape is dropped, a shorter later piece must not slip in after the gap. */
-	assert_int_equal(escape_str(ESCAPE_TEXT, "ab\x01" "c", 8, out, 4), 7);
+	assert_int_equal(escape_str(ESCAPE_TEXT,
+				    "ab\x01"
+				    "c",
+				    8, out, 4),
+			 7);
 	assert_string_equal(out, "ab");
 
 	/* A valid multibyte character is not split either. */

@@ -7,24 +7,26 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include "log.h"
 #include "status.h"
 
 static const struct {
 	int sig;
 	const char *name;
 } std_sigs[] = {
-	{ SIGHUP, "SIGHUP" },	    { SIGINT, "SIGINT" },	{ SIGQUIT, "SIGQUIT" },
-	{ SIGILL, "SIGILL" },	    { SIGTRAP, "SIGTRAP" },	{ SIGABRT, "SIGABRT" },
-	{ SIGBUS, "SIGBUS" },	    { SIGFPE, "SIGFPE" },	{ SIGKILL, "SIGKILL" },
-	{ SIGUSR1, "SIGUSR1" },	    { SIGSEGV, "SIGSEGV" },	{ SIGUSR2, "SIGUSR2" },
-	{ SIGPIPE, "SIGPIPE" },	    { SIGALRM, "SIGALRM" },	{ SIGTERM, "SIGTERM" },
-	{ SIGCHLD, "SIGCHLD" },	    { SIGCONT, "SIGCONT" },	{ SIGSTOP, "SIGSTOP" },
-	{ SIGTSTP, "SIGTSTP" },	    { SIGTTIN, "SIGTTIN" },	{ SIGTTOU, "SIGTTOU" },
-	{ SIGURG, "SIGURG" },	    { SIGXCPU, "SIGXCPU" },	{ SIGXFSZ, "SIGXFSZ" },
-	{ SIGVTALRM, "SIGVTALRM" }, { SIGPROF, "SIGPROF" },	{ SIGWINCH, "SIGWINCH" },
-	{ SIGIO, "SIGIO" },	    { SIGPWR, "SIGPWR" },	{ SIGSYS, "SIGSYS" },
+	{ SIGHUP, "SIGHUP" },	    { SIGINT, "SIGINT" },   { SIGQUIT, "SIGQUIT" },
+	{ SIGILL, "SIGILL" },	    { SIGTRAP, "SIGTRAP" }, { SIGABRT, "SIGABRT" },
+	{ SIGBUS, "SIGBUS" },	    { SIGFPE, "SIGFPE" },   { SIGKILL, "SIGKILL" },
+	{ SIGUSR1, "SIGUSR1" },	    { SIGSEGV, "SIGSEGV" }, { SIGUSR2, "SIGUSR2" },
+	{ SIGPIPE, "SIGPIPE" },	    { SIGALRM, "SIGALRM" }, { SIGTERM, "SIGTERM" },
+	{ SIGCHLD, "SIGCHLD" },	    { SIGCONT, "SIGCONT" }, { SIGSTOP, "SIGSTOP" },
+	{ SIGTSTP, "SIGTSTP" },	    { SIGTTIN, "SIGTTIN" }, { SIGTTOU, "SIGTTOU" },
+	{ SIGURG, "SIGURG" },	    { SIGXCPU, "SIGXCPU" }, { SIGXFSZ, "SIGXFSZ" },
+	{ SIGVTALRM, "SIGVTALRM" }, { SIGPROF, "SIGPROF" }, { SIGWINCH, "SIGWINCH" },
+	{ SIGIO, "SIGIO" },	    { SIGPWR, "SIGPWR" },   { SIGSYS, "SIGSYS" },
 #ifdef SIGSTKFLT
 	{ SIGSTKFLT, "SIGSTKFLT" },
 #endif
@@ -122,7 +124,8 @@ static void test_names_unique_and_parse_back(void **state)
 		assert_int_equal(status_signal_parse(name), a);
 		assert_int_equal(status_signal_parse(name + 3), a);
 		for (i = 0; name[i]; i++)
-			lower[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+			lower[i] =
+			    (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
 		lower[i] = '\0';
 		assert_int_equal(status_signal_parse(lower), a);
 		snprintf(name, sizeof(name), "%d", a);
@@ -203,14 +206,14 @@ static void test_errno_names(void **state)
 		int err;
 		const char *name;
 	} names[] = {
-		{ ENOENT, "ENOENT" },	    { EACCES, "EACCES" },   { ENOEXEC, "ENOEXEC" },
-		{ E2BIG, "E2BIG" },	    { ENOMEM, "ENOMEM" },   { EFAULT, "EFAULT" },
-		{ ENOTDIR, "ENOTDIR" },	    { ELOOP, "ELOOP" },	    { ENAMETOOLONG, "ENAMETOOLONG" },
-		{ ETXTBSY, "ETXTBSY" },	    { EINVAL, "EINVAL" },   { ECHILD, "ECHILD" },
-		{ EINTR, "EINTR" },	    { EPERM, "EPERM" },	    { EAGAIN, "EAGAIN" },
-		{ ESRCH, "ESRCH" },	    { EISDIR, "EISDIR" },   { EMFILE, "EMFILE" },
-		{ ENFILE, "ENFILE" },	    { ELIBBAD, "ELIBBAD" }, { ENOSYS, "ENOSYS" },
-		{ EPIPE, "EPIPE" },	    { EIO, "EIO" },	    { EBADF, "EBADF" },
+		{ ENOENT, "ENOENT" },	{ EACCES, "EACCES" },	{ ENOEXEC, "ENOEXEC" },
+		{ E2BIG, "E2BIG" },	{ ENOMEM, "ENOMEM" },	{ EFAULT, "EFAULT" },
+		{ ENOTDIR, "ENOTDIR" }, { ELOOP, "ELOOP" },	{ ENAMETOOLONG, "ENAMETOOLONG" },
+		{ ETXTBSY, "ETXTBSY" }, { EINVAL, "EINVAL" },	{ ECHILD, "ECHILD" },
+		{ EINTR, "EINTR" },	{ EPERM, "EPERM" },	{ EAGAIN, "EAGAIN" },
+		{ ESRCH, "ESRCH" },	{ EISDIR, "EISDIR" },	{ EMFILE, "EMFILE" },
+		{ ENFILE, "ENFILE" },	{ ELIBBAD, "ELIBBAD" }, { ENOSYS, "ENOSYS" },
+		{ EPIPE, "EPIPE" },	{ EIO, "EIO" },		{ EBADF, "EBADF" },
 	};
 	char buf[16];
 	size_t i;
@@ -232,6 +235,72 @@ static void test_errno_names(void **state)
 	assert_string_equal(buf, "keep");
 }
 
+/* log.c has no suite of its own: its few rules are checked here, with stderr on a temp file. */
+static const char *logged(void (*fn)(void))
+{
+	static char buf[4096];
+	FILE *tmp = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	size_t n;
+
+	assert_non_null(tmp);
+	assert_true(saved >= 0);
+	fflush(stderr);
+	assert_true(dup2(fileno(tmp), STDERR_FILENO) >= 0);
+	fn();
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	rewind(tmp);
+	n = fread(buf, 1, sizeof(buf) - 1, tmp);
+	buf[n] = '\0';
+	fclose(tmp);
+	return buf;
+}
+
+static void log_levels(void)
+{
+	log_verbosity = LOG_WARN;
+	zr_err("open %s: %s", "/x", "No such file");
+	zr_warn("warn %d", 2);
+	zr_info("hidden");
+	zr_debug("hidden");
+	log_verbosity = LOG_DEBUG;
+	zr_debug("debug %c", 'x');
+	log_verbosity = LOG_WARN;
+}
+
+static void log_errno(void)
+{
+	errno = ENOENT;
+	zr_err("keeps errno");
+	assert_int_equal(errno, ENOENT);
+}
+
+static void log_long(void)
+{
+	char big[5000];
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	zr_err("%s", big);
+}
+
+static void test_log(void **state)
+{
+	const char *out;
+
+	(void)state;
+	assert_string_equal(logged(log_levels),
+			    "zreaper: open /x: No such file\nzreaper: warn 2\nzreaper: debug x\n");
+	assert_string_equal(logged(log_errno), "zreaper: keeps errno\n");
+	/* Cut, but still one line with its newline. */
+	out = logged(log_long);
+	assert_int_equal(strncmp(out, "zreaper: aaa", 12), 0);
+	assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);
+	assert_true(strlen(out) < 4096);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_signal_parse),
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_errno_names),
+		cmocka_unit_test(test_log),
 	};
 
 	return cmocka_run_group_tests_name("status", tests, NULL, NULL);

@@ -1,0 +1,569 @@
+/* test_sink_json.c - sink_json.c and sink_common.c: every kind as exact JSON lines, escaping,
+ * seq, big numbers, long lines, write errors.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "ev_build.h"
+#include "filter.h"
+#include "sink.h"
+
+#define HEAD(kind, seq)                                                                            \
+	"{\"ts\":\"" EVB_TS "\",\"ktime_ns\":6000000000,\"seq\":" #seq ",\"event\":\"" kind "\""
+#define SUBJ                                                                                       \
+	"\"pid\":4242,\"ppid\":100,\"comm\":\"sleep\",\"uid\":1000,\"gid\":1000,"                  \
+	"\"start_ns\":5000000000,\"entity_id\":\"4242:5000000000\",\"cgroup_id\":77"
+#define LINE(kind, rest) HEAD(kind, 1) "," SUBJ rest "}\n"
+
+/* A tiny JSON checker, independent of the sink: one value, nothing after it. Recursive, as
+ * JSON is; the lines under test nest two levels at most. */
+static const char *js_value(const char *p);
+
+static const char *js_ws(const char *p)
+{
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
+static const char *js_string(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	for (; *p != '"'; p++) {
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '\\') {
+			p++;
+			if (*p == 'u') {
+				for (int i = 1; i <= 4; i++) {
+					if (!strchr("0123456789abcdefABCDEF", p[i]) || !p[i])
+						return NULL;
+				}
+				p += 4;
+			} else if (!*p || !strchr("\"\\/bfnrt", *p)) {
+				return NULL;
+			}
+		}
+	}
+	return p + 1;
+}
+
+static const char *js_list(const char *p, char close, int is_object) /* NOLINT(misc-no-recursion) */
+{
+	p = js_ws(p + 1);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		if (is_object) {
+			p = js_string(js_ws(p));
+			if (!p || *(p = js_ws(p)) != ':')
+				return NULL;
+			p++;
+		}
+		p = js_value(p);
+		if (!p)
+			return NULL;
+		p = js_ws(p);
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
+static const char *js_value(const char *p) /* NOLINT(misc-no-recursion) */
+{
+	p = js_ws(p);
+	if (*p == '{')
+		return js_list(p, '}', 1);
+	if (*p == '[')
+		return js_list(p, ']', 0);
+	if (*p == '"')
+		return js_string(p);
+	if (!strncmp(p, "true", 4) || !strncmp(p, "null", 4))
+		return p + 4;
+	if (!strncmp(p, "false", 5))
+		return p + 5;
+	if (*p == '-')
+		p++;
+	if (*p < '0' || *p > '9' || (*p == '0' && p[1] >= '0' && p[1] <= '9'))
+		return NULL;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
+static void assert_json_line(const char *line)
+{
+	const char *end = js_value(line);
+
+	assert_non_null(end);
+	assert_string_equal(end, "\n");
+}
+
+static struct sink_run_info info = { .schema_version = 1, .version = "0.1.0", .kernel = "6.18.0" };
+
+static struct sink new_sink(void)
+{
+	struct sink s;
+
+	sink_json_init(&s, NULL, &info);
+	s.boot_to_real_ns = EVB_BOOT_TO_REAL;
+	return s;
+}
+
+/* Emits evs through s and returns what it wrote (static, freed on the next call). */
+static const char *emit_on(struct sink *s, const struct zr_ev *evs, int n)
+{
+	static char *mem;
+	size_t len = 0;
+	int i;
+
+	free(mem);
+	mem = NULL;
+	s->out = open_memstream(&mem, &len);
+	assert_non_null(s->out);
+	for (i = 0; i < n; i++)
+		assert_int_equal(s->ops->emit(s, &evs[i]), 0);
+	assert_int_equal(s->ops->flush(s), 0);
+	s->ops->close(s);
+	assert_int_equal(fclose(s->out), 0);
+	return mem;
+}
+
+static const char *emit1(struct zr_ev ev)
+{
+	struct sink s = new_sink();
+	const char *out = emit_on(&s, &ev, 1);
+
+	assert_json_line(out);
+	return out;
+}
+
+static void test_fork(void **state)
+{
+	struct zr_ev ev = evb_fork("bash");
+
+	(void)state;
+	assert_string_equal(emit1(ev), LINE("fork", ",\"parent\":{\"pid\":100,\"comm\":\"bash\","
+						    "\"entity_id\":\"100:1000\"}"));
+	ev.parent.role = "parent";
+	assert_string_equal(emit1(ev),
+			    LINE("fork", ",\"parent\":{\"pid\":100,\"comm\":\"bash\","
+					 "\"entity_id\":\"100:1000\",\"role\":\"parent\"}"));
+}
+
+static void test_thread_and_pidns(void **state)
+{
+	struct zr_ev ev = evb_thread_fork(4243);
+
+	(void)state;
+	assert_string_equal(
+	    emit1(ev),
+	    HEAD("fork", 1) ",\"pid\":4242,\"tid\":4243,\"ppid\":100,\"comm\":\"sleep\","
+			    "\"uid\":1000,\"gid\":1000,\"start_ns\":5000000000,"
+			    "\"entity_id\":\"4242:5000000000\",\"cgroup_id\":77,\"thread\":true,"
+			    "\"parent\":{\"pid\":4242,\"comm\":\"sleep\",\"entity_id\":"
+			    "\"4242:5000000000\",\"role\":\"thread\"}}\n");
+
+	ev = evb_exit(0, 0);
+	ev.ns_pid = 7;
+	ev.pidns = 4026532000u;
+	assert_string_equal(
+	    emit1(ev),
+	    HEAD("exit",
+		 1) ",\"pid\":4242,\"ppid\":100,\"comm\":\"sleep\",\"uid\":1000,"
+		    "\"gid\":1000,\"start_ns\":5000000000,\"entity_id\":\"4242:5000000000\","
+		    "\"ns_pid\":7,\"pidns\":4026532000,\"cgroup_id\":77,\"exit_code\":0,"
+		    "\"signal\":null,\"core_dumped\":false,\"oom_killed\":false,"
+		    "\"group_dead\":true,\"lifetime_ns\":0}\n");
+}
+
+static void test_exec(void **state)
+{
+	static const char args[] = "ls\0-l\0/tmp";
+	struct zr_ev ev = evb_exec("/bin/ls", args, 3, 0);
+
+	(void)state;
+	assert_string_equal(emit1(ev),
+			    LINE("exec",
+				 ",\"filename\":\"/bin/ls\",\"argv\":[\"ls\",\"-l\",\"/tmp\"],"
+				 "\"argv_truncated\":false,\"old_comm\":\"bash\",\"error\":null"));
+	ev.u.exec.argv_truncated = true;
+	ev.u.exec.argc = 1;
+	assert_string_equal(emit1(ev),
+			    LINE("exec",
+				 ",\"filename\":\"/bin/ls\",\"argv\":[\"ls\"],"
+				 "\"argv_truncated\":true,\"old_comm\":\"bash\",\"error\":null"));
+}
+
+static void test_exec_failed_and_empty(void **state)
+{
+	struct zr_ev ev = evb_exec("/nope", "nope", 1, ENOENT);
+
+	(void)state;
+	assert_string_equal(emit1(ev),
+			    LINE("exec", ",\"filename\":\"/nope\",\"argv\":[\"nope\"],"
+					 "\"argv_truncated\":false,\"old_comm\":\"bash\","
+					 "\"error\":\"ENOENT\""));
+	ev = evb_exec(NULL, NULL, 0, EACCES);
+	assert_string_equal(emit1(ev),
+			    LINE("exec", ",\"filename\":null,\"argv\":[],\"argv_truncated\":false,"
+					 "\"old_comm\":\"bash\",\"error\":\"EACCES\""));
+	ev = evb_exec("/x", "", 1, 4095);
+	assert_string_equal(
+	    emit1(ev), LINE("exec", ",\"filename\":\"/x\",\"argv\":[\"\"],\"argv_truncated\":false,"
+				    "\"old_comm\":\"bash\",\"error\":\"E4095\""));
+}
+
+static void test_hostile_text(void **state)
+{
+	static const char args[] = "a\"b\0\x1b[2J\0\xff\xfe\0\\";
+	struct zr_ev ev = evb_exec("/tmp/\n\x7f", args, 4, 0);
+	const char *out;
+
+	(void)state;
+	evb_comm(ev.comm, "x\ty\xc3");
+	evb_comm(ev.u.exec.old_comm, "\"q\"");
+	out = emit1(ev);
+	assert_non_null(strstr(out, "\"comm\":\"x\\ty\xef\xbf\xbd\""));
+	assert_non_null(strstr(out, "\"filename\":\"/tmp/\\n\\u007f\""));
+	assert_non_null(strstr(out, "\"argv\":[\"a\\\"b\",\"\\u001b[2J\","
+				    "\"\xef\xbf\xbd\xef\xbf\xbd\",\"\\\\\"]"));
+	assert_non_null(strstr(out, "\"old_comm\":\"\\\"q\\\"\""));
+	/* A comm using all 16 bytes (no NUL inside the kernel's array) stays bounded. */
+	memset(ev.comm, 'A', sizeof(ev.comm));
+	ev.comm[16] = '\0';
+	assert_non_null(strstr(emit1(ev), "\"comm\":\"AAAAAAAAAAAAAAAA\","));
+}
+
+static void test_exit(void **state)
+{
+	(void)state;
+	assert_string_equal(emit1(evb_exit(3 << 8, 1230000000)),
+			    LINE("exit", ",\"exit_code\":3,\"signal\":null,\"core_dumped\":false,"
+					 "\"oom_killed\":false,\"group_dead\":true,"
+					 "\"lifetime_ns\":1230000000"));
+	assert_string_equal(emit1(evb_exit(SIGKILL, 5)),
+			    LINE("exit", ",\"exit_code\":null,\"signal\":\"SIGKILL\","
+					 "\"core_dumped\":false,\"oom_killed\":false,"
+					 "\"group_dead\":true,\"lifetime_ns\":5"));
+	assert_string_equal(emit1(evb_exit(SIGSEGV | 0x80, 5)),
+			    LINE("exit", ",\"exit_code\":null,\"signal\":\"SIGSEGV\","
+					 "\"core_dumped\":true,\"oom_killed\":false,"
+					 "\"group_dead\":true,\"lifetime_ns\":5"));
+}
+
+static void test_exit_status_table(void **state)
+{
+	char want[160];
+	int code, sig;
+
+	(void)state;
+	for (code = 0; code < 256; code++) {
+		snprintf(want, sizeof(want), ",\"exit_code\":%d,\"signal\":null,", code);
+		assert_non_null(strstr(emit1(evb_exit(code << 8, 0)), want));
+	}
+	for (sig = 1; sig <= 64; sig++) {
+		snprintf(want, sizeof(want),
+			 ",\"exit_code\":null,\"signal\":\"%s\",\"core_dumped\":true,",
+			 status_signal_name(sig));
+		assert_non_null(strstr(emit1(evb_exit(sig | 0x80, 0)), want));
+	}
+}
+
+static void test_wait(void **state)
+{
+	struct zr_ev ev;
+
+	(void)state;
+	assert_string_equal(emit1(evb_wait(0, -1, 0, ZR_WAIT_REAPED, 4300, 0)),
+			    LINE("wait",
+				 ",\"syscall\":\"wait4\",\"target\":-1,\"options\":0,"
+				 "\"result\":\"reaped\",\"reaped_pid\":4300,\"exit_code\":0,"
+				 "\"signal\":null,\"core_dumped\":false,\"oom_killed\":false,"
+				 "\"error\":null"));
+	assert_string_equal(emit1(evb_wait(1, 0, 5, ZR_WAIT_WOULD_BLOCK, 0, 0)),
+			    LINE("wait", ",\"syscall\":\"waitid\",\"target\":0,\"options\":5,"
+					 "\"result\":\"would_block\",\"reaped_pid\":null,"
+					 "\"error\":null"));
+	ev = evb_wait(0, 77, 0, ZR_WAIT_NO_CHILD, 0, 0);
+	ev.u.wait.error = ECHILD;
+	assert_string_equal(emit1(ev), LINE("wait", ",\"syscall\":\"wait4\",\"target\":77,"
+						    "\"options\":0,\"result\":\"no_child\","
+						    "\"reaped_pid\":null,\"error\":\"ECHILD\""));
+	assert_non_null(strstr(emit1(evb_wait(1, -1, 0x01000004, ZR_WAIT_PEEKED, 9, SIGTERM)),
+			       ",\"options\":16777220,\"result\":\"peeked\",\"reaped_pid\":9,"
+			       "\"exit_code\":null,\"signal\":\"SIGTERM\","));
+	assert_non_null(strstr(emit1(evb_wait(0, -1, 2, ZR_WAIT_STOPPED, 9, 0x137f)),
+			       "\"result\":\"stopped\",\"reaped_pid\":9,\"error\":null}"));
+	assert_non_null(strstr(emit1(evb_wait(0, -1, 8, ZR_WAIT_CONTINUED, 9, 0)),
+			       "\"result\":\"continued\","));
+	ev = evb_wait(0, -1, 0, ZR_WAIT_ERROR, 0, 0);
+	ev.u.wait.error = EINTR;
+	assert_non_null(strstr(emit1(ev), "\"result\":\"error\",\"reaped_pid\":null,"
+					  "\"error\":\"EINTR\"}"));
+}
+
+static void test_reap(void **state)
+{
+	struct zr_ref bash = evb_ref(100, 1000, "bash", "parent");
+
+	(void)state;
+	assert_string_equal(emit1(evb_reap(ZR_HOW_WAIT4, bash, 1 << 8, 1200000, 9000000)),
+			    LINE("reap", ",\"reaper\":{\"pid\":100,\"comm\":\"bash\","
+					 "\"entity_id\":\"100:1000\",\"role\":\"parent\"},"
+					 "\"how\":\"wait4\",\"zombie_ns\":1200000,"
+					 "\"lifetime_ns\":9000000,\"exit_code\":1,\"signal\":null,"
+					 "\"core_dumped\":false,\"oom_killed\":false"));
+	assert_string_equal(
+	    emit1(evb_reap(ZR_HOW_AUTOREAP, evb_ref(0, 0, "", NULL), SIGKILL, 0, 10)),
+	    LINE("reap", ",\"reaper\":{\"pid\":0,\"comm\":\"kernel\","
+			 "\"entity_id\":null,\"role\":\"kernel\"},"
+			 "\"how\":\"autoreap\",\"zombie_ns\":0,\"lifetime_ns\":10,"
+			 "\"exit_code\":null,\"signal\":\"SIGKILL\","
+			 "\"core_dumped\":false,\"oom_killed\":false"));
+	bash.role = "subreaper";
+	assert_non_null(strstr(emit1(evb_reap(ZR_HOW_WAITID, bash, 0, 0, 0)),
+			       "\"role\":\"subreaper\"},\"how\":\"waitid\","));
+	assert_non_null(strstr(emit1(evb_reap(ZR_HOW_SELF, bash, 0, 0, 0)), "\"how\":\"self\","));
+}
+
+static void test_signal(void **state)
+{
+	static const char *const results[] = { "delivered",	"ignored",   "already_pending",
+					       "overflow_fail", "lose_info", "unknown" };
+	char want[64];
+	int r;
+
+	(void)state;
+	assert_string_equal(emit1(evb_signal(SIGTERM, 0, 0, evb_ref(55, 77, "kill", NULL))),
+			    LINE("signal", ",\"signal\":\"SIGTERM\",\"code\":0,"
+					   "\"result\":\"delivered\",\"sender\":{\"pid\":55,"
+					   "\"comm\":\"kill\",\"entity_id\":\"55:77\"}"));
+	assert_string_equal(emit1(evb_signal(SIGCHLD, 1, 1, evb_ref(0, 0, "", NULL))),
+			    LINE("signal", ",\"signal\":\"SIGCHLD\",\"code\":1,"
+					   "\"result\":\"ignored\",\"sender\":null"));
+	for (r = 0; r < 6; r++) {
+		snprintf(want, sizeof(want), "\"result\":\"%s\",", results[r]);
+		assert_non_null(strstr(emit1(evb_signal(9, -6, r, evb_ref(0, 0, "", NULL))), want));
+	}
+}
+
+static void test_subreaper_lost_stop(void **state)
+{
+	struct zr_ev ev = evb_plain(ZR_EV_STOP);
+
+	(void)state;
+	assert_string_equal(emit1(evb_subreaper(true, true, 0)),
+			    LINE("subreaper", ",\"value\":true,\"subreaper\":true,\"error\":null"));
+	assert_string_equal(
+	    emit1(evb_subreaper(false, true, EPERM)),
+	    LINE("subreaper", ",\"value\":false,\"subreaper\":true,\"error\":\"EPERM\""));
+	assert_string_equal(emit1(evb_lost(12, "ringbuf")),
+			    HEAD("lost", 1) ",\"count\":12,\"source\":\"ringbuf\"}\n");
+	ev.u.stop.events = 41;
+	ev.u.stop.lost = 12;
+	assert_string_equal(emit1(ev), HEAD("stop", 1) ",\"events\":41,\"lost\":12}\n");
+	assert_string_equal(emit1(evb_plain(ZR_EV_SUMMARY)), HEAD("summary", 1) "}\n");
+}
+
+static void test_start(void **state)
+{
+	static struct zr_filters f;
+	struct sink s = new_sink();
+	struct zr_ev ev = evb_plain(ZR_EV_START);
+
+	(void)state;
+	f.event_mask = ZR_KIND_BIT(ZR_EV_FORK) | ZR_KIND_BIT(ZR_EV_EXIT) | ZR_KIND_BIT(ZR_EV_LOST);
+	info.filters = &f;
+	assert_string_equal(emit1(ev),
+			    HEAD("start", 1) ",\"schema_version\":1,\"version\":\"0.1.0\","
+					     "\"kernel\":\"6.18.0\",\"filters\":{\"pids\":null,"
+					     "\"tree\":false,\"comm\":null,\"uid\":null,"
+					     "\"cgroup\":null,\"failures_only\":false,"
+					     "\"threads\":false,\"events\":[\"fork\",\"exit\","
+					     "\"lost\"]}}\n");
+	f.pids[0] = 1;
+	f.pids[1] = 4294967295u;
+	f.n_pids = 2;
+	f.tree = true;
+	f.comm = "we\"ird\n";
+	f.has_uid = true;
+	f.uid = 0;
+	f.cgroup_path = "/sys/fs/cgroup/a b";
+	f.failures_only = true;
+	f.threads = true;
+	f.event_mask = 0;
+	assert_string_equal(
+	    emit1(ev),
+	    HEAD("start", 1) ",\"schema_version\":1,\"version\":\"0.1.0\","
+			     "\"kernel\":\"6.18.0\",\"filters\":{\"pids\":[1,4294967295],"
+			     "\"tree\":true,\"comm\":\"we\\\"ird\\n\",\"uid\":0,"
+			     "\"cgroup\":\"/sys/fs/cgroup/a b\",\"failures_only\":true,"
+			     "\"threads\":true,\"events\":[]}}\n");
+	info.filters = NULL;
+	assert_string_equal(emit1(ev), HEAD("start", 1) ",\"schema_version\":1,\"version\":"
+							"\"0.1.0\",\"kernel\":\"6.18.0\","
+							"\"filters\":null}\n");
+	s.info = NULL;
+	assert_string_equal(emit_on(&s, &ev, 1),
+			    HEAD("start", 1) ",\"schema_version\":null,\"version\":null,"
+					     "\"kernel\":null,\"filters\":null}\n");
+}
+
+static void test_every_kind_is_one_json_line(void **state)
+{
+	char want[64];
+	const char *out;
+	int k;
+
+	(void)state;
+	for (k = 0; k < ZR_EV__COUNT; k++) {
+		out = emit1(evb_base((enum zr_kind)k));
+		snprintf(want, sizeof(want), ",\"seq\":1,\"event\":\"%s\"",
+			 sink_kind_name((enum zr_kind)k));
+		assert_non_null(strstr(out, want));
+		assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);
+	}
+	/* orphan/zombie name the parent when there is one. */
+	{
+		struct zr_ev ev = evb_base(ZR_EV_ZOMBIE);
+
+		ev.parent = evb_ref(100, 1000, "node", "parent");
+		assert_string_equal(
+		    emit1(ev), LINE("zombie", ",\"parent\":{\"pid\":100,\"comm\":\"node\","
+					      "\"entity_id\":\"100:1000\",\"role\":\"parent\"}"));
+	}
+}
+
+static void test_seq_and_big_numbers(void **state)
+{
+	struct zr_ev evs[3] = { evb_fork("bash"), evb_exit(0, 0), evb_lost(1, "ringbuf") };
+	struct sink s = new_sink();
+	const char *out;
+
+	(void)state;
+	evs[1].cgroup_id = UINT64_MAX;
+	evs[1].uid = UINT32_MAX;
+	evs[1].u.exit.lifetime_ns = UINT64_MAX;
+	evs[2].u.lost.count = UINT64_MAX;
+	out = emit_on(&s, evs, 3);
+	assert_int_equal(s.seq, 3);
+	assert_non_null(strstr(out, ",\"seq\":1,\"event\":\"fork\""));
+	assert_non_null(strstr(out, ",\"seq\":2,\"event\":\"exit\""));
+	assert_non_null(strstr(out, ",\"seq\":3,\"event\":\"lost\""));
+	assert_non_null(strstr(out, "\"uid\":4294967295,"));
+	assert_non_null(strstr(out, "\"cgroup_id\":18446744073709551615,"));
+	assert_non_null(strstr(out, "\"lifetime_ns\":18446744073709551615}"));
+	assert_non_null(strstr(out, "\"count\":18446744073709551615,"));
+}
+
+/* The biggest exec a record can hold, all control bytes: the line outgrows the inline buffer. */
+static void test_long_line(void **state)
+{
+	char args[512], want[64];
+	struct zr_ev ev;
+	const char *out;
+	int i;
+
+	(void)state;
+	memset(args, 0x01, sizeof(args));
+	for (i = 15; i < 512; i += 16)
+		args[i] = '\0';
+	ev = evb_exec("/bin/true", args, 32, 0);
+	out = emit1(ev);
+	/* 32 args of 15 x "\u0001", quotes and commas, plus the rest of the line. */
+	assert_true(strlen(out) > (size_t)32 * (15 * 6 + 3));
+	snprintf(want, sizeof(want), "],\"argv_truncated\":false,\"old_comm\":\"bash\"");
+	assert_non_null(strstr(out, want));
+}
+
+static void test_write_errors(void **state)
+{
+	struct zr_ev ev = evb_exit(0, 0);
+	struct sink s = new_sink();
+	int fds[2];
+
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);
+	assert_int_equal(pipe(fds), 0);
+	close(fds[0]);
+	s.out = fdopen(fds[1], "w");
+	assert_non_null(s.out);
+	s.flush_each = true;
+	assert_int_equal(s.ops->emit(&s, &ev), -EPIPE);
+	fclose(s.out);
+
+	/* Buffered: the error comes with the flush. */
+	assert_int_equal(pipe(fds), 0);
+	close(fds[0]);
+	s.out = fdopen(fds[1], "w");
+	s.flush_each = false;
+	assert_int_equal(s.ops->emit(&s, &ev), 0);
+	assert_int_equal(s.ops->flush(&s), -EPIPE);
+	fclose(s.out);
+
+	s.out = fopen("/dev/full", "w");
+	if (!s.out)
+		skip();
+	s.flush_each = true;
+	assert_int_equal(s.ops->emit(&s, &ev), -ENOSPC);
+	fclose(s.out);
+}
+
+static void test_common_names(void **state)
+{
+	char ts[40];
+
+	(void)state;
+	assert_string_equal(sink_kind_name(ZR_EV_SUBREAPER), "subreaper");
+	assert_string_equal(sink_kind_name(ZR_EV__COUNT), "unknown");
+	assert_string_equal(sink_wait_result_name(ZR_WAIT_WOULD_BLOCK), "would_block");
+	assert_string_equal(sink_wait_result_name(ZR_WAIT_PEEKED), "peeked");
+	assert_string_equal(sink_reap_how_name(ZR_HOW_AUTOREAP), "autoreap");
+	assert_string_equal(sink_reap_how_name((enum zr_reap_how)99), "unknown");
+	sink_format_rfc3339(ts, sizeof(ts), 0);
+	assert_string_equal(ts, "1970-01-01T00:00:00.000000000Z");
+	sink_format_rfc3339(ts, sizeof(ts), 1773483727412339021LL);
+	assert_string_equal(ts, EVB_TS);
+	sink_format_rfc3339(ts, sizeof(ts), -1);
+	assert_string_equal(ts, "1969-12-31T23:59:59.999999999Z");
+	sink_format_rfc3339(ts, sizeof(ts), 951782400000000001LL); /* a leap day */
+	assert_string_equal(ts, "2000-02-29T00:00:00.000000001Z");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fork),
+		cmocka_unit_test(test_thread_and_pidns),
+		cmocka_unit_test(test_exec),
+		cmocka_unit_test(test_exec_failed_and_empty),
+		cmocka_unit_test(test_hostile_text),
+		cmocka_unit_test(test_exit),
+		cmocka_unit_test(test_exit_status_table),
+		cmocka_unit_test(test_wait),
+		cmocka_unit_test(test_reap),
+		cmocka_unit_test(test_signal),
+		cmocka_unit_test(test_subreaper_lost_stop),
+		cmocka_unit_test(test_start),
+		cmocka_unit_test(test_every_kind_is_one_json_line),
+		cmocka_unit_test(test_seq_and_big_numbers),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_write_errors),
+		cmocka_unit_test(test_common_names),
+	};
+
+	return cmocka_run_group_tests_name("sink_json", tests, NULL, NULL);
+}
