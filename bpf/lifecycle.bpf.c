@@ -244,7 +244,8 @@ int BPF_PROG(on_sched_process_exit, struct task_struct *p, bool group_dead)
 	struct zr_rec_exit *r;
 	unsigned int i;
 
-	if (!group_dead && !targ_threads)
+	/* A leader leaving before its threads is kept: the process then shows as a zombie. */
+	if (!group_dead && !targ_threads && BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid))
 		return 0;
 	if (!zr_task_wanted(p))
 		return 0;

@@ -63,9 +63,9 @@
  * Signals S: a number, or a name with or without "SIG" (SEGV, SIGSEGV, segv). --core sets
  * RLIMIT_CORE to its hard limit (else 0, so core_dumped is deterministic); cores go to the
  * current directory when core_pattern is "core". Every count is exact: fork 10000 makes 10000
- * children, reaps 10000 and prints 10000 lines. Forked children only _exit/exec/read/nanosleep.
+ * children, reaps 10000 and prints 10000 lines. Forked children make async-signal-safe calls only.
  */
-#define _GNU_SOURCE
+#define _GNU_SOURCE /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>

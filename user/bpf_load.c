@@ -69,18 +69,18 @@ static int ensure_tracefs(char *why, size_t whylen)
 	return -errno;
 }
 
+/* One line: what failed, why (libbpf's line naming the rejected program when there is one),
+ * and a hint for the usual cause. */
 static void explain(int err, const char *what, char *why, size_t whylen)
 {
 	const char *hint = "";
+	const char *cause = strerror(-err);
 
 	if (err == -EPERM || err == -EACCES)
 		hint = " (are you root? tracing needs CAP_BPF and CAP_PERFMON)";
 	if (last_prog_error[0])
-		snprintf(why, whylen, "%s: %s", what, last_prog_error + (strncmp(last_prog_error, "libbpf: ", 8) ? 0 : 8));
-	else
-		snprintf(why, whylen, "%s: %s%s", what, strerror(-err), hint);
-	if (last_prog_error[0] && hint[0] && strlen(why) + strlen(hint) < whylen)
-		strcat(why, hint);
+		cause = strncmp(last_prog_error, "libbpf: ", 8) ? last_prog_error : last_prog_error + 8;
+	snprintf(why, whylen, "%s: %s%s", what, cause, hint);
 }
 
 int bpf_load_start(const struct zr_filters *f, unsigned ring_bytes, struct zreaper_bpf **out,

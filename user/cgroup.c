@@ -24,7 +24,7 @@ int cgroup_v2_mount(char *buf, size_t len)
 		char mnt[2048], fstype[64];
 		const char *sep = strstr(line, " - ");
 
-		if (!sep || sscanf(sep, " - %63s", fstype) != 1 || strcmp(fstype, "cgroup2"))
+		if (!sep || sscanf(sep, " - %63s", fstype) != 1 || strcmp(fstype, "cgroup2") != 0)
 			continue;
 		if (sscanf(line, "%*s %*s %*s %*s %2047s", mnt) != 1)
 			continue;

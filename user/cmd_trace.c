@@ -28,7 +28,7 @@
 
 #define SCHEMA_VERSION	 1
 #define TICK_MS		 100
-#define AUTOREAP_GRACE_NS (250ull * 1000 * 1000)
+#define AUTOREAP_GRACE_NS (250ULL * 1000 * 1000)
 
 struct trace {
 	struct zr_filters f;
@@ -42,6 +42,7 @@ struct trace {
 	int out_err; /* first sink error; -EPIPE: the reader is gone */
 	bool json;
 	uint64_t duration_ns;
+	uint64_t zombie_after_ns;
 };
 
 static void usage(FILE *f)
@@ -61,8 +62,15 @@ static void usage(FILE *f)
 	      "  -c, --cgroup PATH    only processes in this cgroup v2 directory or below\n"
 	      "  -x, --failed         only failures: non-zero exits, deaths by signal, failed execs\n"
 	      "      --events LIST    only these kinds, comma-separated: fork exec exit wait reap\n"
-	      "                       signal subreaper (start, stop and lost are always shown)\n"
+	      "                       orphan zombie signal subreaper snapshot (start, stop and\n"
+	      "                       lost are always shown; snapshot, the zombies that existed\n"
+	      "                       before the trace, only when asked)\n"
 	      "      --threads        also thread-level events (thread forks, exits, releases)\n"
+	      "\n"
+	      "Detection:\n"
+	      "      --zombie-after D report a `zombie` when a process stays exited and unreaped\n"
+	      "                       for D (default 1s); processes orphaned by their parent's\n"
+	      "                       death are reported as `orphan` with the real adopter\n"
 	      "\n"
 	      "Output:\n"
 	      "      --json           JSON lines instead of columns\n"
@@ -95,7 +103,7 @@ static const char *q(const char *s)
 	return cli_printable(s, buf, sizeof(buf));
 }
 
-enum { OPT_TREE = 256, OPT_EVENTS, OPT_THREADS, OPT_JSON, OPT_DURATION };
+enum { OPT_TREE = 256, OPT_EVENTS, OPT_THREADS, OPT_JSON, OPT_DURATION, OPT_ZOMBIE_AFTER };
 
 static int parse_args(struct trace *t, int argc, char **argv)
 {
@@ -110,6 +118,7 @@ static int parse_args(struct trace *t, int argc, char **argv)
 		{ "threads", no_argument, NULL, OPT_THREADS },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "zombie-after", required_argument, NULL, OPT_ZOMBIE_AFTER },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -121,6 +130,7 @@ static int parse_args(struct trace *t, int argc, char **argv)
 	int c, err;
 
 	f->event_mask = filter_default_mask();
+	t->zombie_after_ns = 1000000000ULL;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":p:n:u:c:xvh", longopts, NULL)) != -1) {
@@ -176,6 +186,12 @@ static int parse_args(struct trace *t, int argc, char **argv)
 						   "(e.g. 500ms, 5s, 2m, 1h)",
 						   q(optarg));
 			break;
+		case OPT_ZOMBIE_AFTER:
+			if (cli_parse_duration(optarg, &t->zombie_after_ns))
+				return usage_error("--zombie-after: '%s' is not a positive duration "
+						   "(e.g. 500ms, 1s)",
+						   q(optarg));
+			break;
 		case 'v':
 			log_verbosity++;
 			break;
@@ -204,7 +220,7 @@ static uint64_t now_boot_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static int64_t boot_to_real_ns(void)
@@ -213,7 +229,7 @@ static int64_t boot_to_real_ns(void)
 	uint64_t b = now_boot_ns();
 
 	clock_gettime(CLOCK_REALTIME, &r);
-	return (int64_t)r.tv_sec * 1000000000ll + r.tv_nsec - (int64_t)b;
+	return (int64_t)r.tv_sec * 1000000000LL + r.tv_nsec - (int64_t)b;
 }
 
 static int emit_line(struct trace *t, const struct zr_ev *ev)
@@ -313,6 +329,10 @@ static int run_loop(struct trace *t)
 		return ZR_EXIT_RUNTIME;
 	}
 	emit_simple(t, ZR_EV_START);
+	/* After attach, so nothing falls between what /proc shows and what the kernel sends. */
+	err = lifecycle_snapshot(t->lc, now_boot_ns());
+	if (err && err != -EPIPE)
+		zr_warn("cannot read the existing processes from /proc: %s", strerror(-err));
 	while (!done && !t->out_err) {
 		switch (loop_wait(&l)) {
 		case LOOP_RING:
@@ -388,6 +408,7 @@ int cmd_trace(int argc, char **argv)
 		zr_err("out of memory");
 		goto out;
 	}
+	lifecycle_set_zombie_after(t.lc, t.zombie_after_ns);
 	for (i = 0; i < t.f.n_pids; i++)
 		pidset_add(t.tracked, t.f.pids[i]);
 	bpf_load_set_print(log_verbosity - LOG_WARN);

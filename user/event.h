@@ -63,6 +63,15 @@ enum zr_reap_how {
 	ZR_HOW_SELF,
 };
 
+/* What a zombie's parent is doing, for the zombie event's parent{} and reason. */
+struct zr_parent_info {
+	const char *state;   /* procfs_state_name(), "unknown" when unreadable */
+	const char *sigchld; /* "default" "handler" "ignored", NULL when unknown */
+	bool sigchld_blocked;
+	uint64_t last_wait_ns; /* ktime of its last wait seen by the tracer, 0: none */
+	uint32_t zombies_held;
+};
+
 struct zr_ev {
 	enum zr_kind kind;
 	uint64_t ktime_ns; /* CLOCK_BOOTTIME */
@@ -128,6 +137,24 @@ struct zr_ev {
 			uint64_t count;
 			const char *source; /* "ringbuf" */
 		} lost;
+		struct {
+			uint64_t zombie_ns;
+			bool is_age_known; /* false for zombies older than the trace */
+			struct zr_exit_status st;
+			struct zr_parent_info pinfo; /* parent{} beside ev->parent */
+			const char *reason_code;
+			char reason[256];
+		} zombie;
+		struct {
+			struct zr_ref old_parent, new_parent; /* new_parent.role says how it adopted */
+		} orphan;
+		struct {
+			char state; /* ps letter */
+		} snapshot;
+		struct {
+			const char *json; /* members to add to the summary object, pre-rendered */
+			const char *text; /* report for people */
+		} summary;
 		struct {
 			uint64_t events; /* stop: lines printed before it */
 			uint64_t lost;

@@ -28,4 +28,14 @@ int lifecycle_tick(struct lifecycle *lc, uint64_t now);
 
 const struct proctab *lifecycle_table(const struct lifecycle *lc);
 
+/* Report a `zombie` when a process stays exited and unreaped this long (0: never, the default). */
+void lifecycle_set_zombie_after(struct lifecycle *lc, uint64_t ns);
+
+/* Where procfs is mounted (NULL: /proc); tests point it elsewhere. */
+void lifecycle_set_procfs(struct lifecycle *lc, const char *root);
+
+/* Fills the table from procfs (processes that exist before tracing) and emits one `snapshot`
+ * event per existing zombie. Call before the first feed. */
+int lifecycle_snapshot(struct lifecycle *lc, uint64_t now);
+
 #endif /* ZR_LIFECYCLE_H */

@@ -11,6 +11,8 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	{ "trace", cmd_trace },
+	{ "zombies", cmd_zombies },
+	{ "tree", cmd_tree },
 };
 
 static void usage(FILE *f)
@@ -21,6 +23,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "Commands:\n"
 	      "  trace     stream fork, exec, exit, wait, reap and signal events (root)\n"
+	      "  zombies   list the zombies that exist now, with the reason (exit 1 if any)\n"
+	      "  tree      the process tree now, with states, zombies, orphans, subreapers\n"
 	      "\n"
 	      "Options:\n"
 	      "  -h, --help     this text; `zreaper COMMAND --help` for a command's options\n"

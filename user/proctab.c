@@ -31,7 +31,7 @@ struct proctab *proctab_new(unsigned cap)
 		return NULL;
 	t->cap = cap ? cap : DEFAULT_CAP;
 	t->nbuckets = 4096;
-	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	t->buckets = calloc(t->nbuckets, sizeof(struct zr_proc *));
 	if (!t->buckets) {
 		free(t);
 		errno = ENOMEM;
@@ -73,7 +73,7 @@ static void maybe_grow(struct proctab *t)
 
 	if (t->count < t->nbuckets * 2)
 		return;
-	nb = calloc(n, sizeof(*nb));
+	nb = calloc(n, sizeof(struct zr_proc *));
 	if (!nb)
 		return;
 	t->nbuckets = n;

@@ -257,6 +257,64 @@ setup() {
 	stop_tracer
 }
 
+@test "reap by a pid namespace's init: role pidns_init, namespace pids" {
+	start_tracer
+	unshare --pid --fork --mount-proc "$WORK" --self orphan --linger 20 >ns.out 2>ns.err 3>&- &
+	upid=$!
+	record_pid "$upid"
+	rc=0
+	wait "$upid" || rc=$?
+	forget_pid "$upid"
+	assert_equal "unshare exit $rc" "unshare exit 0"
+	output=$(cat ns.out)
+	# zr-work is PID 1 of the new namespace and prints namespace pids
+	assert_equal "$(roles self)" 1
+	ns_middle=$(roles middle)
+	ns_orphan=$(roles orphan)
+	wait_event ".event == \"fork\" and .ppid == $upid"
+	init=$(pick ".event == \"fork\" and .ppid == $upid" .pid)
+	wait_event ".event == \"reap\" and .pid == $init"
+	pidns=$(pick ".event == \"exec\" and .pid == $init" .pidns)
+	[[ $pidns =~ ^[0-9]+$ ]]
+	run -0 pick ".event == \"exec\" and .pid == $init" '[.ns_pid, .comm]'
+	assert_output '[1,"zr-work"]'
+	run -0 pick ".event == \"reap\" and .pidns == $pidns and .ns_pid == $ns_middle" \
+		'[.reaper.pid, .reaper.role]'
+	assert_output "[$init,\"parent\"]"
+	run -0 pick ".event == \"reap\" and .pidns == $pidns and .ns_pid == $ns_orphan" \
+		'[.ppid, .reaper.pid, .reaper.role, .how]'
+	assert_output "[$init,$init,\"pidns_init\",\"wait4\"]"
+	stop_tracer
+}
+
+@test "orphan event: old parent, new parent and its role (when zreaper has it)" {
+	"$ZR" trace --help | grep -q orphan || skip "zreaper trace has no orphan events yet"
+	start_tracer
+	run_work --subreaper orphan --linger 50
+	middle=$(roles middle)
+	orphan=$(roles orphan)
+	run -0 pick ".event == \"orphan\" and .pid == $orphan" \
+		'[.old_parent.pid, .new_parent.pid, .new_parent.role]'
+	assert_output "[$middle,$SELF,\"subreaper\"]"
+	stop_tracer
+}
+
+@test "zombie event after --zombie-after, with the parent named (when zreaper has it)" {
+	"$ZR" trace --help | grep -q -- --zombie-after || skip "zreaper trace has no --zombie-after yet"
+	start_tracer --zombie-after 200ms
+	run_work zombie 1000 --count 2
+	for z in $(roles zombie); do
+		assert_count ".event == \"zombie\" and .pid == $z" 1
+		run -0 pick ".event == \"zombie\" and .pid == $z" \
+			'[.ppid, .parent.pid, .exit_code, .zombie_ns >= 200000000, .zombie_ns < 1000000000,
+			(.reason_code | type), (.reason | type)]'
+		assert_output "[$SELF,$SELF,0,true,true,\"string\",\"string\"]"
+		run -0 pick ".event == \"reap\" and .pid == $z" '.zombie_ns >= 1000000000'
+		assert_output true
+	done
+	stop_tracer
+}
+
 @test "signal: SIGCHLD to the parent, sent by the child" {
 	start_tracer
 	run_work fork 1 --exit 0

@@ -1,0 +1,255 @@
+/* cmd_tree.c - `zreaper tree`: the process tree now, from procfs, with each process's state,
+ * zombies, adopted orphans (and who adopted them), subreapers and thread counts.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "escape.h"
+#include "log.h"
+#include "procfs.h"
+
+struct node {
+	struct procfs_stat st;
+	bool is_init; /* PID 1 of its pid namespace */
+	int parent;   /* index, -1 for a root */
+	int first_child, next_sibling;
+	const char *adopted_by; /* NULL, "subreaper" or "pidns_init" */
+	bool is_subreaper;	/* has adopted a child (procfs shows no flag for it) */
+};
+
+struct tree {
+	struct node *v;
+	int n, cap;
+};
+
+static int add_proc(uint32_t pid, void *arg)
+{
+	struct tree *t = arg;
+	struct procfs_status ss;
+	struct node *nd;
+
+	if (t->n == t->cap) {
+		int cap = t->cap ? t->cap * 2 : 256;
+		struct node *v = realloc(t->v, (size_t)cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->cap = cap;
+	}
+	nd = &t->v[t->n];
+	memset(nd, 0, sizeof(*nd));
+	if (procfs_read_stat(NULL, pid, &nd->st))
+		return 0; /* gone meanwhile */
+	nd->is_init = pid == 1 || (procfs_read_status(NULL, pid, &ss) == 0 && ss.ns_pid == 1);
+	nd->parent = nd->first_child = nd->next_sibling = -1;
+	t->n++;
+	return 0;
+}
+
+static int find(const struct tree *t, uint32_t pid)
+{
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].st.pid == pid)
+			return i;
+	return -1;
+}
+
+static bool is_ancestor(const struct tree *t, int anc, int i)
+{
+	int hops = 0;
+
+	for (i = t->v[i].parent; i >= 0 && hops < 4096; i = t->v[i].parent, hops++)
+		if (i == anc)
+			return true;
+	return false;
+}
+
+/* Links parents and children, then marks adopted processes: a parent younger than its child
+ * cannot have forked it, and a session whose leader is alive but not an ancestor was left
+ * behind by a parent that died. */
+static void link_tree(struct tree *t)
+{
+	int i, *last = calloc((size_t)t->n + 1, sizeof(int));
+
+	for (i = 0; i < t->n; i++) {
+		int p = t->v[i].st.ppid ? find(t, t->v[i].st.ppid) : -1;
+
+		t->v[i].parent = p;
+		if (p < 0)
+			continue;
+		if (last && last[p])
+			t->v[last[p] - 1].next_sibling = i;
+		else
+			t->v[p].first_child = i;
+		if (last)
+			last[p] = i + 1;
+	}
+	free(last);
+	for (i = 0; i < t->n; i++) {
+		struct node *nd = &t->v[i];
+		int p = nd->parent, sl;
+
+		if (p < 0)
+			continue;
+		sl = nd->st.session && nd->st.session != nd->st.pid ? find(t, nd->st.session) : -1;
+		if (t->v[p].st.start_ticks > nd->st.start_ticks || (sl >= 0 && !is_ancestor(t, sl, i))) {
+			nd->adopted_by = t->v[p].is_init ? "pidns_init" : "subreaper";
+			if (!t->v[p].is_init)
+				t->v[p].is_subreaper = true;
+		}
+	}
+}
+
+static void print_text(const struct tree *t, int i, char *prefix, size_t plen, bool last, bool root)
+{
+	const struct node *nd = &t->v[i];
+	char comm[80];
+	size_t len = strlen(prefix);
+	int c;
+
+	escape_str(ESCAPE_TEXT, nd->st.comm, sizeof(nd->st.comm) - 1, comm, sizeof(comm));
+	printf("%s%s%u %s [%c %s]", prefix, root ? "" : (last ? "`- " : "|- "), nd->st.pid, comm,
+	       nd->st.state, procfs_state_name(nd->st.state));
+	if (nd->st.threads > 1)
+		printf(" threads=%d", nd->st.threads);
+	if (nd->st.state == 'Z')
+		printf(" ZOMBIE");
+	if (nd->adopted_by)
+		printf(" orphan(adopted by %s)", nd->adopted_by);
+	if (nd->is_subreaper)
+		printf(" subreaper");
+	putchar('\n');
+	if (!root && len + 4 < plen)
+		memcpy(prefix + len, last ? "   " : "|  ", 4);
+	for (c = nd->first_child; c >= 0; c = t->v[c].next_sibling)
+		print_text(t, c, prefix, plen, t->v[c].next_sibling < 0, false);
+	prefix[len] = '\0';
+}
+
+static void print_json(const struct tree *t, int i)
+{
+	const struct node *nd = &t->v[i];
+	char comm[128];
+	int c;
+
+	escape_str(ESCAPE_JSON, nd->st.comm, sizeof(nd->st.comm) - 1, comm, sizeof(comm));
+	printf("{\"pid\":%u,\"ppid\":%u,\"comm\":\"%s\",\"state\":\"%c\",\"state_name\":\"%s\","
+	       "\"threads\":%d,\"zombie\":%s,\"orphan\":%s,",
+	       nd->st.pid, nd->st.ppid, comm, nd->st.state, procfs_state_name(nd->st.state),
+	       nd->st.threads, nd->st.state == 'Z' ? "true" : "false",
+	       nd->adopted_by ? "true" : "false");
+	if (nd->adopted_by)
+		printf("\"adopted_by\":\"%s\",", nd->adopted_by);
+	printf("\"subreaper\":%s,\"children\":[", nd->is_subreaper ? "true" : "false");
+	for (c = nd->first_child; c >= 0; c = t->v[c].next_sibling) {
+		print_json(t, c);
+		if (t->v[c].next_sibling >= 0)
+			putchar(',');
+	}
+	printf("]}");
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: zreaper tree [-p PID] [--json]\n"
+	      "\n"
+	      "Shows the process tree now, from procfs: each process's state (R running,\n"
+	      "S sleeping, D disk sleep, T stopped, t traced, Z zombie, I idle...), thread\n"
+	      "count, zombies, orphans with the role of their adopter, and subreapers.\n"
+	      "\n"
+	      "  -p, --pid PID   only the subtree under PID (exit 1 if it does not exist)\n"
+	      "      --json      one JSON object per root: pid ppid comm state state_name\n"
+	      "                  threads zombie orphan subreaper children[]\n"
+	      "  -h, --help      this text\n",
+	      f);
+}
+
+int cmd_tree(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tree t = { 0 };
+	char quoted[128], prefix[512] = "";
+	uint32_t root_pid = 0;
+	bool json = false;
+	int c, i, rc = ZR_EXIT_OK;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":p:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (cli_parse_pid(optarg, &root_pid)) {
+				zr_err("-p: '%s' is not a pid", cli_printable(optarg, quoted, sizeof(quoted)));
+				return ZR_EXIT_USAGE;
+			}
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return ZR_EXIT_OK;
+		case ':':
+			zr_err("option %s needs a value",
+			       cli_printable(argv[optind - 1], quoted, sizeof(quoted)));
+			return ZR_EXIT_USAGE;
+		default:
+			zr_err("unknown option '%s' (try: zreaper tree --help)",
+			       cli_printable(argv[optind - 1], quoted, sizeof(quoted)));
+			return ZR_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		zr_err("unexpected argument '%s'", cli_printable(argv[optind], quoted, sizeof(quoted)));
+		return ZR_EXIT_USAGE;
+	}
+	if (procfs_each_pid(NULL, add_proc, &t)) {
+		zr_err("cannot read /proc: %s", strerror(errno ? errno : EIO));
+		rc = ZR_EXIT_RUNTIME;
+		goto out;
+	}
+	link_tree(&t);
+	if (root_pid) {
+		i = find(&t, root_pid);
+		if (i < 0) {
+			zr_err("-p %u: no such process", root_pid);
+			rc = ZR_EXIT_RUNTIME;
+			goto out;
+		}
+		if (json) {
+			print_json(&t, i);
+			putchar('\n');
+		} else {
+			print_text(&t, i, prefix, sizeof(prefix), true, true);
+		}
+		goto out;
+	}
+	for (i = 0; i < t.n; i++) {
+		if (t.v[i].parent >= 0)
+			continue;
+		if (json) {
+			print_json(&t, i);
+			putchar('\n');
+		} else {
+			print_text(&t, i, prefix, sizeof(prefix), true, true);
+		}
+	}
+out:
+	if (fflush(stdout) && rc == ZR_EXIT_OK)
+		rc = ZR_EXIT_RUNTIME;
+	free(t.v);
+	return rc;
+}

@@ -1,0 +1,106 @@
+/* detect.c - the reason a zombie stays unreaped, from the most to the least specific cause:
+ * the process is not fully dead, the parent cannot run, cannot hear SIGCHLD, waits for
+ * something else, or simply does not wait.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "detect.h"
+#include "escape.h"
+#include "procfs.h"
+
+#define SIGCHLD_BIT (1ULL << (17 - 1))
+
+char detect_parent_procfs(const char *root, uint32_t ppid, struct zr_parent_info *pi, bool *is_init,
+			  struct zr_ref *ref)
+{
+	struct procfs_stat st;
+	struct procfs_status ss;
+
+	pi->state = "unknown";
+	pi->sigchld = NULL;
+	pi->sigchld_blocked = false;
+	*is_init = ppid == 1;
+	ref->pid = ppid;
+	ref->comm[0] = '\0';
+	if (!ppid || procfs_read_stat(root, ppid, &st))
+		return 0;
+	memcpy(ref->comm, st.comm, ZR_COMM_BUF);
+	ref->start_ns = procfs_ticks_to_ns(st.start_ticks);
+	pi->state = procfs_state_name(st.state);
+	if (procfs_read_status(root, ppid, &ss) == 0) {
+		pi->sigchld = (ss.sig_ign & SIGCHLD_BIT)   ? "ignored"
+			      : (ss.sig_cgt & SIGCHLD_BIT) ? "handler"
+							   : "default";
+		pi->sigchld_blocked = ss.sig_blk & SIGCHLD_BIT;
+		if (ss.ns_pid == 1)
+			*is_init = true;
+	}
+	return st.state;
+}
+
+static void fmt_secs(char *buf, size_t len, uint64_t ns)
+{
+	snprintf(buf, len, "%.1f s", (double)ns / 1e9);
+}
+
+void detect_reason(const struct detect_case *c, const char **code, char *buf, size_t len)
+{
+	char who[160], comm[80], age[32], held[64] = "";
+	const struct zr_parent_info *pi = c->pinfo;
+
+	escape_str(ESCAPE_TEXT, c->parent_comm ? c->parent_comm : "", ZR_COMM_BUF - 1, comm,
+		   sizeof(comm));
+	snprintf(who, sizeof(who), "parent %u (%s)%s", c->ppid, comm,
+		 c->parent_is_init ? " is PID 1 of its pid namespace and" : "");
+	fmt_secs(age, sizeof(age), c->zombie_ns);
+	if (pi->zombies_held > 1)
+		snprintf(held, sizeof(held), "; it holds %u zombies", pi->zombies_held);
+
+	if (c->threads_running > 0) {
+		*code = "threads_running";
+		snprintf(buf, len, "leader %u exited but %d thread%s still run%s; it is reaped after the last one exits",
+			 c->pid, c->threads_running, c->threads_running == 1 ? "" : "s",
+			 c->threads_running == 1 ? "s" : "");
+	} else if (!c->parent_state) {
+		*code = "parent_gone";
+		snprintf(buf, len, "parent %u is gone; the zombie waits for the process that adopts it",
+			 c->ppid);
+	} else if (c->parent_state == 'T') {
+		*code = "parent_stopped";
+		snprintf(buf, len, "parent %u (%s) is stopped; it cannot reap until it gets SIGCONT%s",
+			 c->ppid, comm, held);
+	} else if (c->parent_state == 't') {
+		*code = "parent_traced";
+		snprintf(buf, len, "parent %u (%s) is stopped by a tracer%s", c->ppid, comm, held);
+	} else if (c->parent_state == 'Z' || c->parent_state == 'X') {
+		*code = "parent_exiting";
+		snprintf(buf, len, "parent %u (%s) is exiting itself; its children go to their new parent",
+			 c->ppid, comm);
+	} else if (pi->sigchld_blocked && !c->waited_since_exit) {
+		*code = "sigchld_blocked";
+		snprintf(buf, len, "%s blocks SIGCHLD and has not called wait since the child exited%s%s%s",
+			 who, c->is_age_known ? " " : "", c->is_age_known ? age : "",
+			 c->is_age_known ? " ago" : "");
+	} else if (c->has_wait_history && pi->last_wait_ns && c->last_wait_target > 0 &&
+		   (uint32_t)c->last_wait_target != c->pid) {
+		*code = "parent_waits_other";
+		snprintf(buf, len, "%s waits only for pid %d, not for this child%s", who,
+			 c->last_wait_target, held);
+	} else if (c->has_wait_history && !pi->last_wait_ns) {
+		*code = "parent_never_waits";
+		snprintf(buf, len, "%s has never called wait since tracing started%s", who, held);
+	} else if (c->has_wait_history) {
+		*code = "parent_not_waiting";
+		snprintf(buf, len, "%s has not called wait since the child exited %s ago%s", who, age,
+			 held);
+	} else if (pi->sigchld && !strcmp(pi->sigchld, "handler")) {
+		*code = "handler_not_reaping";
+		snprintf(buf, len, "%s has a SIGCHLD handler that does not reap this child%s", who,
+			 held);
+	} else {
+		*code = "parent_not_waiting";
+		snprintf(buf, len, "%s has not reaped it (SIGCHLD %s)%s", who,
+			 pi->sigchld ? pi->sigchld : "unknown", held);
+	}
+}

@@ -1,0 +1,203 @@
+/* procfs.c - parsing /proc/<pid>/stat and status. comm may hold any byte, ')' included, so
+ * stat is split at the last ')'.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procfs.h"
+
+static int read_file(const char *root, uint32_t pid, const char *name, char *buf, size_t len)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%u/%s", root ? root : "/proc", pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	return (int)n;
+}
+
+int procfs_read_stat(const char *root, uint32_t pid, struct procfs_stat *st)
+{
+	char buf[1024], *open_p, *close_p, *p, *save = NULL;
+	size_t clen;
+	int n, field;
+
+	n = read_file(root, pid, "stat", buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	open_p = strchr(buf, '(');
+	close_p = strrchr(buf, ')');
+	if (!open_p || !close_p || close_p < open_p || close_p[1] != ' ')
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	st->pid = pid;
+	st->exit_code = -1;
+	clen = (size_t)(close_p - open_p - 1);
+	if (clen > ZR_COMM_BUF - 1)
+		clen = ZR_COMM_BUF - 1;
+	memcpy(st->comm, open_p + 1, clen);
+	st->comm[clen] = '\0';
+	/* Fields after comm, numbered as in proc(5): 3 state, 4 ppid, 5 pgrp, 6 session,
+	 * 20 num_threads, 22 starttime, 52 exit_code. */
+	for (field = 3, p = strtok_r(close_p + 2, " ", &save); p;
+	     field++, p = strtok_r(NULL, " ", &save)) {
+		switch (field) {
+		case 3:
+			st->state = p[0];
+			break;
+		case 4:
+			st->ppid = (uint32_t)strtoul(p, NULL, 10);
+			break;
+		case 5:
+			st->pgrp = (uint32_t)strtoul(p, NULL, 10);
+			break;
+		case 6:
+			st->session = (uint32_t)strtoul(p, NULL, 10);
+			break;
+		case 20:
+			st->threads = (int)strtol(p, NULL, 10);
+			break;
+		case 22:
+			st->start_ticks = strtoull(p, NULL, 10);
+			break;
+		case 52:
+			st->exit_code = (int)strtol(p, NULL, 10);
+			return 0;
+		default:
+			break;
+		}
+	}
+	return field > 22 ? 0 : -EINVAL; /* kernels before 3.5 stop earlier */
+}
+
+static uint64_t hex_mask(const char *s)
+{
+	return strtoull(s, NULL, 16);
+}
+
+int procfs_read_status(const char *root, uint32_t pid, struct procfs_status *st)
+{
+	char buf[4096], *line, *save = NULL;
+	int n;
+
+	n = read_file(root, pid, "status", buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	memset(st, 0, sizeof(*st));
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "SigBlk:", 7)) {
+			st->sig_blk = hex_mask(line + 7);
+		} else if (!strncmp(line, "SigIgn:", 7)) {
+			st->sig_ign = hex_mask(line + 7);
+		} else if (!strncmp(line, "SigCgt:", 7)) {
+			st->sig_cgt = hex_mask(line + 7);
+		} else if (!strncmp(line, "Uid:", 4)) {
+			st->uid = (uint32_t)strtoul(line + 4, NULL, 10);
+		} else if (!strncmp(line, "Gid:", 4)) {
+			st->gid = (uint32_t)strtoul(line + 4, NULL, 10);
+		} else if (!strncmp(line, "Threads:", 8)) {
+			st->threads = (int)strtol(line + 8, NULL, 10);
+		} else if (!strncmp(line, "NSpid:", 6)) {
+			char *p = line + 6, *end;
+
+			st->ns_depth = -1;
+			for (;;) {
+				unsigned long v = strtoul(p, &end, 10);
+
+				if (end == p)
+					break;
+				st->ns_pid = (uint32_t)v;
+				st->ns_depth++;
+				p = end;
+			}
+		}
+	}
+	return 0;
+}
+
+uint64_t procfs_tick_ns(void)
+{
+	static uint64_t tick;
+
+	if (!tick) {
+		long hz = sysconf(_SC_CLK_TCK);
+
+		tick = 1000000000ULL / (uint64_t)(hz > 0 ? hz : 100);
+	}
+	return tick;
+}
+
+uint64_t procfs_ticks_to_ns(uint64_t ticks)
+{
+	return ticks * procfs_tick_ns();
+}
+
+const char *procfs_state_name(char state)
+{
+	switch (state) {
+	case 'R':
+		return "running";
+	case 'S':
+		return "sleeping";
+	case 'D':
+		return "disk_sleep";
+	case 'T':
+		return "stopped";
+	case 't':
+		return "traced";
+	case 'Z':
+		return "zombie";
+	case 'X':
+		return "dead";
+	case 'I':
+		return "idle";
+	case 'P':
+		return "parked";
+	case 'W':
+		return "waking";
+	case 'K':
+		return "wakekill";
+	default:
+		return "unknown";
+	}
+}
+
+int procfs_each_pid(const char *root, int (*fn)(uint32_t pid, void *arg), void *arg)
+{
+	DIR *d = opendir(root ? root : "/proc");
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d)
+		return -errno;
+	while (!rc && (e = readdir(d))) {
+		char *end;
+		unsigned long pid;
+
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		pid = strtoul(e->d_name, &end, 10);
+		if (*end || !pid || pid > 0x7fffffff)
+			continue;
+		rc = fn((uint32_t)pid, arg);
+	}
+	closedir(d);
+	return rc;
+}

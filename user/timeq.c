@@ -1,0 +1,51 @@
+/* timeq.c - ring-array FIFO behind the lifecycle's three waits: autoreap grace, zombie age and
+ * orphan verification. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timeq.h"
+
+int timeq_push(struct timeq *q, const struct timeq_item *it)
+{
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 64, i;
+		struct timeq_item *v = malloc(cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		for (i = 0; i < q->n; i++)
+			v[i] = q->v[(q->head + i) % q->cap];
+		free(q->v);
+		q->v = v;
+		q->cap = cap;
+		q->head = 0;
+	}
+	q->v[(q->head + q->n) % q->cap] = *it;
+	q->n++;
+	return 0;
+}
+
+const struct timeq_item *timeq_due(const struct timeq *q, uint64_t now)
+{
+	const struct timeq_item *it;
+
+	if (!q->n)
+		return NULL;
+	it = &q->v[q->head];
+	return now == UINT64_MAX || it->due_ns <= now ? it : NULL;
+}
+
+void timeq_pop(struct timeq *q)
+{
+	if (!q->n)
+		return;
+	q->head = (q->head + 1) % q->cap;
+	q->n--;
+}
+
+void timeq_free(struct timeq *q)
+{
+	free(q->v);
+	memset(q, 0, sizeof(*q));
+}
