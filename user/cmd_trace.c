@@ -341,6 +341,8 @@ static int run_loop(struct trace *t)
 				zr_err("reading the ring buffer: %s", strerror(-err));
 				done = true;
 			}
+			/* Orphan checks are due milliseconds after an exit: do not wait a tick. */
+			lifecycle_tick(t->lc, now_boot_ns());
 			break;
 		case LOOP_TICK:
 			lifecycle_tick(t->lc, now_boot_ns());

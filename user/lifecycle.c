@@ -12,7 +12,7 @@
 #include "timeq.h"
 #include "zr_event.h"
 
-#define ORPHAN_CHECK_NS	   (20ULL * 1000 * 1000) /* exit_notify runs just after the exit */
+#define ORPHAN_CHECK_NS	   (5ULL * 1000 * 1000) /* exit_notify runs just after the exit */
 #define ORPHAN_CHECK_TRIES 20
 
 struct lifecycle {
@@ -225,6 +225,9 @@ static int on_wait(struct lifecycle *lc, struct zr_ev *ev)
 		r.u.reap.reaper.role = reaper_role(ev, dead);
 		if (dead->state == ZR_PROC_EXITED && dead->is_age_known && ev->ktime_ns > dead->exit_ns)
 			r.u.reap.zombie_ns = ev->ktime_ns - dead->exit_ns;
+		/* Its exit never reached us (the kernel's filters held it back): not a subject the
+		 * filters passed. */
+		r.is_unmatched = dead->state != ZR_PROC_EXITED;
 		proctab_remove(lc->tab, dead);
 	} else {
 		/* Died before we started: all we know is the pid. */
@@ -383,14 +386,49 @@ struct orphan_query {
 	int err;
 };
 
+/* p was adopted by new_ppid when old died (at ktime at): the orphan event. The kernel adopts
+ * into a thread of the group, a subreaper, or the namespace's init; a whole group died here,
+ * so the new parent is an init or a subreaper. */
+static int emit_orphan(struct lifecycle *lc, struct zr_proc *p, const struct zr_ref *old,
+		       uint64_t at, uint32_t new_ppid)
+{
+	struct zr_proc *np = proctab_find(lc->tab, new_ppid);
+	struct procfs_status ns;
+	struct procfs_stat nst;
+	struct zr_ev o;
+	bool is_init = new_ppid == 1;
+
+	reap_event(&o, p, at);
+	o.kind = ZR_EV_ORPHAN;
+	o.ppid = new_ppid;
+	o.u.orphan = (typeof(o.u.orphan)){ 0 };
+	o.u.orphan.old_parent = *old;
+	o.u.orphan.old_parent.role = NULL;
+	o.u.orphan.new_parent.pid = new_ppid;
+	if (np) {
+		o.u.orphan.new_parent.start_ns = np->start_ns;
+		memcpy(o.u.orphan.new_parent.comm, np->comm, sizeof(np->comm));
+		is_init |= np->ns_level && np->ns_pid == 1;
+	}
+	if (procfs_read_stat(lc->procfs_root, new_ppid, &nst) == 0) {
+		memcpy(o.u.orphan.new_parent.comm, nst.comm, sizeof(nst.comm));
+		if (procfs_read_status(lc->procfs_root, new_ppid, &ns) == 0 && ns.ns_pid == 1)
+			is_init = true;
+	}
+	o.u.orphan.new_parent.role = is_init ? "pidns_init" : "subreaper";
+	if (np) {
+		np->is_subreaper |= !is_init;
+		np->has_children = true;
+	}
+	p->ppid = new_ppid;
+	return lc->emit(&o, lc->arg);
+}
+
 /* One child of a dead parent: once /proc shows its new parent, say who adopted it. */
 static void check_child(struct zr_proc *p, void *arg)
 {
 	struct orphan_query *q = arg;
-	struct procfs_stat st, nst;
-	struct procfs_status ns;
-	struct zr_proc *np;
-	struct zr_ev o;
+	struct procfs_stat st;
 
 	if (q->err || p->ppid != q->dead->who.pid || p->state != ZR_PROC_RUNNING)
 		return;
@@ -401,29 +439,29 @@ static void check_child(struct zr_proc *p, void *arg)
 		q->pending++;
 		return;
 	}
-	reap_event(&o, p, q->dead->at_ns); /* reparenting follows the exit at once */
-	o.kind = ZR_EV_ORPHAN;
-	o.ppid = st.ppid;
-	o.u.orphan = (typeof(o.u.orphan)){ 0 };
-	o.u.orphan.old_parent = q->dead->who;
-	o.u.orphan.old_parent.role = NULL;
-	o.u.orphan.new_parent.pid = st.ppid;
-	np = proctab_find(q->lc->tab, st.ppid);
-	if (np)
-		o.u.orphan.new_parent.start_ns = np->start_ns;
-	if (procfs_read_stat(q->lc->procfs_root, st.ppid, &nst) == 0)
-		memcpy(o.u.orphan.new_parent.comm, nst.comm, sizeof(nst.comm));
-	/* The kernel adopts into a thread of the group, a subreaper, or the namespace's init. */
-	if (st.ppid == 1 || (procfs_read_status(q->lc->procfs_root, st.ppid, &ns) == 0 && ns.ns_pid == 1))
-		o.u.orphan.new_parent.role = "pidns_init";
-	else
-		o.u.orphan.new_parent.role = "subreaper";
-	if (np && o.u.orphan.new_parent.role[0] == 's')
-		np->is_subreaper = true;
-	p->ppid = st.ppid;
-	if (np)
-		np->has_children = true;
-	q->err = q->lc->emit(&o, q->lc->arg);
+	q->err = emit_orphan(q->lc, p, &q->dead->who, q->dead->at_ns, st.ppid);
+}
+
+/* An event of a live process names another parent than we knew, and the old one is dead:
+ * it was orphaned (and /proc was not quick enough to show it). The kernel's word. */
+static int check_reparent(struct lifecycle *lc, const struct zr_ev *ev)
+{
+	struct zr_proc *p = find_life(lc, ev->pid, ev->start_ns), *old;
+	struct zr_ref ref = { 0 };
+
+	if (!p || p->state != ZR_PROC_RUNNING || !p->ppid || !ev->ppid || ev->ppid == p->ppid ||
+	    ev->is_thread || ev->kind == ZR_EV_FORK)
+		return 0;
+	old = proctab_find(lc->tab, p->ppid);
+	if (old && old->state == ZR_PROC_RUNNING)
+		return 0; /* the old parent lives: not an orphan (ptrace, or our table was stale) */
+	ref.pid = p->ppid;
+	if (old) {
+		ref.start_ns = old->start_ns;
+		memcpy(ref.comm, old->comm, sizeof(ref.comm));
+	}
+	return emit_orphan(lc, p, &ref, old && old->is_age_known ? old->exit_ns : ev->ktime_ns,
+			   ev->ppid);
 }
 
 static int check_orphans(struct lifecycle *lc, uint64_t now)
@@ -541,9 +579,13 @@ int lifecycle_snapshot(struct lifecycle *lc, uint64_t now)
 int lifecycle_feed(struct lifecycle *lc, struct zr_ev *ev)
 {
 	struct zr_proc *p;
+	int err;
 
 	if (ev->is_release)
 		return on_release(lc, ev);
+	err = check_reparent(lc, ev);
+	if (err)
+		return err;
 	switch (ev->kind) {
 	case ZR_EV_WAIT:
 		return on_wait(lc, ev);
