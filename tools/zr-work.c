@@ -32,7 +32,7 @@
  *       middle; only then (pipe EOF) do the grandchildren, now orphans, live MS (0) ms and exit.
  *       If zr-work is their new parent (--subreaper, or PID 1) it reaps them with wait4(pid);
  *       else it waits for their death through pidfds. Prints "middle PID", "orphan PID".
- *   threads N [--leader-exits-first]
+ *   threads N [--leader-exits-first] [--linger MS]
  *       N pthreads that exit at once, joined, then the process exits. --leader-exits-first:
  *       the main thread calls pthread_exit first; thread i exits after thread i-1 (thread 0
  *       after main), so the last thread ends the group. Prints "thread TID" in creation order.
@@ -748,6 +748,7 @@ static int scen_orphan(int argc, char **argv)
 struct thread_arg {
 	pthread_t wait_for; /* joined before exiting (--leader-exits-first) */
 	bool has_wait_for;
+	unsigned long linger_ms; /* stays this long before exiting (--linger) */
 	int report; /* write end: the thread sends its tid, so lines come in creation order */
 };
 
@@ -758,6 +759,8 @@ static void *thread_main(void *p)
 
 	if (write_all(t->report, (const char *)&tid, sizeof(tid)) < 0)
 		die("thread: write: %s", strerror(errno));
+	if (t->linger_ms)
+		sleep_ms(t->linger_ms);
 	if (t->has_wait_for) {
 		int err = pthread_join(t->wait_for, NULL);
 
@@ -769,7 +772,7 @@ static void *thread_main(void *p)
 
 static int scen_threads(int argc, char **argv)
 {
-	unsigned long n;
+	unsigned long n, linger = 0;
 	bool leader_first = false;
 	pthread_t *tids;
 	struct thread_arg *args;
@@ -779,6 +782,8 @@ static int scen_threads(int argc, char **argv)
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--leader-exits-first") == 0)
 			leader_first = true;
+		else if (strcmp(argv[i], "--linger") == 0)
+			linger = parse_num(i + 1 < argc ? argv[++i] : NULL, "--linger", 86400000UL);
 		else
 			die_usage("threads: unknown option '%s'", argv[i]);
 	}
@@ -796,6 +801,7 @@ static int scen_threads(int argc, char **argv)
 		int err;
 
 		args[i].report = report[1];
+		args[i].linger_ms = linger;
 		if (leader_first) {
 			/* thread 0 joins main, thread i joins thread i-1: a fixed exit order */
 			args[i].wait_for = i == 0 ? pthread_self() : tids[i - 1];
@@ -1249,7 +1255,8 @@ static void usage(FILE *out)
 	    "                                           N zombies held MS ms, then reaped\n"
 	    "  orphan [--linger MS] [--count N]         double fork; orphans live MS ms after the\n"
 	    "                                           middle is reaped\n"
-	    "  threads N [--leader-exits-first]         N pthreads\n"
+	    "  threads N [--leader-exits-first] [--linger MS]\n"
+	    "                                           N pthreads (each lives MS ms)\n"
 	    "  comm STRING                              set comm (C escapes), fork one child\n"
 	    "  hostile-exec [--path PATH]               exec /bin/true with a hostile argv\n"
 	    "  autoreap N                               SIGCHLD ignored, N children autoreaped\n"

@@ -295,6 +295,7 @@ static int emit_simple(struct trace *t, enum zr_kind kind)
 	if (kind == ZR_EV_STOP) {
 		ev.u.stop.events = t->sink.seq;
 		ev.u.stop.lost = t->lost_total;
+		ev.u.stop.tracked = proctab_count(lifecycle_table(t->lc));
 	}
 	return emit_line(t, &ev);
 }

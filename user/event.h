@@ -158,6 +158,7 @@ struct zr_ev {
 		struct {
 			uint64_t events; /* stop: lines printed before it */
 			uint64_t lost;
+			uint64_t tracked; /* processes in the table at the end */
 		} stop;
 	} u;
 };
