@@ -136,7 +136,8 @@ int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 	r->real_argc = BPF_CORE_READ(bprm, argc);
 	if (pending)
 		__builtin_memcpy(r->old_comm, pending->comm, sizeof(r->old_comm));
-	n = bpf_probe_read_kernel_str(r->filename, sizeof(r->filename), BPF_CORE_READ(bprm, filename));
+	n = bpf_probe_read_kernel_str(r->filename, sizeof(r->filename),
+				      BPF_CORE_READ(bprm, filename));
 	if (n == sizeof(r->filename))
 		r->hdr.flags |= ZR_F_PATH_TRUNC;
 	/* The new image's argv is on its stack between arg_start and arg_end. */

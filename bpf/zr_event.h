@@ -10,14 +10,15 @@
 #ifndef ZR_EVENT_H
 #define ZR_EVENT_H
 
-#define ZR_COMM_LEN	 16
-#define ZR_PATH_LEN	 256 /* exec filename bytes kept, NUL included */
-#define ZR_ARGS_LEN	 512 /* exec argv bytes kept: NUL-separated strings */
-#define ZR_ARGS_MAX	 32  /* argv entries read at most */
-#define ZR_NS_LEVELS	 4   /* pid-namespace levels whose numbers an exit carries */
+#define ZR_COMM_LEN	  16
+#define ZR_PATH_LEN	  256 /* exec filename bytes kept, NUL included */
+#define ZR_ARGS_LEN	  512 /* exec argv bytes kept: NUL-separated strings */
+#define ZR_ARGS_MAX	  32  /* argv entries read at most */
+#define ZR_NS_LEVELS	  4   /* pid-namespace levels whose numbers an exit carries */
 #define ZR_PID_FILTER_MAX 1024
 
-/* Record kinds: raw kernel facts. Derived events (reap, zombie, orphan...) are made in user space. */
+/* Record kinds: raw kernel facts. Derived events (reap, zombie, orphan...) are made in user space.
+ */
 enum zr_rec_kind {
 	ZR_REC_FORK = 1,
 	ZR_REC_EXEC = 2,
@@ -118,7 +119,7 @@ struct zr_rec_free {
 struct zr_rec_signal {
 	struct zr_event_hdr hdr; /* the target */
 	__s32 sig;
-	__s32 code; /* si_code; SI_USER(0)/SI_TKILL(-6) for kill/tgkill, >0 for kernel */
+	__s32 code;	  /* si_code; SI_USER(0)/SI_TKILL(-6) for kill/tgkill, >0 for kernel */
 	__s32 result;	  /* TRACE_SIGNAL_* */
 	__u32 sender_pid; /* tgid of the task generating it (current) */
 	__u32 sender_tid;
@@ -133,7 +134,8 @@ struct zr_rec_subreaper {
 	__u64 value; /* arg2 of prctl(PR_SET_CHILD_SUBREAPER) */
 };
 
-/* Key offsets and sizes: both compilers check these, so a field moved by mistake fails the build. */
+/* Key offsets and sizes: both compilers check these, so a field moved by mistake fails the build.
+ */
 _Static_assert(sizeof(struct zr_event_hdr) == 88, "hdr size");
 _Static_assert(__builtin_offsetof(struct zr_event_hdr, comm) == 72, "hdr comm offset");
 _Static_assert(sizeof(struct zr_rec_fork) == 88 + 32, "fork size");

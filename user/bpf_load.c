@@ -79,7 +79,8 @@ static void explain(int err, const char *what, char *why, size_t whylen)
 	if (err == -EPERM || err == -EACCES)
 		hint = " (are you root? tracing needs CAP_BPF and CAP_PERFMON)";
 	if (last_prog_error[0])
-		cause = strncmp(last_prog_error, "libbpf: ", 8) ? last_prog_error : last_prog_error + 8;
+		cause =
+		    strncmp(last_prog_error, "libbpf: ", 8) ? last_prog_error : last_prog_error + 8;
 	snprintf(why, whylen, "%s: %s%s", what, cause, hint);
 }
 
@@ -92,7 +93,8 @@ int bpf_load_start(const struct zr_filters *f, unsigned ring_bytes, struct zreap
 	*out = NULL;
 	last_prog_error[0] = '\0';
 	if (access(BTF_PATH, R_OK)) {
-		snprintf(why, whylen, "no BTF at %s: the kernel needs CONFIG_DEBUG_INFO_BTF", BTF_PATH);
+		snprintf(why, whylen, "no BTF at %s: the kernel needs CONFIG_DEBUG_INFO_BTF",
+			 BTF_PATH);
 		return -ENOENT;
 	}
 	if (geteuid() != 0 && access(TRACEFS_PATH "/events", R_OK)) {

@@ -26,8 +26,8 @@
 #include "pidset.h"
 #include "sink.h"
 
-#define SCHEMA_VERSION	 1
-#define TICK_MS		 100
+#define SCHEMA_VERSION	  1
+#define TICK_MS		  100
 #define AUTOREAP_GRACE_NS (250ULL * 1000 * 1000)
 
 struct trace {
@@ -47,40 +47,41 @@ struct trace {
 
 static void usage(FILE *f)
 {
-	fputs("Usage: zreaper trace [OPTIONS]\n"
-	      "\n"
-	      "Streams the life and death of processes from the kernel: fork, exec, exit, wait,\n"
-	      "reap, signal and subreaper events. Needs root (CAP_BPF and CAP_PERFMON).\n"
-	      "Columns for people on a terminal; --json gives one JSON object per line, flushed\n"
-	      "per event when stdout is not a terminal.\n"
-	      "\n"
-	      "Filters (several combine with AND; each applies to the event's subject):\n"
-	      "  -p, --pid PID        only this process (repeatable)\n"
-	      "      --tree           with -p: also the descendants born after start\n"
-	      "  -n, --name NAME      only processes whose comm is exactly NAME\n"
-	      "  -u, --uid UID        only processes of this user (number or name)\n"
-	      "  -c, --cgroup PATH    only processes in this cgroup v2 directory or below\n"
-	      "  -x, --failed         only failures: non-zero exits, deaths by signal, failed execs\n"
-	      "      --events LIST    only these kinds, comma-separated: fork exec exit wait reap\n"
-	      "                       orphan zombie signal subreaper snapshot (start, stop and\n"
-	      "                       lost are always shown; snapshot, the zombies that existed\n"
-	      "                       before the trace, only when asked)\n"
-	      "      --threads        also thread-level events (thread forks, exits, releases)\n"
-	      "\n"
-	      "Detection:\n"
-	      "      --zombie-after D report a `zombie` when a process stays exited and unreaped\n"
-	      "                       for D (default 1s); processes orphaned by their parent's\n"
-	      "                       death are reported as `orphan` with the real adopter\n"
-	      "\n"
-	      "Output:\n"
-	      "      --json           JSON lines instead of columns\n"
-	      "      --duration D     stop after D (500ms, 5s, 2m, 1h) and exit 0\n"
-	      "  -v, --verbose        more diagnostics on stderr (-vv: libbpf's too)\n"
-	      "  -h, --help           this text\n"
-	      "\n"
-	      "SIGINT, SIGTERM and SIGHUP end the trace; so does closing the reader of stdout.\n"
-	      "Exit status: 0 ok, 1 runtime failure (e.g. cannot load BPF), 2 usage error.\n",
-	      f);
+	fputs(
+	    "Usage: zreaper trace [OPTIONS]\n"
+	    "\n"
+	    "Streams the life and death of processes from the kernel: fork, exec, exit, wait,\n"
+	    "reap, signal and subreaper events. Needs root (CAP_BPF and CAP_PERFMON).\n"
+	    "Columns for people on a terminal; --json gives one JSON object per line, flushed\n"
+	    "per event when stdout is not a terminal.\n"
+	    "\n"
+	    "Filters (several combine with AND; each applies to the event's subject):\n"
+	    "  -p, --pid PID        only this process (repeatable)\n"
+	    "      --tree           with -p: also the descendants born after start\n"
+	    "  -n, --name NAME      only processes whose comm is exactly NAME\n"
+	    "  -u, --uid UID        only processes of this user (number or name)\n"
+	    "  -c, --cgroup PATH    only processes in this cgroup v2 directory or below\n"
+	    "  -x, --failed         only failures: non-zero exits, deaths by signal, failed execs\n"
+	    "      --events LIST    only these kinds, comma-separated: fork exec exit wait reap\n"
+	    "                       orphan zombie signal subreaper snapshot (start, stop and\n"
+	    "                       lost are always shown; snapshot, the zombies that existed\n"
+	    "                       before the trace, only when asked)\n"
+	    "      --threads        also thread-level events (thread forks, exits, releases)\n"
+	    "\n"
+	    "Detection:\n"
+	    "      --zombie-after D report a `zombie` when a process stays exited and unreaped\n"
+	    "                       for D (default 1s); processes orphaned by their parent's\n"
+	    "                       death are reported as `orphan` with the real adopter\n"
+	    "\n"
+	    "Output:\n"
+	    "      --json           JSON lines instead of columns\n"
+	    "      --duration D     stop after D (500ms, 5s, 2m, 1h) and exit 0\n"
+	    "  -v, --verbose        more diagnostics on stderr (-vv: libbpf's too)\n"
+	    "  -h, --help           this text\n"
+	    "\n"
+	    "SIGINT, SIGTERM and SIGHUP end the trace; so does closing the reader of stdout.\n"
+	    "Exit status: 0 ok, 1 runtime failure (e.g. cannot load BPF), 2 usage error.\n",
+	    f);
 }
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -188,9 +189,10 @@ static int parse_args(struct trace *t, int argc, char **argv)
 			break;
 		case OPT_ZOMBIE_AFTER:
 			if (cli_parse_duration(optarg, &t->zombie_after_ns))
-				return usage_error("--zombie-after: '%s' is not a positive duration "
-						   "(e.g. 500ms, 1s)",
-						   q(optarg));
+				return usage_error(
+				    "--zombie-after: '%s' is not a positive duration "
+				    "(e.g. 500ms, 1s)",
+				    q(optarg));
 			break;
 		case 'v':
 			log_verbosity++;
@@ -202,8 +204,9 @@ static int parse_args(struct trace *t, int argc, char **argv)
 			return usage_error("option %s needs a value", q(argv[optind - 1]));
 		default:
 			if (optopt)
-				return usage_error("unknown option '-%c' (try: zreaper trace --help)",
-						   optopt > 32 && optopt < 127 ? optopt : '?');
+				return usage_error(
+				    "unknown option '-%c' (try: zreaper trace --help)",
+				    optopt > 32 && optopt < 127 ? optopt : '?');
 			return usage_error("unknown option '%s' (try: zreaper trace --help)",
 					   q(argv[optind - 1]));
 		}

@@ -100,7 +100,8 @@ static void link_tree(struct tree *t)
 		if (p < 0)
 			continue;
 		sl = nd->st.session && nd->st.session != nd->st.pid ? find(t, nd->st.session) : -1;
-		if (t->v[p].st.start_ticks > nd->st.start_ticks || (sl >= 0 && !is_ancestor(t, sl, i))) {
+		if (t->v[p].st.start_ticks > nd->st.start_ticks ||
+		    (sl >= 0 && !is_ancestor(t, sl, i))) {
 			nd->adopted_by = t->v[p].is_init ? "pidns_init" : "subreaper";
 			if (!t->v[p].is_init)
 				t->v[p].is_subreaper = true;
@@ -108,16 +109,51 @@ static void link_tree(struct tree *t)
 	}
 }
 
-static void print_text(const struct tree *t, int i, char *prefix, size_t plen, bool last, bool root)
+/* Walks the subtree under root depth-first without recursion (a fork chain can be deeper
+ * than the stack), calling enter before a node's children and leave after them. */
+static void walk(const struct tree *t, int root, void (*enter)(const struct tree *, int, void *),
+		 void (*leave)(const struct tree *, int, void *), void *arg)
 {
+	int i = root;
+
+	for (;;) {
+		enter(t, i, arg);
+		if (t->v[i].first_child >= 0) {
+			i = t->v[i].first_child;
+			continue;
+		}
+		for (;;) {
+			leave(t, i, arg);
+			if (i == root)
+				return;
+			if (t->v[i].next_sibling >= 0) {
+				i = t->v[i].next_sibling;
+				break;
+			}
+			i = t->v[i].parent;
+		}
+	}
+}
+
+struct text_walk {
+	int root;
+	char prefix[512];
+	size_t len[256]; /* prefix length at each depth */
+	int depth;
+};
+
+static void text_enter(const struct tree *t, int i, void *arg)
+{
+	struct text_walk *w = arg;
 	const struct node *nd = &t->v[i];
+	bool is_last = nd->next_sibling < 0;
 	char comm[80];
-	size_t len = strlen(prefix);
-	int c;
+	size_t len = w->depth < 256 ? w->len[w->depth] : w->len[255];
 
 	escape_str(ESCAPE_TEXT, nd->st.comm, sizeof(nd->st.comm) - 1, comm, sizeof(comm));
-	printf("%s%s%u %s [%c %s]", prefix, root ? "" : (last ? "`- " : "|- "), nd->st.pid, comm,
-	       nd->st.state, procfs_state_name(nd->st.state));
+	printf("%.*s%s%u %s [%c %s]", (int)len, w->prefix,
+	       i == w->root ? "" : (is_last ? "`- " : "|- "), nd->st.pid, comm, nd->st.state,
+	       procfs_state_name(nd->st.state));
 	if (nd->st.threads > 1)
 		printf(" threads=%d", nd->st.threads);
 	if (nd->st.state == 'Z')
@@ -127,19 +163,31 @@ static void print_text(const struct tree *t, int i, char *prefix, size_t plen, b
 	if (nd->is_subreaper)
 		printf(" subreaper");
 	putchar('\n');
-	if (!root && len + 4 < plen)
-		memcpy(prefix + len, last ? "   " : "|  ", 4);
-	for (c = nd->first_child; c >= 0; c = t->v[c].next_sibling)
-		print_text(t, c, prefix, plen, t->v[c].next_sibling < 0, false);
-	prefix[len] = '\0';
+	/* The children's prefix continues this node's line unless it was the last sibling. */
+	if (i != w->root && len + 3 < sizeof(w->prefix)) {
+		memcpy(w->prefix + len, is_last ? "   " : "|  ", 3);
+		len += 3;
+	}
+	w->depth++;
+	if (w->depth < 256)
+		w->len[w->depth] = len;
 }
 
-static void print_json(const struct tree *t, int i)
+static void text_leave(const struct tree *t, int i, void *arg)
+{
+	struct text_walk *w = arg;
+
+	(void)t;
+	(void)i;
+	w->depth--;
+}
+
+static void json_enter(const struct tree *t, int i, void *arg)
 {
 	const struct node *nd = &t->v[i];
 	char comm[128];
-	int c;
 
+	(void)arg;
 	escape_str(ESCAPE_JSON, nd->st.comm, sizeof(nd->st.comm) - 1, comm, sizeof(comm));
 	printf("{\"pid\":%u,\"ppid\":%u,\"comm\":\"%s\",\"state\":\"%c\",\"state_name\":\"%s\","
 	       "\"threads\":%d,\"zombie\":%s,\"orphan\":%s,",
@@ -149,12 +197,27 @@ static void print_json(const struct tree *t, int i)
 	if (nd->adopted_by)
 		printf("\"adopted_by\":\"%s\",", nd->adopted_by);
 	printf("\"subreaper\":%s,\"children\":[", nd->is_subreaper ? "true" : "false");
-	for (c = nd->first_child; c >= 0; c = t->v[c].next_sibling) {
-		print_json(t, c);
-		if (t->v[c].next_sibling >= 0)
-			putchar(',');
-	}
+}
+
+static void json_leave(const struct tree *t, int i, void *arg)
+{
+	int root = *(int *)arg;
+
 	printf("]}");
+	if (i != root && t->v[i].next_sibling >= 0)
+		putchar(',');
+}
+
+static void print_root(const struct tree *t, int i, bool json)
+{
+	if (json) {
+		walk(t, i, json_enter, json_leave, &i);
+		putchar('\n');
+	} else {
+		struct text_walk w = { .root = i };
+
+		walk(t, i, text_enter, text_leave, &w);
+	}
 }
 
 static void usage(FILE *f)
@@ -181,7 +244,7 @@ int cmd_tree(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tree t = { 0 };
-	char quoted[128], prefix[512] = "";
+	char quoted[128];
 	uint32_t root_pid = 0;
 	bool json = false;
 	int c, i, rc = ZR_EXIT_OK;
@@ -192,7 +255,8 @@ int cmd_tree(int argc, char **argv)
 		switch (c) {
 		case 'p':
 			if (cli_parse_pid(optarg, &root_pid)) {
-				zr_err("-p: '%s' is not a pid", cli_printable(optarg, quoted, sizeof(quoted)));
+				zr_err("-p: '%s' is not a pid",
+				       cli_printable(optarg, quoted, sizeof(quoted)));
 				return ZR_EXIT_USAGE;
 			}
 			break;
@@ -213,7 +277,8 @@ int cmd_tree(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		zr_err("unexpected argument '%s'", cli_printable(argv[optind], quoted, sizeof(quoted)));
+		zr_err("unexpected argument '%s'",
+		       cli_printable(argv[optind], quoted, sizeof(quoted)));
 		return ZR_EXIT_USAGE;
 	}
 	if (procfs_each_pid(NULL, add_proc, &t)) {
@@ -229,23 +294,13 @@ int cmd_tree(int argc, char **argv)
 			rc = ZR_EXIT_RUNTIME;
 			goto out;
 		}
-		if (json) {
-			print_json(&t, i);
-			putchar('\n');
-		} else {
-			print_text(&t, i, prefix, sizeof(prefix), true, true);
-		}
+		print_root(&t, i, json);
 		goto out;
 	}
 	for (i = 0; i < t.n; i++) {
 		if (t.v[i].parent >= 0)
 			continue;
-		if (json) {
-			print_json(&t, i);
-			putchar('\n');
-		} else {
-			print_text(&t, i, prefix, sizeof(prefix), true, true);
-		}
+		print_root(&t, i, json);
 	}
 out:
 	if (fflush(stdout) && rc == ZR_EXIT_OK)

@@ -53,7 +53,8 @@ static void intersect(struct zlist *a, const struct zlist *b)
 
 	for (i = 0; i < a->n; i++)
 		for (j = 0; j < b->n; j++)
-			if (a->v[i].pid == b->v[j].pid && a->v[i].start_ticks == b->v[j].start_ticks) {
+			if (a->v[i].pid == b->v[j].pid &&
+			    a->v[i].start_ticks == b->v[j].start_ticks) {
 				a->v[k++] = b->v[j];
 				break;
 			}
@@ -90,8 +91,8 @@ static void zombie_event(const struct zlist *all, const struct procfs_stat *z, s
 	if (z->exit_code >= 0)
 		ev->u.zombie.st = status_decode(z->exit_code);
 	ev->parent.pid = z->ppid;
-	c.parent_state = detect_parent_procfs(NULL, z->ppid, &ev->u.zombie.pinfo, &is_init,
-					      &ev->parent);
+	c.parent_state =
+	    detect_parent_procfs(NULL, z->ppid, &ev->u.zombie.pinfo, &is_init, &ev->parent);
 	for (i = 0; i < all->n; i++)
 		if (all->v[i].ppid == z->ppid)
 			ev->u.zombie.pinfo.zombies_held++;
@@ -160,7 +161,8 @@ int cmd_zombies(int argc, char **argv)
 			break;
 		case 'o':
 			if (cli_parse_duration(optarg, &older)) {
-				zr_err("--older-than: '%s' is not a positive duration (e.g. 500ms, 5s)",
+				zr_err("--older-than: '%s' is not a positive duration (e.g. 500ms, "
+				       "5s)",
 				       cli_printable(optarg, quoted, sizeof(quoted)));
 				return ZR_EXIT_USAGE;
 			}
@@ -179,7 +181,8 @@ int cmd_zombies(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		zr_err("unexpected argument '%s'", cli_printable(argv[optind], quoted, sizeof(quoted)));
+		zr_err("unexpected argument '%s'",
+		       cli_printable(argv[optind], quoted, sizeof(quoted)));
 		return ZR_EXIT_USAGE;
 	}
 	if (procfs_each_pid(NULL, collect, &now)) {
@@ -188,7 +191,8 @@ int cmd_zombies(int argc, char **argv)
 		goto out;
 	}
 	if (older && now.n) {
-		struct timespec d = { (time_t)(older / 1000000000ULL), (long)(older % 1000000000ULL) };
+		struct timespec d = { (time_t)(older / 1000000000ULL),
+				      (long)(older % 1000000000ULL) };
 
 		while (nanosleep(&d, &d) && errno == EINTR)
 			;
@@ -201,7 +205,8 @@ int cmd_zombies(int argc, char **argv)
 	}
 	if (json) {
 		sink_json_init(&sink, stdout, NULL);
-		sink.boot_to_real_ns = (int64_t)now_ns(CLOCK_REALTIME) - (int64_t)now_ns(CLOCK_BOOTTIME);
+		sink.boot_to_real_ns =
+		    (int64_t)now_ns(CLOCK_REALTIME) - (int64_t)now_ns(CLOCK_BOOTTIME);
 		sink.flush_each = true;
 	} else if (now.n) {
 		printf("%-7s %-7s %-16s %-22s %s\n", "PID", "PPID", "COMM", "STATUS", "REASON");

@@ -10,7 +10,7 @@
 #include "zr_event.h"
 
 /* include/uapi/linux/wait.h and asm-generic/siginfo.h, spelled out to stay libc-independent. */
-#define K_WNOWAIT    0x01000000
+#define K_WNOWAIT	0x01000000
 #define K_CLD_EXITED	1
 #define K_CLD_KILLED	2
 #define K_CLD_DUMPED	3
@@ -150,9 +150,12 @@ static void decode_wait(const struct zr_rec_wait *r, struct zr_ev *ev)
 
 /* Minimum size per record kind; index = enum zr_rec_kind. */
 static const size_t rec_size[] = {
-	[ZR_REC_FORK] = sizeof(struct zr_rec_fork),	[ZR_REC_EXEC] = sizeof(struct zr_rec_exec),
-	[ZR_REC_EXIT] = sizeof(struct zr_rec_exit),	[ZR_REC_WAIT] = sizeof(struct zr_rec_wait),
-	[ZR_REC_FREE] = sizeof(struct zr_rec_free),	[ZR_REC_SIGNAL] = sizeof(struct zr_rec_signal),
+	[ZR_REC_FORK] = sizeof(struct zr_rec_fork),
+	[ZR_REC_EXEC] = sizeof(struct zr_rec_exec),
+	[ZR_REC_EXIT] = sizeof(struct zr_rec_exit),
+	[ZR_REC_WAIT] = sizeof(struct zr_rec_wait),
+	[ZR_REC_FREE] = sizeof(struct zr_rec_free),
+	[ZR_REC_SIGNAL] = sizeof(struct zr_rec_signal),
 	[ZR_REC_SUBREAPER] = sizeof(struct zr_rec_subreaper),
 	[ZR_REC_EXEC_FAIL] = sizeof(struct zr_rec_exec),
 };

@@ -59,27 +59,33 @@ void detect_reason(const struct detect_case *c, const char **code, char *buf, si
 
 	if (c->threads_running > 0) {
 		*code = "threads_running";
-		snprintf(buf, len, "leader %u exited but %d thread%s still run%s; it is reaped after the last one exits",
+		snprintf(buf, len,
+			 "leader %u exited but %d thread%s still run%s; it is reaped after the "
+			 "last one exits",
 			 c->pid, c->threads_running, c->threads_running == 1 ? "" : "s",
 			 c->threads_running == 1 ? "s" : "");
 	} else if (!c->parent_state) {
 		*code = "parent_gone";
-		snprintf(buf, len, "parent %u is gone; the zombie waits for the process that adopts it",
+		snprintf(buf, len,
+			 "parent %u is gone; the zombie waits for the process that adopts it",
 			 c->ppid);
 	} else if (c->parent_state == 'T') {
 		*code = "parent_stopped";
-		snprintf(buf, len, "parent %u (%s) is stopped; it cannot reap until it gets SIGCONT%s",
+		snprintf(buf, len,
+			 "parent %u (%s) is stopped; it cannot reap until it gets SIGCONT%s",
 			 c->ppid, comm, held);
 	} else if (c->parent_state == 't') {
 		*code = "parent_traced";
 		snprintf(buf, len, "parent %u (%s) is stopped by a tracer%s", c->ppid, comm, held);
 	} else if (c->parent_state == 'Z' || c->parent_state == 'X') {
 		*code = "parent_exiting";
-		snprintf(buf, len, "parent %u (%s) is exiting itself; its children go to their new parent",
+		snprintf(buf, len,
+			 "parent %u (%s) is exiting itself; its children go to their new parent",
 			 c->ppid, comm);
 	} else if (pi->sigchld_blocked && !c->waited_since_exit) {
 		*code = "sigchld_blocked";
-		snprintf(buf, len, "%s blocks SIGCHLD and has not called wait since the child exited%s%s%s",
+		snprintf(buf, len,
+			 "%s blocks SIGCHLD and has not called wait since the child exited%s%s%s",
 			 who, c->is_age_known ? " " : "", c->is_age_known ? age : "",
 			 c->is_age_known ? " ago" : "");
 	} else if (c->has_wait_history && pi->last_wait_ns && c->last_wait_target > 0 &&
@@ -92,8 +98,8 @@ void detect_reason(const struct detect_case *c, const char **code, char *buf, si
 		snprintf(buf, len, "%s has never called wait since tracing started%s", who, held);
 	} else if (c->has_wait_history) {
 		*code = "parent_not_waiting";
-		snprintf(buf, len, "%s has not called wait since the child exited %s ago%s", who, age,
-			 held);
+		snprintf(buf, len, "%s has not called wait since the child exited %s ago%s", who,
+			 age, held);
 	} else if (pi->sigchld && !strcmp(pi->sigchld, "handler")) {
 		*code = "handler_not_reaping";
 		snprintf(buf, len, "%s has a SIGCHLD handler that does not reap this child%s", who,

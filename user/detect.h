@@ -18,10 +18,10 @@ struct detect_case {
 	int threads_running; /* > 0: the leader exited, these threads still run */
 	uint32_t ppid;
 	const char *parent_comm;
-	char parent_state; /* ps letter, 0 when the parent could not be read */
+	char parent_state;   /* ps letter, 0 when the parent could not be read */
 	bool parent_is_init; /* PID 1 of its pid namespace */
 	const struct zr_parent_info *pinfo;
-	bool has_wait_history; /* the tracer watched the parent's waits */
+	bool has_wait_history;	/* the tracer watched the parent's waits */
 	uint64_t since_wait_ns; /* since its last wait; valid when pinfo->last_wait_ns */
 	bool waited_since_exit;
 	int last_wait_target; /* pid argument of that wait */

@@ -83,9 +83,9 @@ struct zr_ev {
 	uint64_t cgroup_id;
 	char comm[ZR_COMM_BUF];
 	bool is_thread;
-	bool is_release; /* internal: the kernel freed the task (never printed) */
+	bool is_release;   /* internal: the kernel freed the task (never printed) */
 	bool is_unmatched; /* internal: the kernel's pid/cgroup filters did not pass the subject */
-	uint8_t ns_level; /* depth of the subject's pid namespace, 0 = initial */
+	uint8_t ns_level;  /* depth of the subject's pid namespace, 0 = initial */
 
 	struct zr_ref parent; /* fork: the forker */
 
@@ -129,9 +129,9 @@ struct zr_ev {
 			struct zr_ref sender;
 		} signal;
 		struct {
-			bool is_set;    /* requested value */
-			bool is_now;    /* flag after the call */
-			int error;      /* positive errno, 0 ok */
+			bool is_set; /* requested value */
+			bool is_now; /* flag after the call */
+			int error;   /* positive errno, 0 ok */
 		} subreaper;
 		struct {
 			uint64_t count;
@@ -146,7 +146,8 @@ struct zr_ev {
 			char reason[256];
 		} zombie;
 		struct {
-			struct zr_ref old_parent, new_parent; /* new_parent.role says how it adopted */
+			struct zr_ref old_parent,
+			    new_parent; /* new_parent.role says how it adopted */
 		} orphan;
 		struct {
 			char state; /* ps letter */

@@ -11,8 +11,8 @@
 #include "sink.h"
 
 /* Not process events: shown whatever --events says. */
-#define ALWAYS_SHOWN                                                                  \
-	(ZR_KIND_BIT(ZR_EV_START) | ZR_KIND_BIT(ZR_EV_STOP) | ZR_KIND_BIT(ZR_EV_LOST) | \
+#define ALWAYS_SHOWN                                                                               \
+	(ZR_KIND_BIT(ZR_EV_START) | ZR_KIND_BIT(ZR_EV_STOP) | ZR_KIND_BIT(ZR_EV_LOST) |            \
 	 ZR_KIND_BIT(ZR_EV_SUMMARY))
 
 uint32_t filter_default_mask(void)

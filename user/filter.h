@@ -14,9 +14,9 @@
 struct zr_filters {
 	uint32_t pids[ZR_FILTER_PIDS_MAX]; /* -p, as given */
 	int n_pids;
-	bool tree;	    /* --tree: descendants born after start match too */
-	const char *comm;   /* -n: exact comm */
-	bool has_uid;	    /* -u */
+	bool tree;	  /* --tree: descendants born after start match too */
+	const char *comm; /* -n: exact comm */
+	bool has_uid;	  /* -u */
 	uint32_t uid;
 	const char *cgroup_path; /* -c, as given */
 	uint64_t cgroup_id;	 /* its cgroup v2 id, resolved before start */

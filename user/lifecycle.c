@@ -223,7 +223,8 @@ static int on_wait(struct lifecycle *lc, struct zr_ev *ev)
 	if (dead) {
 		reap_event(&r, dead, ev->ktime_ns);
 		r.u.reap.reaper.role = reaper_role(ev, dead);
-		if (dead->state == ZR_PROC_EXITED && dead->is_age_known && ev->ktime_ns > dead->exit_ns)
+		if (dead->state == ZR_PROC_EXITED && dead->is_age_known &&
+		    ev->ktime_ns > dead->exit_ns)
 			r.u.reap.zombie_ns = ev->ktime_ns - dead->exit_ns;
 		/* Its exit never reached us (the kernel's filters held it back): not a subject the
 		 * filters passed. */
@@ -317,8 +318,8 @@ static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 	bool is_init;
 
 	/* The kernel's word on the parent: it changes when the old one dies. */
-	if (procfs_read_stat(lc->procfs_root, p->pid, &st) == 0 && same_life_ticks(p, st.start_ticks) &&
-	    st.ppid)
+	if (procfs_read_stat(lc->procfs_root, p->pid, &st) == 0 &&
+	    same_life_ticks(p, st.start_ticks) && st.ppid)
 		p->ppid = st.ppid;
 	else if (p->state == ZR_PROC_RUNNING)
 		return 0; /* a leader-exit case that ended meanwhile */
@@ -328,10 +329,11 @@ static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 	z.u.zombie.st = p->st;
 	z.u.zombie.is_age_known = p->is_age_known;
 	if (p->is_age_known)
-		z.u.zombie.zombie_ns = now - (p->state == ZR_PROC_EXITED ? p->exit_ns : p->leader_exit_ns);
+		z.u.zombie.zombie_ns =
+		    now - (p->state == ZR_PROC_EXITED ? p->exit_ns : p->leader_exit_ns);
 	z.parent.pid = p->ppid;
-	c.parent_state = detect_parent_procfs(lc->procfs_root, p->ppid, &z.u.zombie.pinfo, &is_init,
-					      &z.parent);
+	c.parent_state =
+	    detect_parent_procfs(lc->procfs_root, p->ppid, &z.u.zombie.pinfo, &is_init, &z.parent);
 	par = proctab_find(lc->tab, p->ppid);
 	if (par) {
 		z.parent.start_ns = par->start_ns;
@@ -373,7 +375,8 @@ static int check_zombies(struct lifecycle *lc, uint64_t now)
 		timeq_pop(&lc->exited);
 		if (!p || p->zombie_reported || p->release_ns)
 			continue;
-		if (p->state == ZR_PROC_EXITED || (p->state == ZR_PROC_RUNNING && p->leader_exit_ns))
+		if (p->state == ZR_PROC_EXITED ||
+		    (p->state == ZR_PROC_RUNNING && p->leader_exit_ns))
 			err = report_zombie(lc, p, now);
 	}
 	return err;
@@ -608,12 +611,14 @@ int lifecycle_feed(struct lifecycle *lc, struct zr_ev *ev)
 		if (ev->u.exit.group_dead) {
 			on_exit_group(lc, ev);
 		} else if (ev->tid == ev->pid) {
-			/* The leader left early: the process shows as a zombie while threads run. */
+			/* The leader left early: the process shows as a zombie while threads run.
+			 */
 			p = subject_proc(lc, ev);
 			if (p && !p->leader_exit_ns) {
 				p->leader_exit_ns = ev->ktime_ns;
 				if (lc->zombie_after_ns)
-					push(&lc->exited, p, ev->ktime_ns, ev->ktime_ns + lc->zombie_after_ns);
+					push(&lc->exited, p, ev->ktime_ns,
+					     ev->ktime_ns + lc->zombie_after_ns);
 			}
 		}
 		break;

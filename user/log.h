@@ -13,21 +13,21 @@ extern int log_verbosity; /* messages above it are dropped; LOG_WARN by default 
 
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define zr_err(...)                            \
-	do {                                   \
-		log_msg(LOG_ERROR, __VA_ARGS__); \
+#define zr_err(...)                                                                                \
+	do {                                                                                       \
+		log_msg(LOG_ERROR, __VA_ARGS__);                                                   \
 	} while (0)
-#define zr_warn(...)                          \
-	do {                                  \
-		log_msg(LOG_WARN, __VA_ARGS__); \
+#define zr_warn(...)                                                                               \
+	do {                                                                                       \
+		log_msg(LOG_WARN, __VA_ARGS__);                                                    \
 	} while (0)
-#define zr_info(...)                          \
-	do {                                  \
-		log_msg(LOG_INFO, __VA_ARGS__); \
+#define zr_info(...)                                                                               \
+	do {                                                                                       \
+		log_msg(LOG_INFO, __VA_ARGS__);                                                    \
 	} while (0)
-#define zr_debug(...)                          \
-	do {                                   \
-		log_msg(LOG_DEBUG, __VA_ARGS__); \
+#define zr_debug(...)                                                                              \
+	do {                                                                                       \
+		log_msg(LOG_DEBUG, __VA_ARGS__);                                                   \
 	} while (0)
 
 #endif /* ZR_LOG_H */

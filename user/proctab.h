@@ -28,17 +28,17 @@ struct zr_proc {
 	uint64_t lifetime_ns;
 	struct zr_exit_status st;
 	uint8_t ns_level;
-	uint32_t ns_pid, pidns; /* in its own pid namespace, when not the initial one */
-	uint32_t ns_nr[4];   /* tgid per pid-namespace level */
-	uint32_t ns_inum[4]; /* the namespace at each level */
-	uint64_t release_ns; /* ktime the kernel freed it while still unreaped, else 0 */
+	uint32_t ns_pid, pidns;	 /* in its own pid namespace, when not the initial one */
+	uint32_t ns_nr[4];	 /* tgid per pid-namespace level */
+	uint32_t ns_inum[4];	 /* the namespace at each level */
+	uint64_t release_ns;	 /* ktime the kernel freed it while still unreaped, else 0 */
 	uint64_t leader_exit_ns; /* the leader thread exited while others run, else 0 */
 	uint64_t last_wait_ns;	 /* its last wait call seen, 0: none */
 	int last_wait_target;
 	bool is_subreaper;
-	bool has_children;  /* forked (or had at snapshot) a child: check for orphans at exit */
-	bool is_snapshot;   /* known from /proc: start_ns only at clock-tick precision */
-	bool is_age_known;  /* exit_ns is real (false for zombies older than the trace) */
+	bool has_children; /* forked (or had at snapshot) a child: check for orphans at exit */
+	bool is_snapshot;  /* known from /proc: start_ns only at clock-tick precision */
+	bool is_age_known; /* exit_ns is real (false for zombies older than the trace) */
 	bool zombie_reported;
 
 	/* table links */

@@ -11,7 +11,7 @@
 
 struct timeq_item {
 	struct zr_ref who; /* pid, start_ns, comm */
-	uint64_t at_ns; /* ktime of the event that queued it */
+	uint64_t at_ns;	   /* ktime of the event that queued it */
 	uint64_t due_ns;
 	int tries;
 };
