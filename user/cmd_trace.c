@@ -25,6 +25,7 @@
 #include "loop.h"
 #include "pidset.h"
 #include "sink.h"
+#include "summary.h"
 
 #define SCHEMA_VERSION	  1
 #define TICK_MS		  100
@@ -43,6 +44,8 @@ struct trace {
 	bool json;
 	uint64_t duration_ns;
 	uint64_t zombie_after_ns;
+	bool want_summary;
+	struct summary sum;
 };
 
 static void usage(FILE *f)
@@ -76,6 +79,8 @@ static void usage(FILE *f)
 	    "Output:\n"
 	    "      --json           JSON lines instead of columns\n"
 	    "      --duration D     stop after D (500ms, 5s, 2m, 1h) and exit 0\n"
+	    "      --summary        at the end (also on SIGINT): counts per kind, lifetime and\n"
+	    "                       zombie-time histograms, top zombie parents, exit codes\n"
 	    "  -v, --verbose        more diagnostics on stderr (-vv: libbpf's too)\n"
 	    "  -h, --help           this text\n"
 	    "\n"
@@ -104,7 +109,15 @@ static const char *q(const char *s)
 	return cli_printable(s, buf, sizeof(buf));
 }
 
-enum { OPT_TREE = 256, OPT_EVENTS, OPT_THREADS, OPT_JSON, OPT_DURATION, OPT_ZOMBIE_AFTER };
+enum {
+	OPT_TREE = 256,
+	OPT_EVENTS,
+	OPT_THREADS,
+	OPT_JSON,
+	OPT_DURATION,
+	OPT_ZOMBIE_AFTER,
+	OPT_SUMMARY,
+};
 
 static int parse_args(struct trace *t, int argc, char **argv)
 {
@@ -120,6 +133,7 @@ static int parse_args(struct trace *t, int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "zombie-after", required_argument, NULL, OPT_ZOMBIE_AFTER },
+		{ "summary", no_argument, NULL, OPT_SUMMARY },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -186,6 +200,9 @@ static int parse_args(struct trace *t, int argc, char **argv)
 				return usage_error("--duration: '%s' is not a positive duration "
 						   "(e.g. 500ms, 5s, 2m, 1h)",
 						   q(optarg));
+			break;
+		case OPT_SUMMARY:
+			t->want_summary = true;
 			break;
 		case OPT_ZOMBIE_AFTER:
 			if (cli_parse_duration(optarg, &t->zombie_after_ns))
@@ -258,8 +275,11 @@ static int on_event(const struct zr_ev *ev, void *arg)
 	    pidset_has(t->tracked, ev->parent.pid))
 		pidset_add(t->tracked, ev->pid);
 	shown = filter_match(&t->f, t->tracked, ev);
-	if (shown)
+	if (shown) {
 		err = emit_line(t, ev);
+		if (t->want_summary)
+			summary_add(&t->sum, ev);
+	}
 	/* The reap is a life's last event: forget the pid before it is reused. */
 	if (t->f.tree && ev->kind == ZR_EV_REAP && !ev->is_thread)
 		pidset_del(t->tracked, ev->pid);
@@ -289,6 +309,22 @@ static int report_lost(struct trace *t)
 	t->lost_total = drops;
 	zr_warn("%llu events lost: the ring buffer was full", (unsigned long long)ev.u.lost.count);
 	return emit_line(t, &ev);
+}
+
+static int emit_summary(struct trace *t)
+{
+	struct zr_ev ev = { .kind = ZR_EV_SUMMARY, .ktime_ns = now_boot_ns() };
+	char *json = NULL, *text = NULL;
+	int err;
+
+	summary_render(&t->sum, t->lost_total, proctab_evicted(lifecycle_table(t->lc)), &json,
+		       &text);
+	ev.u.summary.json = json;
+	ev.u.summary.text = text;
+	err = emit_line(t, &ev);
+	free(json);
+	free(text);
+	return err;
 }
 
 static int emit_simple(struct trace *t, enum zr_kind kind)
@@ -373,6 +409,8 @@ static int run_loop(struct trace *t)
 		ring_buffer__consume(t->ring);
 		lifecycle_tick(t->lc, UINT64_MAX);
 		report_lost(t);
+		if (t->want_summary)
+			emit_summary(t);
 		emit_simple(t, ZR_EV_STOP);
 		if (t->sink.ops->flush(&t->sink) && t->out_err != -EPIPE)
 			t->out_err = -EIO;
@@ -434,6 +472,7 @@ out:
 	bpf_load_stop(t.skel);
 	lifecycle_free(t.lc);
 	pidset_free(t.tracked);
+	summary_free(&t.sum);
 	t.sink.ops->close(&t.sink);
 	return rc;
 }

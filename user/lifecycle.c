@@ -25,6 +25,11 @@ struct lifecycle {
 	struct timeq released; /* freed while unreaped: autoreap unless a late wait claims it */
 	struct timeq exited;   /* zombie-age deadlines */
 	struct timeq orphans;  /* dead parents whose children's new parent is to be verified */
+	struct {
+		uint32_t ppid;
+		uint64_t now;
+		uint32_t n;
+	} held; /* zombies_held of the last parent counted: a storm has one parent, one scan */
 };
 
 struct lifecycle *lifecycle_new(unsigned cap, uint64_t grace_ns, lifecycle_emit_fn emit, void *arg)
@@ -345,9 +350,14 @@ static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 		if (par->last_wait_ns)
 			c.since_wait_ns = now - par->last_wait_ns;
 	}
-	hq.ppid = p->ppid;
-	proctab_each(lc->tab, count_held, &hq);
-	z.u.zombie.pinfo.zombies_held = hq.n;
+	if (lc->held.ppid != p->ppid || lc->held.now != now) {
+		hq.ppid = p->ppid;
+		proctab_each(lc->tab, count_held, &hq);
+		lc->held.ppid = p->ppid;
+		lc->held.now = now;
+		lc->held.n = hq.n;
+	}
+	z.u.zombie.pinfo.zombies_held = lc->held.n;
 	c.pid = p->pid;
 	c.zombie_ns = z.u.zombie.zombie_ns;
 	c.is_age_known = p->is_age_known;

@@ -32,12 +32,12 @@ struct sink_ops {
 struct sink {
 	const struct sink_ops *ops;
 	FILE *out;
-	bool flush_each;	   /* flush after every event (stdout is not a terminal) */
-	bool color;		   /* text only: ANSI colour */
-	int64_t boot_to_real_ns;   /* CLOCK_REALTIME - CLOCK_BOOTTIME, sampled at start */
-	uint64_t seq;		   /* lines written so far */
+	bool flush_each;	 /* flush after every event (stdout is not a terminal) */
+	bool color;		 /* text only: ANSI colour */
+	int64_t boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME, sampled at start */
+	uint64_t seq;		 /* lines written so far */
 	const struct sink_run_info *info;
-	bool header_done;	   /* text only: column header printed */
+	bool header_done; /* text only: column header printed */
 };
 
 /* Constructors fill *s; they never fail. */
@@ -51,5 +51,9 @@ const char *sink_reap_how_name(enum zr_reap_how h);
 
 /* Formats CLOCK_REALTIME ns as RFC 3339 UTC with nanoseconds into buf (>= 32 bytes). */
 void sink_format_rfc3339(char *buf, size_t len, int64_t real_ns);
+
+/* Formats a duration for people into buf (>= 24 bytes): "850ns", "12.3us", "1.2ms", "1.23s",
+ * "754s". Text sink and the summary report share it so both read the same. */
+void sink_format_duration(char *buf, size_t len, uint64_t ns);
 
 #endif /* ZR_SINK_H */

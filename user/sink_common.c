@@ -1,6 +1,7 @@
 /* sink_common.c - what every sink prints the same way: names of kinds, wait results, reap
- * hows, and RFC 3339 timestamps.
+ * hows, RFC 3339 timestamps and durations for people.
  */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
@@ -109,4 +110,19 @@ void sink_format_rfc3339(char *buf, size_t len, int64_t real_ns)
 	}
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)nsec);
+}
+
+/* "850ns", "12.3us", "1.2ms", "1.23s", "754s": short, and precise where it matters. */
+void sink_format_duration(char *buf, size_t len, uint64_t ns)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%" PRIu64 "ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.1fus", (double)ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.1fms", (double)ns / 1e6);
+	else if (ns < 100000000000ULL)
+		snprintf(buf, len, "%.2fs", (double)ns / 1e9);
+	else
+		snprintf(buf, len, "%" PRIu64 "s", ns / 1000000000);
 }

@@ -1,251 +1,197 @@
-/* sink_json.c - the JSON-lines sink: one object per event, built in memory, one write per line. */
+/* sink_json.c - the JSON-lines sink: maps each event to one object (keys as DESIGN.md's event
+ * model), built with jsonw, one write per line.
+ */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
 #include "filter.h"
+#include "jsonw.h"
+#include "procfs.h"
 #include "sink.h"
 #include "status.h"
 
-/* A line under construction. Most fit the inline buffer; a long argv moves it to the heap. */
-struct jline {
-	char *p;
-	size_t len, cap;
-	bool has_failed; /* out of memory: the line is dropped, emit reports -ENOMEM */
-	char inline_buf[2048];
-};
-
-static bool jl_reserve(struct jline *l, size_t n)
-{
-	size_t cap = l->cap;
-	char *p;
-
-	if (l->has_failed)
-		return false;
-	if (l->len + n + 1 <= cap)
-		return true;
-	while (l->len + n + 1 > cap)
-		cap *= 2;
-	p = l->p == l->inline_buf ? malloc(cap) : realloc(l->p, cap);
-	if (!p) {
-		l->has_failed = true;
-		return false;
-	}
-	if (l->p == l->inline_buf)
-		memcpy(p, l->inline_buf, l->len);
-	l->p = p;
-	l->cap = cap;
-	return true;
-}
-
-static void jl_raw(struct jline *l, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!jl_reserve(l, n))
-		return;
-	memcpy(l->p + l->len, s, n);
-	l->len += n;
-}
-
-static void __attribute__((format(printf, 2, 3))) jl_printf(struct jline *l, const char *fmt, ...)
-{
-	char tmp[128]; /* numbers and entity ids only: never untrusted text */
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	jl_raw(l, tmp);
-}
-
-/* Opens a member: the comma is decided by what precedes, so callers never track it. */
-static void jl_key(struct jline *l, const char *key)
-{
-	int last = l->len ? l->p[l->len - 1] : '{';
-
-	if (last != '{' && last != '[')
-		jl_raw(l, ",");
-	jl_raw(l, "\"");
-	jl_raw(l, key);
-	jl_raw(l, "\":");
-}
-
-/* An untrusted string (stops at NUL or max bytes), or null. */
-static void jl_str_val(struct jline *l, const char *s, size_t max)
-{
-	size_t need;
-
-	if (!s) {
-		jl_raw(l, "null");
-		return;
-	}
-	need = escape_str(ESCAPE_JSON, s, max, NULL, 0);
-	if (!jl_reserve(l, need + 2))
-		return;
-	l->p[l->len++] = '"';
-	escape_str(ESCAPE_JSON, s, max, l->p + l->len, need + 1);
-	l->len += need;
-	l->p[l->len++] = '"';
-}
-
-static void jl_str(struct jline *l, const char *key, const char *s, size_t max)
-{
-	jl_key(l, key);
-	jl_str_val(l, s, max);
-}
-
-static void jl_u64(struct jline *l, const char *key, uint64_t v)
-{
-	jl_key(l, key);
-	jl_printf(l, "%" PRIu64, v);
-}
-
-static void jl_int(struct jline *l, const char *key, int v)
-{
-	jl_key(l, key);
-	jl_printf(l, "%d", v);
-}
-
-static void jl_bool(struct jline *l, const char *key, bool v)
-{
-	jl_key(l, key);
-	jl_raw(l, v ? "true" : "false");
-}
-
-static void jl_null(struct jline *l, const char *key)
-{
-	jl_key(l, key);
-	jl_raw(l, "null");
-}
-
-static void jl_errno(struct jline *l, const char *key, int err)
+static void put_errno(struct jsonw *w, const char *key, int err)
 {
 	char buf[16];
 
 	if (err)
-		jl_str(l, key, status_errno_name(err, buf, sizeof(buf)), SIZE_MAX);
+		jsonw_str(w, key, status_errno_name(err, buf, sizeof(buf)), SIZE_MAX);
 	else
-		jl_null(l, key);
+		jsonw_null(w, key);
 }
 
-static void jl_entity(struct jline *l, uint32_t pid, uint64_t start_ns)
+static void put_entity(struct jsonw *w, uint32_t pid, uint64_t start_ns)
 {
-	jl_key(l, "entity_id");
-	jl_printf(l, "\"%" PRIu32 ":%" PRIu64 "\"", pid, start_ns);
+	jsonw_key(w, "entity_id");
+	jsonw_printf(w, "\"%" PRIu32 ":%" PRIu64 "\"", pid, start_ns);
 }
 
-/* {pid, comm, entity_id[, role]}, or null when the event names nobody. */
-static void jl_ref(struct jline *l, const char *key, const struct zr_ref *r)
+/* {pid, comm, entity_id}, plus role (null when unknown) if with_role; null for nobody. */
+static void put_ref_as(struct jsonw *w, const char *key, const struct zr_ref *r, bool with_role)
 {
-	jl_key(l, key);
 	if (!r->pid) {
-		jl_raw(l, "null");
+		jsonw_null(w, key);
 		return;
 	}
-	jl_raw(l, "{");
-	jl_u64(l, "pid", r->pid);
-	jl_str(l, "comm", r->comm, sizeof(r->comm));
-	jl_entity(l, r->pid, r->start_ns);
-	if (r->role)
-		jl_str(l, "role", r->role, SIZE_MAX);
-	jl_raw(l, "}");
+	jsonw_obj_begin(w, key);
+	jsonw_u64(w, "pid", r->pid);
+	jsonw_str(w, "comm", r->comm, sizeof(r->comm));
+	put_entity(w, r->pid, r->start_ns);
+	if (with_role)
+		jsonw_str(w, "role", r->role, SIZE_MAX);
+	jsonw_obj_end(w);
+}
+
+/* {pid, comm, entity_id[, role]}: the role when the event knows one. */
+static void put_ref(struct jsonw *w, const char *key, const struct zr_ref *r)
+{
+	put_ref_as(w, key, r, r->role != NULL);
 }
 
 /* exit_code and signal, exactly one null (both when the status is unknown). */
-static void jl_status(struct jline *l, const struct zr_exit_status *st)
+static void put_status(struct jsonw *w, const struct zr_exit_status *st)
 {
 	if (st->is_known && !st->is_signaled)
-		jl_int(l, "exit_code", st->exit_code);
+		jsonw_int(w, "exit_code", st->exit_code);
 	else
-		jl_null(l, "exit_code");
+		jsonw_null(w, "exit_code");
 	if (st->is_known && st->is_signaled)
-		jl_str(l, "signal", status_signal_name(st->signal), SIZE_MAX);
+		jsonw_str(w, "signal", status_signal_name(st->signal), SIZE_MAX);
 	else
-		jl_null(l, "signal");
-	jl_bool(l, "core_dumped", st->is_known && st->core_dumped);
-	jl_bool(l, "oom_killed", st->is_known && st->oom_killed);
+		jsonw_null(w, "signal");
+	jsonw_bool(w, "core_dumped", st->is_known && st->core_dumped);
+	jsonw_bool(w, "oom_killed", st->is_known && st->oom_killed);
 }
 
-static void jl_subject(struct jline *l, const struct zr_ev *ev)
+static void put_subject(struct jsonw *w, const struct zr_ev *ev)
 {
-	jl_u64(l, "pid", ev->pid);
+	jsonw_u64(w, "pid", ev->pid);
 	if (ev->is_thread)
-		jl_u64(l, "tid", ev->tid);
-	jl_u64(l, "ppid", ev->ppid);
-	jl_str(l, "comm", ev->comm, sizeof(ev->comm));
-	jl_u64(l, "uid", ev->uid);
-	jl_u64(l, "gid", ev->gid);
-	jl_u64(l, "start_ns", ev->start_ns);
-	jl_entity(l, ev->pid, ev->start_ns);
+		jsonw_u64(w, "tid", ev->tid);
+	jsonw_u64(w, "ppid", ev->ppid);
+	jsonw_str(w, "comm", ev->comm, sizeof(ev->comm));
+	jsonw_u64(w, "uid", ev->uid);
+	jsonw_u64(w, "gid", ev->gid);
+	jsonw_u64(w, "start_ns", ev->start_ns);
+	put_entity(w, ev->pid, ev->start_ns);
 	if (ev->pidns) {
-		jl_u64(l, "ns_pid", ev->ns_pid);
+		jsonw_u64(w, "ns_pid", ev->ns_pid);
 		if (ev->is_thread)
-			jl_u64(l, "ns_tid", ev->ns_tid);
-		jl_u64(l, "pidns", ev->pidns);
+			jsonw_u64(w, "ns_tid", ev->ns_tid);
+		jsonw_u64(w, "pidns", ev->pidns);
 	}
-	jl_u64(l, "cgroup_id", ev->cgroup_id);
+	jsonw_u64(w, "cgroup_id", ev->cgroup_id);
 	if (ev->is_thread)
-		jl_bool(l, "thread", true);
+		jsonw_bool(w, "thread", true);
 }
 
-static void jl_exec(struct jline *l, const struct zr_ev *ev)
+static void put_exec(struct jsonw *w, const struct zr_ev *ev)
 {
 	const char *a = ev->u.exec.args;
 	unsigned i;
 
-	jl_str(l, "filename", ev->u.exec.filename, SIZE_MAX);
-	jl_key(l, "argv");
-	jl_raw(l, "[");
+	jsonw_str(w, "filename", ev->u.exec.filename, SIZE_MAX);
+	jsonw_arr_begin(w, "argv");
 	for (i = 0; a && i < ev->u.exec.argc; i++) {
-		if (i)
-			jl_raw(l, ",");
-		jl_str_val(l, a, SIZE_MAX);
+		jsonw_next(w);
+		jsonw_string(w, a, SIZE_MAX);
 		a += strlen(a) + 1;
 	}
-	jl_raw(l, "]");
-	jl_bool(l, "argv_truncated", ev->u.exec.argv_truncated);
-	jl_str(l, "old_comm", ev->u.exec.old_comm, sizeof(ev->u.exec.old_comm));
-	jl_errno(l, "error", ev->u.exec.error);
+	jsonw_arr_end(w);
+	jsonw_bool(w, "argv_truncated", ev->u.exec.argv_truncated);
+	jsonw_str(w, "old_comm", ev->u.exec.old_comm, sizeof(ev->u.exec.old_comm));
+	put_errno(w, "error", ev->u.exec.error);
 }
 
-static void jl_wait(struct jline *l, const struct zr_ev *ev)
+static void put_wait(struct jsonw *w, const struct zr_ev *ev)
 {
 	enum zr_wait_result r = ev->u.wait.result;
 
-	jl_str(l, "syscall", ev->u.wait.syscall == 1 ? "waitid" : "wait4", SIZE_MAX);
-	jl_int(l, "target", ev->u.wait.target);
-	jl_int(l, "options", ev->u.wait.options);
-	jl_str(l, "result", sink_wait_result_name(r), SIZE_MAX);
+	jsonw_str(w, "syscall", ev->u.wait.syscall == 1 ? "waitid" : "wait4", SIZE_MAX);
+	jsonw_int(w, "target", ev->u.wait.target);
+	jsonw_int(w, "options", ev->u.wait.options);
+	jsonw_str(w, "result", sink_wait_result_name(r), SIZE_MAX);
 	if (ev->u.wait.reaped_pid)
-		jl_u64(l, "reaped_pid", ev->u.wait.reaped_pid);
+		jsonw_u64(w, "reaped_pid", ev->u.wait.reaped_pid);
 	else
-		jl_null(l, "reaped_pid");
+		jsonw_null(w, "reaped_pid");
 	/* A WNOWAIT peek sees the same status a reap would: worth showing. */
 	if (r == ZR_WAIT_REAPED || r == ZR_WAIT_PEEKED)
-		jl_status(l, &ev->u.wait.st);
-	jl_errno(l, "error", ev->u.wait.error);
+		put_status(w, &ev->u.wait.st);
+	put_errno(w, "error", ev->u.wait.error);
 }
 
-static void jl_reap(struct jline *l, const struct zr_ev *ev)
+static void put_reap(struct jsonw *w, const struct zr_ev *ev)
 {
 	if (ev->u.reap.how == ZR_HOW_AUTOREAP) {
 		/* Nobody waited: the kernel released it, so the reaper is no process. */
-		jl_key(l, "reaper");
-		jl_raw(l, "{\"pid\":0,\"comm\":\"kernel\",\"entity_id\":null,\"role\":\"kernel\"}");
+		jsonw_key(w, "reaper");
+		jsonw_raw(w,
+			  "{\"pid\":0,\"comm\":\"kernel\",\"entity_id\":null,\"role\":\"kernel\"}");
 	} else {
-		jl_ref(l, "reaper", &ev->u.reap.reaper);
+		put_ref(w, "reaper", &ev->u.reap.reaper);
 	}
-	jl_str(l, "how", sink_reap_how_name(ev->u.reap.how), SIZE_MAX);
-	jl_u64(l, "zombie_ns", ev->u.reap.zombie_ns);
-	jl_u64(l, "lifetime_ns", ev->u.reap.lifetime_ns);
-	jl_status(l, &ev->u.reap.st);
+	jsonw_str(w, "how", sink_reap_how_name(ev->u.reap.how), SIZE_MAX);
+	jsonw_u64(w, "zombie_ns", ev->u.reap.zombie_ns);
+	jsonw_u64(w, "lifetime_ns", ev->u.reap.lifetime_ns);
+	put_status(w, &ev->u.reap.st);
+}
+
+/* The zombie's parent: who it is and what it is doing about its dead child. */
+static void put_zombie_parent(struct jsonw *w, const struct sink *s, const struct zr_ev *ev)
+{
+	const struct zr_parent_info *pi = &ev->u.zombie.pinfo;
+	const struct zr_ref *r = &ev->parent;
+	char ts[40];
+
+	if (!r->pid) {
+		jsonw_null(w, "parent");
+		return;
+	}
+	jsonw_obj_begin(w, "parent");
+	jsonw_u64(w, "pid", r->pid);
+	jsonw_str(w, "comm", r->comm, sizeof(r->comm));
+	put_entity(w, r->pid, r->start_ns);
+	jsonw_str(w, "state", pi->state, SIZE_MAX);
+	jsonw_str(w, "sigchld", pi->sigchld, SIZE_MAX);
+	jsonw_bool(w, "sigchld_blocked", pi->sigchld_blocked);
+	if (pi->last_wait_ns) {
+		sink_format_rfc3339(ts, sizeof(ts), (int64_t)pi->last_wait_ns + s->boot_to_real_ns);
+		jsonw_str(w, "last_wait_ts", ts, sizeof(ts));
+	} else {
+		jsonw_null(w, "last_wait_ts");
+	}
+	jsonw_u64(w, "zombies_held", pi->zombies_held);
+	jsonw_obj_end(w);
+}
+
+static void put_zombie(struct jsonw *w, const struct sink *s, const struct zr_ev *ev)
+{
+	put_status(w, &ev->u.zombie.st);
+	/* A zombie found at start-up died before the trace: its age is not known. */
+	if (ev->u.zombie.is_age_known)
+		jsonw_u64(w, "zombie_ns", ev->u.zombie.zombie_ns);
+	else
+		jsonw_null(w, "zombie_ns");
+	put_zombie_parent(w, s, ev);
+	jsonw_str(w, "reason_code", ev->u.zombie.reason_code, SIZE_MAX);
+	/* The reason quotes process names: untrusted, escaped like any comm. */
+	jsonw_str(w, "reason", ev->u.zombie.reason, sizeof(ev->u.zombie.reason));
+}
+
+static void put_snapshot(struct jsonw *w, const struct zr_ev *ev)
+{
+	char letter[2] = { ev->u.snapshot.state, '\0' };
+
+	if (letter[0])
+		jsonw_str(w, "state", letter, 1);
+	else
+		jsonw_null(w, "state");
+	jsonw_str(w, "state_name", procfs_state_name(letter[0]), SIZE_MAX);
 }
 
 /* TRACE_SIGNAL_* from include/trace/events/signal.h, in order. */
@@ -259,59 +205,58 @@ static const char *signal_result_name(int r)
 	return names[r];
 }
 
-static void jl_filters(struct jline *l, const struct zr_filters *f)
+static void put_filters(struct jsonw *w, const struct zr_filters *f)
 {
 	int i, k;
 
-	jl_key(l, "filters");
 	if (!f) {
-		jl_raw(l, "null");
+		jsonw_null(w, "filters");
 		return;
 	}
-	jl_raw(l, "{");
-	jl_key(l, "pids");
+	jsonw_obj_begin(w, "filters");
 	if (f->n_pids > 0) {
-		jl_raw(l, "[");
-		for (i = 0; i < f->n_pids && i < ZR_FILTER_PIDS_MAX; i++)
-			jl_printf(l, "%s%" PRIu32, i ? "," : "", f->pids[i]);
-		jl_raw(l, "]");
+		jsonw_arr_begin(w, "pids");
+		for (i = 0; i < f->n_pids && i < ZR_FILTER_PIDS_MAX; i++) {
+			jsonw_next(w);
+			jsonw_printf(w, "%" PRIu32, f->pids[i]);
+		}
+		jsonw_arr_end(w);
 	} else {
-		jl_raw(l, "null");
+		jsonw_null(w, "pids");
 	}
-	jl_bool(l, "tree", f->tree);
-	jl_str(l, "comm", f->comm, SIZE_MAX);
+	jsonw_bool(w, "tree", f->tree);
+	jsonw_str(w, "comm", f->comm, SIZE_MAX);
 	if (f->has_uid)
-		jl_u64(l, "uid", f->uid);
+		jsonw_u64(w, "uid", f->uid);
 	else
-		jl_null(l, "uid");
-	jl_str(l, "cgroup", f->cgroup_path, SIZE_MAX);
-	jl_bool(l, "failures_only", f->failures_only);
-	jl_bool(l, "threads", f->threads);
-	jl_key(l, "events");
-	jl_raw(l, "[");
-	for (k = 0, i = 0; k < ZR_EV__COUNT; k++) {
+		jsonw_null(w, "uid");
+	jsonw_str(w, "cgroup", f->cgroup_path, SIZE_MAX);
+	jsonw_bool(w, "failures_only", f->failures_only);
+	jsonw_bool(w, "threads", f->threads);
+	jsonw_arr_begin(w, "events");
+	for (k = 0; k < ZR_EV__COUNT; k++) {
 		if (!(f->event_mask & ZR_KIND_BIT(k)))
 			continue;
-		if (i++)
-			jl_raw(l, ",");
-		jl_str_val(l, sink_kind_name((enum zr_kind)k), SIZE_MAX);
+		jsonw_next(w);
+		jsonw_string(w, sink_kind_name((enum zr_kind)k), SIZE_MAX);
 	}
-	jl_raw(l, "]}");
+	jsonw_arr_end(w);
+	jsonw_obj_end(w);
 }
 
-static void jl_start(struct jline *l, const struct sink_run_info *info)
+static void put_start(struct jsonw *w, const struct sink_run_info *info)
 {
 	if (!info) {
-		jl_null(l, "schema_version");
-		jl_null(l, "version");
-		jl_null(l, "kernel");
-		jl_null(l, "filters");
+		jsonw_null(w, "schema_version");
+		jsonw_null(w, "version");
+		jsonw_null(w, "kernel");
+		jsonw_null(w, "filters");
 		return;
 	}
-	jl_int(l, "schema_version", info->schema_version);
-	jl_str(l, "version", info->version, SIZE_MAX);
-	jl_str(l, "kernel", info->kernel, SIZE_MAX);
-	jl_filters(l, info->filters);
+	jsonw_int(w, "schema_version", info->schema_version);
+	jsonw_str(w, "version", info->version, SIZE_MAX);
+	jsonw_str(w, "kernel", info->kernel, SIZE_MAX);
+	put_filters(w, info->filters);
 }
 
 /* Lines about a process carry its subject fields; start, stop, lost and summary do not. */
@@ -321,59 +266,71 @@ static bool has_subject(enum zr_kind k)
 	       k < ZR_EV__COUNT;
 }
 
-static void jl_body(struct jline *l, const struct sink *s, const struct zr_ev *ev)
+static void put_body(struct jsonw *w, const struct sink *s, const struct zr_ev *ev)
 {
 	if (has_subject(ev->kind))
-		jl_subject(l, ev);
+		put_subject(w, ev);
 	switch (ev->kind) {
 	case ZR_EV_START:
-		jl_start(l, s->info);
+		put_start(w, s->info);
 		break;
 	case ZR_EV_STOP:
-		jl_u64(l, "events", ev->u.stop.events);
-		jl_u64(l, "lost", ev->u.stop.lost);
+		jsonw_u64(w, "events", ev->u.stop.events);
+		jsonw_u64(w, "lost", ev->u.stop.lost);
+		jsonw_u64(w, "tracked", ev->u.stop.tracked);
 		break;
 	case ZR_EV_LOST:
-		jl_u64(l, "count", ev->u.lost.count);
-		jl_str(l, "source", ev->u.lost.source, SIZE_MAX);
+		jsonw_u64(w, "count", ev->u.lost.count);
+		jsonw_str(w, "source", ev->u.lost.source, SIZE_MAX);
 		break;
 	case ZR_EV_FORK:
-		jl_ref(l, "parent", &ev->parent);
+		put_ref(w, "parent", &ev->parent);
 		break;
 	case ZR_EV_EXEC:
-		jl_exec(l, ev);
+		put_exec(w, ev);
 		break;
 	case ZR_EV_EXIT:
-		jl_status(l, &ev->u.exit.st);
-		jl_bool(l, "group_dead", ev->u.exit.group_dead);
-		jl_u64(l, "lifetime_ns", ev->u.exit.lifetime_ns);
+		put_status(w, &ev->u.exit.st);
+		jsonw_bool(w, "group_dead", ev->u.exit.group_dead);
+		jsonw_u64(w, "lifetime_ns", ev->u.exit.lifetime_ns);
 		break;
 	case ZR_EV_WAIT:
-		jl_wait(l, ev);
+		put_wait(w, ev);
 		break;
 	case ZR_EV_REAP:
-		jl_reap(l, ev);
+		put_reap(w, ev);
 		break;
 	case ZR_EV_SIGNAL:
-		jl_str(l, "signal", status_signal_name(ev->u.signal.sig), SIZE_MAX);
-		jl_int(l, "code", ev->u.signal.code);
-		jl_str(l, "result", signal_result_name(ev->u.signal.result), SIZE_MAX);
-		jl_ref(l, "sender", &ev->u.signal.sender);
+		jsonw_str(w, "signal", status_signal_name(ev->u.signal.sig), SIZE_MAX);
+		jsonw_int(w, "code", ev->u.signal.code);
+		jsonw_str(w, "result", signal_result_name(ev->u.signal.result), SIZE_MAX);
+		put_ref(w, "sender", &ev->u.signal.sender);
 		break;
 	case ZR_EV_SUBREAPER:
-		jl_bool(l, "value", ev->u.subreaper.is_set);
-		jl_bool(l, "subreaper", ev->u.subreaper.is_now);
-		jl_errno(l, "error", ev->u.subreaper.error);
+		jsonw_bool(w, "value", ev->u.subreaper.is_set);
+		jsonw_bool(w, "subreaper", ev->u.subreaper.is_now);
+		put_errno(w, "error", ev->u.subreaper.error);
+		break;
+	case ZR_EV_ZOMBIE:
+		put_zombie(w, s, ev);
 		break;
 	case ZR_EV_ORPHAN:
-	case ZR_EV_ZOMBIE:
+		/* The old parent's role is moot; the new one's says how it came to adopt. */
+		put_ref_as(w, "old_parent", &ev->u.orphan.old_parent, false);
+		put_ref_as(w, "new_parent", &ev->u.orphan.new_parent, true);
+		break;
 	case ZR_EV_SNAPSHOT:
-	case ZR_EV_ACTION:
-		/* struct zr_ev has no payload for these yet: the parent is all it carries. */
-		if (ev->parent.pid)
-			jl_ref(l, "parent", &ev->parent);
+		put_snapshot(w, ev);
 		break;
 	case ZR_EV_SUMMARY:
+		/* Members summary.c rendered with jsonw: trusted, spliced as they are. */
+		jsonw_members(w, ev->u.summary.json);
+		break;
+	case ZR_EV_ACTION:
+		/* struct zr_ev has no payload for this yet: the parent is all it carries. */
+		if (ev->parent.pid)
+			put_ref(w, "parent", &ev->parent);
+		break;
 	case ZR_EV__COUNT:
 	default:
 		break;
@@ -387,32 +344,31 @@ static int errno_result(void)
 
 static int json_emit(struct sink *s, const struct zr_ev *ev)
 {
-	struct jline l = { .cap = sizeof(l.inline_buf) };
+	struct jsonw w;
 	char ts[40];
 	int ret = 0;
 
-	l.p = l.inline_buf;
+	jsonw_init(&w);
 	s->seq++;
 	sink_format_rfc3339(ts, sizeof(ts), (int64_t)ev->ktime_ns + s->boot_to_real_ns);
-	jl_raw(&l, "{");
-	jl_str(&l, "ts", ts, sizeof(ts));
-	jl_u64(&l, "ktime_ns", ev->ktime_ns);
-	jl_u64(&l, "seq", s->seq);
-	jl_str(&l, "event", sink_kind_name(ev->kind), SIZE_MAX);
-	jl_body(&l, s, ev);
-	jl_raw(&l, "}\n");
+	jsonw_raw(&w, "{");
+	jsonw_str(&w, "ts", ts, sizeof(ts));
+	jsonw_u64(&w, "ktime_ns", ev->ktime_ns);
+	jsonw_u64(&w, "seq", s->seq);
+	jsonw_str(&w, "event", sink_kind_name(ev->kind), SIZE_MAX);
+	put_body(&w, s, ev);
+	jsonw_raw(&w, "}\n");
 
-	if (l.has_failed) {
+	if (jsonw_has_failed(&w)) {
 		ret = -ENOMEM;
-		goto out_free;
+		goto out_release;
 	}
 	errno = 0;
-	if (fwrite(l.p, 1, l.len, s->out) != l.len || (s->flush_each && fflush(s->out)) ||
-	    ferror(s->out))
+	if (fwrite(jsonw_text(&w), 1, jsonw_len(&w), s->out) != jsonw_len(&w) ||
+	    (s->flush_each && fflush(s->out)) || ferror(s->out))
 		ret = errno_result();
-out_free:
-	if (l.p != l.inline_buf)
-		free(l.p);
+out_release:
+	jsonw_release(&w);
 	return ret;
 }
 

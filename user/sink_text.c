@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "escape.h"
+#include "procfs.h"
 #include "sink.h"
 #include "status.h"
 
@@ -59,21 +60,6 @@ static unsigned text_width(const char *s)
 		w += cp_width(cp);
 	}
 	return w;
-}
-
-/* "850ns", "12.3us", "1.2ms", "1.23s", "754s": short, and precise where it matters. */
-static void fmt_duration(char *buf, size_t len, uint64_t ns)
-{
-	if (ns < 1000)
-		snprintf(buf, len, "%" PRIu64 "ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, len, "%.1fus", (double)ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, len, "%.1fms", (double)ns / 1e6);
-	else if (ns < 100000000000ULL)
-		snprintf(buf, len, "%.2fs", (double)ns / 1e9);
-	else
-		snprintf(buf, len, "%" PRIu64 "s", ns / 1000000000);
 }
 
 /* "123 (bash)", comm escaped. */
@@ -192,8 +178,55 @@ static void put_reap(FILE *f, const struct zr_ev *ev)
 		if (r->role && strcmp(r->role, "parent") != 0)
 			fprintf(f, " [%s]", r->role);
 	}
-	fmt_duration(dur, sizeof(dur), ev->u.reap.zombie_ns);
+	sink_format_duration(dur, sizeof(dur), ev->u.reap.zombie_ns);
 	fprintf(f, " %s, zombie %s", sink_reap_how_name(ev->u.reap.how), dur);
+}
+
+/* "zombie for 1.00s, parent 812 (python3) sleeping: <reason>", yellow: this needs a look. */
+static void put_zombie(FILE *f, bool color, const struct zr_ev *ev)
+{
+	const struct zr_ref *p = &ev->parent;
+	char dur[32];
+
+	if (color)
+		fputs(C_YELLOW, f);
+	if (ev->u.zombie.is_age_known) {
+		sink_format_duration(dur, sizeof(dur), ev->u.zombie.zombie_ns);
+		fprintf(f, "zombie for %s, parent ", dur);
+	} else {
+		fputs("zombie, age unknown, parent ", f);
+	}
+	if (p->pid) {
+		put_ref(f, p->pid, p->comm);
+		fprintf(f, " %s", ev->u.zombie.pinfo.state ? ev->u.zombie.pinfo.state : "unknown");
+	} else {
+		fputs("unknown", f);
+	}
+	if (ev->u.zombie.reason[0]) {
+		/* The reason quotes process names: escaped like them. */
+		fputs(": ", f);
+		escape_fputs(ESCAPE_TEXT, ev->u.zombie.reason, sizeof(ev->u.zombie.reason), f);
+	}
+	if (color)
+		fputs(C_RESET, f);
+}
+
+/* "adopted by 1 (init) [pidns_init], was child of 700 (bash)" */
+static void put_orphan(FILE *f, const struct zr_ev *ev)
+{
+	const struct zr_ref *np = &ev->u.orphan.new_parent, *op = &ev->u.orphan.old_parent;
+
+	fputs("adopted by ", f);
+	if (np->pid)
+		put_ref(f, np->pid, np->comm);
+	else
+		fputs("unknown", f);
+	if (np->role)
+		fprintf(f, " [%s]", np->role);
+	if (op->pid) {
+		fputs(", was child of ", f);
+		put_ref(f, op->pid, op->comm);
+	}
 }
 
 /* TRACE_SIGNAL_* in order. Delivery is the norm, so only the others are shown. */
@@ -208,7 +241,7 @@ static void put_signal_result(FILE *f, int result)
 		fprintf(f, " (result %d)", result);
 }
 
-static void put_details(FILE *f, const struct zr_ev *ev)
+static void put_details(FILE *f, bool color, const struct zr_ev *ev)
 {
 	char buf[32];
 
@@ -227,7 +260,7 @@ static void put_details(FILE *f, const struct zr_ev *ev)
 	case ZR_EV_EXIT:
 		put_status(f, &ev->u.exit.st);
 		if (ev->u.exit.lifetime_ns) {
-			fmt_duration(buf, sizeof(buf), ev->u.exit.lifetime_ns);
+			sink_format_duration(buf, sizeof(buf), ev->u.exit.lifetime_ns);
 			fprintf(f, " after %s", buf);
 		}
 		break;
@@ -256,9 +289,16 @@ static void put_details(FILE *f, const struct zr_ev *ev)
 		escape_fputs(ESCAPE_TEXT, ev->u.lost.source ? ev->u.lost.source : "?", SIZE_MAX, f);
 		fputc(')', f);
 		break;
-	case ZR_EV_ORPHAN:
 	case ZR_EV_ZOMBIE:
+		put_zombie(f, color, ev);
+		break;
+	case ZR_EV_ORPHAN:
+		put_orphan(f, ev);
+		break;
 	case ZR_EV_SNAPSHOT:
+		/* procfs_state_name('Z') is "zombie": "existing zombie" falls out. */
+		fprintf(f, "existing %s", procfs_state_name(ev->u.snapshot.state));
+		break;
 	case ZR_EV_ACTION:
 		if (ev->parent.pid) {
 			fputs("parent ", f);
@@ -344,7 +384,7 @@ static void put_line(struct sink *s, const struct zr_ev *ev)
 		w = text_width(comm);
 		fprintf(f, "%s%*s ", comm, w < COMM_COLS ? (int)(COMM_COLS - w) : 0, "");
 	}
-	put_details(f, ev);
+	put_details(f, s->color, ev);
 	fputc('\n', f);
 	s->seq++;
 }
@@ -367,6 +407,9 @@ static int text_emit(struct sink *s, const struct zr_ev *ev)
 	}
 	if (is_line)
 		put_line(s, ev);
+	/* The summary is zreaper's own report, built from escaped pieces: printed as it is. */
+	if (ev->kind == ZR_EV_SUMMARY && ev->u.summary.text)
+		fputs(ev->u.summary.text, s->out);
 	if ((s->flush_each && fflush(s->out)) || ferror(s->out))
 		return errno_result();
 	return 0;

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "event.h"
@@ -168,6 +169,50 @@ static inline struct zr_ev evb_plain(enum zr_kind kind)
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = kind;
 	ev.ktime_ns = EVB_KTIME;
+	return ev;
+}
+
+/* A zombie of 1 s under 100 (parent_comm), which sleeps, never waited and holds 14 zombies. */
+static inline struct zr_ev evb_zombie(const char *parent_comm, const char *reason)
+{
+	struct zr_ev ev = evb_base(ZR_EV_ZOMBIE);
+
+	ev.parent = evb_ref(EVB_PPID, 1000, parent_comm, "parent");
+	ev.u.zombie.zombie_ns = 1000000000;
+	ev.u.zombie.is_age_known = true;
+	ev.u.zombie.st = status_decode(0);
+	ev.u.zombie.pinfo.state = "sleeping";
+	ev.u.zombie.pinfo.sigchld = "default";
+	ev.u.zombie.pinfo.zombies_held = 14;
+	ev.u.zombie.reason_code = "parent_never_waits";
+	snprintf(ev.u.zombie.reason, sizeof(ev.u.zombie.reason), "%s", reason);
+	return ev;
+}
+
+static inline struct zr_ev evb_orphan(struct zr_ref old_parent, struct zr_ref new_parent)
+{
+	struct zr_ev ev = evb_base(ZR_EV_ORPHAN);
+
+	ev.u.orphan.old_parent = old_parent;
+	ev.u.orphan.new_parent = new_parent;
+	ev.ppid = new_parent.pid;
+	return ev;
+}
+
+static inline struct zr_ev evb_snapshot(char state)
+{
+	struct zr_ev ev = evb_base(ZR_EV_SNAPSHOT);
+
+	ev.u.snapshot.state = state;
+	return ev;
+}
+
+static inline struct zr_ev evb_summary(const char *json, const char *text)
+{
+	struct zr_ev ev = evb_plain(ZR_EV_SUMMARY);
+
+	ev.u.summary.json = json;
+	ev.u.summary.text = text;
 	return ev;
 }
 

@@ -1,5 +1,5 @@
 /* test_sink_json.c - sink_json.c and sink_common.c: every kind as exact JSON lines, escaping,
- * seq, big numbers, long lines, write errors.
+ * seq, big numbers, long lines, write errors; zombie, orphan, snapshot and summary payloads.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -374,7 +374,9 @@ static void test_subreaper_lost_stop(void **state)
 			    HEAD("lost", 1) ",\"count\":12,\"source\":\"ringbuf\"}\n");
 	ev.u.stop.events = 41;
 	ev.u.stop.lost = 12;
-	assert_string_equal(emit1(ev), HEAD("stop", 1) ",\"events\":41,\"lost\":12}\n");
+	ev.u.stop.tracked = 300;
+	assert_string_equal(emit1(ev),
+			    HEAD("stop", 1) ",\"events\":41,\"lost\":12,\"tracked\":300}\n");
 	assert_string_equal(emit1(evb_plain(ZR_EV_SUMMARY)), HEAD("summary", 1) "}\n");
 }
 
@@ -436,15 +438,140 @@ static void test_every_kind_is_one_json_line(void **state)
 		assert_non_null(strstr(out, want));
 		assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);
 	}
-	/* orphan/zombie name the parent when there is one. */
+	/* action names the parent when there is one. */
 	{
-		struct zr_ev ev = evb_base(ZR_EV_ZOMBIE);
+		struct zr_ev ev = evb_base(ZR_EV_ACTION);
 
 		ev.parent = evb_ref(100, 1000, "node", "parent");
 		assert_string_equal(
-		    emit1(ev), LINE("zombie", ",\"parent\":{\"pid\":100,\"comm\":\"node\","
+		    emit1(ev), LINE("action", ",\"parent\":{\"pid\":100,\"comm\":\"node\","
 					      "\"entity_id\":\"100:1000\",\"role\":\"parent\"}"));
 	}
+}
+
+#define ZPARENT(state, sigchld, blocked, last_wait)                                                \
+	",\"parent\":{\"pid\":100,\"comm\":\"node\",\"entity_id\":\"100:1000\",\"state\":" state   \
+	",\"sigchld\":" sigchld ",\"sigchld_blocked\":" blocked ",\"last_wait_ts\":" last_wait     \
+	",\"zombies_held\":14}"
+
+static void test_zombie(void **state)
+{
+	struct zr_ev ev = evb_zombie("node", "parent 100 (node) has never called wait");
+
+	(void)state;
+	assert_string_equal(emit1(ev),
+			    LINE("zombie",
+				 ",\"exit_code\":0,\"signal\":null,\"core_dumped\":false,"
+				 "\"oom_killed\":false,\"zombie_ns\":1000000000" ZPARENT(
+				     "\"sleeping\"", "\"default\"", "false",
+				     "null") ",\"reason_code\":\"parent_never_waits\",\"reason\":"
+					     "\"parent 100 (node) has never called wait\""));
+
+	/* Found at start-up: age unknown; SIGCHLD disposition unreadable; killed. */
+	ev.u.zombie.is_age_known = false;
+	ev.u.zombie.zombie_ns = 123; /* not shown: meaningless without the age */
+	ev.u.zombie.pinfo.sigchld = NULL;
+	ev.u.zombie.st = status_decode(SIGKILL);
+	assert_string_equal(emit1(ev),
+			    LINE("zombie",
+				 ",\"exit_code\":null,\"signal\":\"SIGKILL\","
+				 "\"core_dumped\":false,\"oom_killed\":false,"
+				 "\"zombie_ns\":null" ZPARENT(
+				     "\"sleeping\"", "null", "false",
+				     "null") ",\"reason_code\":\"parent_never_waits\",\"reason\":"
+					     "\"parent 100 (node) has never called wait\""));
+
+	/* A handler, SIGCHLD blocked, a wait 1 s before the event: its wall-clock time. */
+	ev = evb_zombie("node", "");
+	ev.u.zombie.pinfo.sigchld = "handler";
+	ev.u.zombie.pinfo.sigchld_blocked = true;
+	ev.u.zombie.pinfo.last_wait_ns = EVB_KTIME - 1000000000;
+	ev.u.zombie.pinfo.state = "stopped";
+	ev.u.zombie.reason_code = "sigchld_blocked";
+	assert_string_equal(
+	    emit1(ev),
+	    LINE("zombie", ",\"exit_code\":0,\"signal\":null,\"core_dumped\":false,"
+			   "\"oom_killed\":false,\"zombie_ns\":1000000000" ZPARENT(
+			       "\"stopped\"", "\"handler\"", "true",
+			       "\"2026-03-14T10:22:06.412339021Z\"") ",\"reason_code\":\"sigchld_"
+								     "blocked\",\"reason\":\"\""));
+	ev.u.zombie.pinfo.sigchld = "ignored";
+	assert_non_null(strstr(emit1(ev), ",\"sigchld\":\"ignored\","));
+}
+
+static void test_zombie_hostile_and_no_parent(void **state)
+{
+	struct zr_ev ev = evb_zombie("a\"b\n", "parent 100 (a\"b\n\x1b) \xff holds 14 zombies");
+
+	(void)state;
+	assert_non_null(strstr(emit1(ev), ",\"parent\":{\"pid\":100,\"comm\":\"a\\\"b\\n\","));
+	assert_non_null(strstr(emit1(ev), ",\"reason\":\"parent 100 (a\\\"b\\n\\u001b) "
+					  "\xef\xbf\xbd holds 14 zombies\"}\n"));
+	/* The reason uses all 256 bytes, no NUL: bounded all the same. */
+	memset(ev.u.zombie.reason, 'r', sizeof(ev.u.zombie.reason));
+	assert_true(strlen(emit1(ev)) < 1024);
+	ev = evb_zombie("node", "x");
+	ev.parent.pid = 0;
+	ev.u.zombie.reason_code = NULL;
+	assert_string_equal(
+	    emit1(ev), LINE("zombie", ",\"exit_code\":0,\"signal\":null,\"core_dumped\":false,"
+				      "\"oom_killed\":false,\"zombie_ns\":1000000000,"
+				      "\"parent\":null,\"reason_code\":null,\"reason\":\"x\""));
+}
+
+static void test_orphan(void **state)
+{
+	struct zr_ev ev =
+	    evb_orphan(evb_ref(700, 650, "bash", "parent"), evb_ref(1, 10, "init", "pidns_init"));
+
+	(void)state;
+	assert_string_equal(
+	    emit1(ev), HEAD("orphan", 1) ",\"pid\":4242,\"ppid\":1,\"comm\":\"sleep\","
+					 "\"uid\":1000,\"gid\":1000,\"start_ns\":5000000000,"
+					 "\"entity_id\":\"4242:5000000000\",\"cgroup_id\":77,"
+					 "\"old_parent\":{\"pid\":700,\"comm\":\"bash\","
+					 "\"entity_id\":\"700:650\"},\"new_parent\":{\"pid\":1,"
+					 "\"comm\":\"init\",\"entity_id\":\"1:10\","
+					 "\"role\":\"pidns_init\"}}\n");
+	ev.u.orphan.new_parent.role = "subreaper";
+	assert_non_null(strstr(emit1(ev), "\"1:10\",\"role\":\"subreaper\"}}\n"));
+	ev.u.orphan.new_parent.role = "thread";
+	assert_non_null(strstr(emit1(ev), "\"1:10\",\"role\":\"thread\"}}\n"));
+	/* Unknown role stays a key (null), unknown old parent is null. */
+	ev.u.orphan.new_parent.role = NULL;
+	ev.u.orphan.old_parent.pid = 0;
+	assert_non_null(strstr(emit1(ev),
+			       ",\"old_parent\":null,\"new_parent\":{\"pid\":1,"
+			       "\"comm\":\"init\",\"entity_id\":\"1:10\",\"role\":null}}\n"));
+}
+
+static void test_snapshot(void **state)
+{
+	(void)state;
+	assert_string_equal(emit1(evb_snapshot('Z')),
+			    LINE("snapshot", ",\"state\":\"Z\",\"state_name\":\"zombie\""));
+	assert_string_equal(emit1(evb_snapshot('S')),
+			    LINE("snapshot", ",\"state\":\"S\",\"state_name\":\"sleeping\""));
+	assert_string_equal(emit1(evb_snapshot('D')),
+			    LINE("snapshot", ",\"state\":\"D\",\"state_name\":\"disk_sleep\""));
+	assert_string_equal(emit1(evb_snapshot('t')),
+			    LINE("snapshot", ",\"state\":\"t\",\"state_name\":\"traced\""));
+	assert_string_equal(emit1(evb_snapshot('?')),
+			    LINE("snapshot", ",\"state\":\"?\",\"state_name\":\"unknown\""));
+	assert_string_equal(emit1(evb_snapshot('\0')),
+			    LINE("snapshot", ",\"state\":null,\"state_name\":\"unknown\""));
+	assert_string_equal(emit1(evb_snapshot('\n')),
+			    LINE("snapshot", ",\"state\":\"\\n\",\"state_name\":\"unknown\""));
+}
+
+static void test_summary(void **state)
+{
+	(void)state;
+	assert_string_equal(emit1(evb_summary("\"counts\":{\"fork\":3,\"exit\":2},\"lost\":0",
+					      "ignored by JSON\n")),
+			    HEAD("summary", 1) ",\"counts\":{\"fork\":3,\"exit\":2},\"lost\":0}\n");
+	assert_string_equal(emit1(evb_summary(NULL, "text")), HEAD("summary", 1) "}\n");
+	assert_string_equal(emit1(evb_summary("", NULL)), HEAD("summary", 1) "}\n");
 }
 
 static void test_seq_and_big_numbers(void **state)
@@ -559,6 +686,11 @@ int main(void)
 		cmocka_unit_test(test_subreaper_lost_stop),
 		cmocka_unit_test(test_start),
 		cmocka_unit_test(test_every_kind_is_one_json_line),
+		cmocka_unit_test(test_zombie),
+		cmocka_unit_test(test_zombie_hostile_and_no_parent),
+		cmocka_unit_test(test_orphan),
+		cmocka_unit_test(test_snapshot),
+		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_seq_and_big_numbers),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_write_errors),

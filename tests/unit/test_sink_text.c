@@ -218,17 +218,72 @@ static void test_signal_subreaper_lost(void **state)
 	    T "lost      -       -       -                12 events lost (ringbuf)\n");
 }
 
-static void test_orphan_zombie(void **state)
+#define Z T "zombie    4242    100     sleep            "
+
+static void test_zombie_age_parent_reason(void **state)
 {
-	struct zr_ev ev = evb_base(ZR_EV_ZOMBIE);
+	struct zr_ev ev = evb_zombie("python3", "parent 100 (python3) has never called wait");
 
 	(void)state;
-	ev.parent = evb_ref(100, 1, "node", "parent");
-	assert_string_equal(line(ev),
-			    T "zombie    4242    100     sleep            parent 100 (node)\n");
-	ev.kind = ZR_EV_ORPHAN;
+	assert_string_equal(line(ev), Z "zombie for 1.00s, parent 100 (python3) sleeping: "
+					"parent 100 (python3) has never called wait\n");
+	ev.u.zombie.is_age_known = false;
+	ev.u.zombie.pinfo.state = NULL;
+	ev.u.zombie.reason[0] = '\0';
+	assert_string_equal(line(ev), Z "zombie, age unknown, parent 100 (python3) unknown\n");
 	ev.parent.pid = 0;
-	assert_string_equal(line(ev), T "orphan    4242    100     sleep            \n");
+	assert_string_equal(line(ev), Z "zombie, age unknown, parent unknown\n");
+
+	/* Names in the parent and in the reason come from processes: escaped, never raw. */
+	ev = evb_zombie("a\x1b[2J\n", "parent 100 (a\x1b[2J\n) \xff holds 14");
+	ev.u.zombie.zombie_ns = 1500;
+	ev.u.zombie.pinfo.state = "disk_sleep";
+	assert_string_equal(line(ev), Z "zombie for 1.5us, parent 100 (a\\e[2J\\n) disk_sleep: "
+					"parent 100 (a\\e[2J\\n) \\xff holds 14\n");
+}
+
+static void test_orphan_adopter_and_role(void **state)
+{
+	struct zr_ev ev =
+	    evb_orphan(evb_ref(700, 1, "bash", "parent"), evb_ref(1, 1, "init", "pidns_init"));
+
+	(void)state;
+	assert_string_equal(line(ev),
+			    T "orphan    4242    1       sleep            "
+			      "adopted by 1 (init) [pidns_init], was child of 700 (bash)\n");
+	ev.u.orphan.new_parent = evb_ref(650, 1, "sub\treaper", "subreaper");
+	assert_string_equal(line(ev), T "orphan    4242    1       sleep            adopted by 650 "
+					"(sub\\treaper) [subreaper], was child of 700 (bash)\n");
+	ev.u.orphan.new_parent.role = NULL;
+	ev.u.orphan.old_parent.pid = 0;
+	assert_string_equal(line(ev), T "orphan    4242    1       sleep            "
+					"adopted by 650 (sub\\treaper)\n");
+}
+
+static void test_snapshot_state_names(void **state)
+{
+	(void)state;
+	assert_string_equal(line(evb_snapshot('Z')),
+			    T "snapshot  4242    100     sleep            existing zombie\n");
+	assert_string_equal(line(evb_snapshot('S')),
+			    T "snapshot  4242    100     sleep            existing sleeping\n");
+	assert_string_equal(line(evb_snapshot('R')),
+			    T "snapshot  4242    100     sleep            existing running\n");
+	assert_string_equal(line(evb_snapshot('\0')),
+			    T "snapshot  4242    100     sleep            existing unknown\n");
+}
+
+/* The report as it is: no header, no columns, not counted as an event line. */
+static void test_summary_text_as_is(void **state)
+{
+	struct zr_ev evs[2] = { evb_summary("\"lost\":0", "zreaper summary\n  3 forks\n"),
+				evb_summary("\"lost\":0", NULL) };
+	struct sink s = new_sink(false);
+
+	(void)state;
+	assert_string_equal(emit_on(&s, evs, 2), "zreaper summary\n  3 forks\n");
+	assert_false(s.header_done);
+	assert_int_equal(s.seq, 0);
 }
 
 /* Drops ANSI colour sequences, so a coloured line can be compared with a plain one. */
@@ -268,6 +323,9 @@ static void test_colour(void **state)
 	assert_non_null(strstr(colour, "\033[31mexec\033[0m      4242"));
 	assert_non_null(strstr(colour, "\033[33mzombie\033[0m    4242"));
 	assert_non_null(strstr(colour, "\033[33morphan\033[0m    4242"));
+	/* A zombie's details are yellow too: they say what to do about it. */
+	assert_non_null(strstr(colour, "sleep            \033[33mzombie, age unknown, parent "
+				       "unknown\033[0m\n"));
 	assert_non_null(strstr(colour, T "fork      4242"));
 	assert_non_null(strstr(colour, T "exit      4242"));
 	strip_sgr(colour);
@@ -336,7 +394,10 @@ int main(void)
 		cmocka_unit_test(test_wait),
 		cmocka_unit_test(test_reap),
 		cmocka_unit_test(test_signal_subreaper_lost),
-		cmocka_unit_test(test_orphan_zombie),
+		cmocka_unit_test(test_zombie_age_parent_reason),
+		cmocka_unit_test(test_orphan_adopter_and_role),
+		cmocka_unit_test(test_snapshot_state_names),
+		cmocka_unit_test(test_summary_text_as_is),
 		cmocka_unit_test(test_colour),
 		cmocka_unit_test(test_no_raw_control_bytes),
 		cmocka_unit_test(test_write_errors),

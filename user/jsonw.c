@@ -1,0 +1,230 @@
+/* jsonw.c - the JSON line writer behind sink_json.c and the summary: members appended to an
+ * in-memory line, inline first, heap when it grows, untrusted strings through escape.c.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "jsonw.h"
+
+void jsonw_init(struct jsonw *w)
+{
+	w->p = w->inline_buf;
+	w->len = 0;
+	w->cap = sizeof(w->inline_buf);
+	w->has_failed = false;
+	w->inline_buf[0] = '\0';
+}
+
+void jsonw_release(struct jsonw *w)
+{
+	if (!w)
+		return;
+	if (w->p != w->inline_buf)
+		free(w->p);
+	jsonw_init(w);
+}
+
+const char *jsonw_text(const struct jsonw *w)
+{
+	return w->p;
+}
+
+size_t jsonw_len(const struct jsonw *w)
+{
+	return w->len;
+}
+
+bool jsonw_has_failed(const struct jsonw *w)
+{
+	return w->has_failed;
+}
+
+char *jsonw_detach(struct jsonw *w)
+{
+	char *s = NULL;
+
+	if (w->has_failed) {
+		errno = ENOMEM;
+	} else if (w->p != w->inline_buf) {
+		s = w->p;
+		w->p = w->inline_buf; /* ownership moved: release must not free it */
+	} else {
+		s = strdup(w->p);
+	}
+	jsonw_release(w);
+	return s;
+}
+
+/* Room for n more bytes plus the NUL; false (and has_failed) when memory runs out. */
+static bool reserve(struct jsonw *w, size_t n)
+{
+	size_t cap = w->cap;
+	char *p;
+
+	if (w->has_failed)
+		return false;
+	if (n > SIZE_MAX / 4 - w->len) {
+		w->has_failed = true;
+		return false;
+	}
+	if (w->len + n + 1 <= cap)
+		return true;
+	while (w->len + n + 1 > cap)
+		cap *= 2;
+	p = w->p == w->inline_buf ? malloc(cap) : realloc(w->p, cap);
+	if (!p) {
+		w->has_failed = true;
+		return false;
+	}
+	if (w->p == w->inline_buf)
+		memcpy(p, w->inline_buf, w->len + 1);
+	w->p = p;
+	w->cap = cap;
+	return true;
+}
+
+static void append(struct jsonw *w, const char *s, size_t n)
+{
+	if (!reserve(w, n))
+		return;
+	memcpy(w->p + w->len, s, n);
+	w->len += n;
+	w->p[w->len] = '\0';
+}
+
+void jsonw_raw(struct jsonw *w, const char *s)
+{
+	append(w, s, strlen(s));
+}
+
+void jsonw_printf(struct jsonw *w, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		w->has_failed = true; /* only an invalid format gets here: the line is wrong */
+		return;
+	}
+	if (!reserve(w, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(w->p + w->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	w->len += (size_t)n;
+}
+
+void jsonw_next(struct jsonw *w)
+{
+	char last;
+
+	/* What precedes decides, so callers never track "first member" state. */
+	if (!w->len)
+		return;
+	last = w->p[w->len - 1];
+	if (last != '{' && last != '[' && last != ':' && last != ',')
+		append(w, ",", 1);
+}
+
+void jsonw_key(struct jsonw *w, const char *key)
+{
+	jsonw_next(w);
+	append(w, "\"", 1);
+	jsonw_raw(w, key);
+	append(w, "\":", 2);
+}
+
+void jsonw_string(struct jsonw *w, const char *s, size_t max)
+{
+	size_t need;
+
+	if (!s) {
+		jsonw_raw(w, "null");
+		return;
+	}
+	need = escape_str(ESCAPE_JSON, s, max, NULL, 0);
+	if (!reserve(w, need + 2))
+		return;
+	w->p[w->len++] = '"';
+	escape_str(ESCAPE_JSON, s, max, w->p + w->len, need + 1);
+	w->len += need;
+	w->p[w->len++] = '"';
+	w->p[w->len] = '\0';
+}
+
+void jsonw_str(struct jsonw *w, const char *key, const char *s, size_t max)
+{
+	jsonw_key(w, key);
+	jsonw_string(w, s, max);
+}
+
+void jsonw_u64(struct jsonw *w, const char *key, uint64_t v)
+{
+	jsonw_key(w, key);
+	jsonw_printf(w, "%" PRIu64, v);
+}
+
+void jsonw_int(struct jsonw *w, const char *key, int v)
+{
+	jsonw_key(w, key);
+	jsonw_printf(w, "%d", v);
+}
+
+void jsonw_bool(struct jsonw *w, const char *key, bool v)
+{
+	jsonw_key(w, key);
+	jsonw_raw(w, v ? "true" : "false");
+}
+
+void jsonw_null(struct jsonw *w, const char *key)
+{
+	jsonw_key(w, key);
+	jsonw_raw(w, "null");
+}
+
+static void open_with(struct jsonw *w, const char *key, const char *bracket)
+{
+	if (key)
+		jsonw_key(w, key);
+	else
+		jsonw_next(w);
+	append(w, bracket, 1);
+}
+
+void jsonw_obj_begin(struct jsonw *w, const char *key)
+{
+	open_with(w, key, "{");
+}
+
+void jsonw_obj_end(struct jsonw *w)
+{
+	append(w, "}", 1);
+}
+
+void jsonw_arr_begin(struct jsonw *w, const char *key)
+{
+	open_with(w, key, "[");
+}
+
+void jsonw_arr_end(struct jsonw *w)
+{
+	append(w, "]", 1);
+}
+
+void jsonw_members(struct jsonw *w, const char *members)
+{
+	if (!members || !*members)
+		return;
+	jsonw_next(w);
+	jsonw_raw(w, members);
+}

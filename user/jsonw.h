@@ -1,0 +1,84 @@
+/* jsonw.h - a JSON line writer: builds one object (or a run of members) in memory, so a sink
+ * writes each line with one call. Used by sink_json.c for events and by summary.c for the
+ * summary's members.
+ *
+ * Text starts in an inline buffer and moves to the heap only when a line outgrows it (a long
+ * argv). Commas are placed by the writer: a member or array element gets one unless it opens
+ * the text or follows '{', '[', ':' or ','. Out of memory sets has_failed; every later call
+ * is then a no-op, so callers check once at the end.
+ *
+ *	struct jsonw w;
+ *
+ *	jsonw_init(&w);
+ *	jsonw_raw(&w, "{");
+ *	jsonw_str(&w, "comm", comm, ZR_COMM_BUF);	(untrusted text: escaped)
+ *	jsonw_u64(&w, "pid", pid);
+ *	jsonw_raw(&w, "}\n");
+ *	if (!jsonw_has_failed(&w))
+ *		fwrite(jsonw_text(&w), 1, jsonw_len(&w), f);
+ *	jsonw_release(&w);
+ *
+ * A struct jsonw may point into itself: initialise it where it lives and never copy it.
+ */
+#ifndef ZR_JSONW_H
+#define ZR_JSONW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JSONW_INLINE 2048 /* bytes held without malloc, NUL included */
+
+struct jsonw {
+	char *p;	 /* inline_buf or heap; always NUL-terminated */
+	size_t len, cap; /* bytes written (NUL excluded), bytes p can hold */
+	bool has_failed; /* out of memory: the text is incomplete */
+	char inline_buf[JSONW_INLINE];
+};
+
+/* Empties w; w must not have been used, or must have been released. */
+void jsonw_init(struct jsonw *w);
+
+/* Frees what w took from the heap and leaves it as jsonw_init does; NULL is fine. */
+void jsonw_release(struct jsonw *w);
+
+/* The text so far (NUL-terminated), and its length. Valid until the next call on w. */
+const char *jsonw_text(const struct jsonw *w);
+size_t jsonw_len(const struct jsonw *w);
+bool jsonw_has_failed(const struct jsonw *w);
+
+/* Hands the text over as a malloc'd string the caller frees, and empties w. NULL (errno
+ * ENOMEM) when w has failed or the copy cannot be made; w is emptied then too. */
+char *jsonw_detach(struct jsonw *w);
+
+/* Trusted text, appended as is: punctuation, numbers, already-rendered JSON. */
+void jsonw_raw(struct jsonw *w, const char *s);
+void jsonw_printf(struct jsonw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A separator if one is due (see above): before an array element written by hand. */
+void jsonw_next(struct jsonw *w);
+
+/* Opens a member: separator, then "key":. The value follows. */
+void jsonw_key(struct jsonw *w, const char *key);
+
+/* An untrusted string value (up to NUL or max bytes), escaped and quoted; NULL gives null. */
+void jsonw_string(struct jsonw *w, const char *s, size_t max);
+
+/* Whole members. */
+void jsonw_str(struct jsonw *w, const char *key, const char *s, size_t max);
+void jsonw_u64(struct jsonw *w, const char *key, uint64_t v);
+void jsonw_int(struct jsonw *w, const char *key, int v);
+void jsonw_bool(struct jsonw *w, const char *key, bool v);
+void jsonw_null(struct jsonw *w, const char *key);
+
+/* "key":{ and "key":[ (an array element when key is NULL), and their ends. */
+void jsonw_obj_begin(struct jsonw *w, const char *key);
+void jsonw_obj_end(struct jsonw *w);
+void jsonw_arr_begin(struct jsonw *w, const char *key);
+void jsonw_arr_end(struct jsonw *w);
+
+/* Pre-rendered members ("a":1,"b":{...}), trusted, spliced in with a separator when due.
+ * NULL or "" adds nothing. */
+void jsonw_members(struct jsonw *w, const char *members);
+
+#endif /* ZR_JSONW_H */
