@@ -2,7 +2,7 @@
 # lifecycle.bats - the state machine on the real kernel: zombie, orphan and snapshot events
 # with their reasons and adopters, the table not leaking, and the procfs-only commands
 # `zombies` and `tree`.
-# shellcheck disable=SC2154 # bats sets $stderr
+# shellcheck disable=SC2016,SC2154 # $names in single quotes are jq's; bats sets $stderr
 
 bats_require_minimum_version 1.5.0
 load helpers
@@ -229,4 +229,32 @@ setup() {
 	live=$(find /proc -maxdepth 1 -name '[0-9]*' | wc -l)
 	run -0 jq -r 'select(.event == "stop") | .tracked' "$TRACE"
 	[[ $output -gt 0 && $output -lt $((live + 200)) ]]
+}
+
+@test "pid reuse in a pid namespace (pid_max 400): 10,000 lives, each reaped once, exactly" {
+	start_tracer
+	run -0 --separate-stderr unshare --pid --fork --mount-proc sh -c \
+		"echo 400 >/proc/sys/kernel/pid_max && exec '$WORK' --self fork 10000"
+	[[ $(roles self) == 1 ]]
+	ns_kids=$(roles child)
+	[[ $(wc -l <<<"$ns_kids") -eq 10000 ]]
+	# The namespace's numbers were reused many times over.
+	[[ $(sort -u <<<"$ns_kids" | wc -l) -lt 400 ]]
+	wait_event '.event == "reap" and .ns_pid == 1 and .comm == "zr-work" and .pidns != null'
+	pidns=$(pick '.event == "reap" and .ns_pid == 1 and .comm == "zr-work"' '.pidns' | tail -n 1)
+	init=$(pick ".event == \"reap\" and .pidns == $pidns and .ns_pid == 1" '.pid' | tail -n 1)
+	stop_tracer
+	run -0 jq -s --argjson ns "$pidns" --argjson init "$init" '
+		[.[] | select(.pidns == $ns and .ppid == $init)] as $k
+		| [($k | map(select(.event == "fork")) | length),
+		   ($k | map(select(.event == "exit")) | length),
+		   ($k | map(select(.event == "reap" and .reaper.pid == $init and .how == "wait4"
+			and .reaper.role == "parent")) | length),
+		   ($k | map(select(.event == "reap")) | map(.entity_id) | unique | length)]' "$TRACE"
+	assert_output "$(printf '[\n  10000,\n  10000,\n  10000,\n  10000\n]')"
+	# The reaps' namespace pids are exactly the ones zr-work reported, in order.
+	diff <(echo "$ns_kids") <(jq -r --argjson ns "$pidns" --argjson init "$init" \
+		'select(.event == "reap" and .pidns == $ns and .ppid == $init) | .ns_pid' "$TRACE")
+	run -0 jq -r 'select(.event == "stop") | [.lost, .tracked < 2000] | @csv' "$TRACE"
+	assert_output "0,true"
 }
