@@ -96,10 +96,17 @@ void detect_reason(const struct detect_case *c, const char **code, char *buf, si
 	} else if (c->has_wait_history && !pi->last_wait_ns) {
 		*code = "parent_never_waits";
 		snprintf(buf, len, "%s has never called wait since tracing started%s", who, held);
+	} else if (c->has_wait_history && c->waited_since_exit) {
+		*code = "parent_not_reaping";
+		snprintf(buf, len,
+			 "%s has called wait since the child exited without reaping it (a WNOWAIT "
+			 "peek, a wait for other children, or a clone child without __WALL)%s",
+			 who, held);
 	} else if (c->has_wait_history) {
 		*code = "parent_not_waiting";
-		snprintf(buf, len, "%s has not called wait since the child exited %s ago%s", who,
-			 age, held);
+		snprintf(buf, len, "%s has not called wait since the child exited%s%s%s%s", who,
+			 c->is_age_known ? " " : "", c->is_age_known ? age : "",
+			 c->is_age_known ? " ago" : "", held);
 	} else if (pi->sigchld && !strcmp(pi->sigchld, "handler")) {
 		*code = "handler_not_reaping";
 		snprintf(buf, len, "%s has a SIGCHLD handler that does not reap this child%s", who,

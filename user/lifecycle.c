@@ -328,6 +328,10 @@ static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 		p->ppid = st.ppid;
 	else if (p->state == ZR_PROC_RUNNING)
 		return 0; /* a leader-exit case that ended meanwhile */
+	/* A leader exit only shows a zombie while the kernel says so (an exec from another
+	 * thread replaces the leader and the process lives on). */
+	if (p->state == ZR_PROC_RUNNING && st.state != 'Z')
+		return 0;
 	reap_event(&z, p, now);
 	z.kind = ZR_EV_ZOMBIE;
 	z.u.zombie = (typeof(z.u.zombie)){ 0 };
@@ -361,7 +365,8 @@ static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 	c.pid = p->pid;
 	c.zombie_ns = z.u.zombie.zombie_ns;
 	c.is_age_known = p->is_age_known;
-	c.threads_running = p->state == ZR_PROC_RUNNING ? (st.threads > 0 ? st.threads : 1) : 0;
+	/* /proc counts the dead leader among the threads. */
+	c.threads_running = p->state == ZR_PROC_RUNNING ? (st.threads > 1 ? st.threads - 1 : 1) : 0;
 	c.ppid = p->ppid;
 	c.parent_comm = z.parent.comm;
 	c.parent_is_init = is_init;
@@ -488,13 +493,14 @@ static int check_orphans(struct lifecycle *lc, uint64_t now)
 		proctab_each(lc->tab, check_child, &q);
 		err = q.err;
 		if (q.pending && it->tries < ORPHAN_CHECK_TRIES && now != UINT64_MAX) {
+			/* Not adopted yet: look again later, after the others due now. */
 			struct timeq_item again = *it;
 
 			again.due_ns = now + ORPHAN_CHECK_NS;
 			again.tries++;
 			timeq_pop(&lc->orphans);
 			timeq_push(&lc->orphans, &again);
-			break; /* later items are due later still */
+			continue;
 		}
 		timeq_pop(&lc->orphans);
 	}
@@ -614,8 +620,10 @@ int lifecycle_feed(struct lifecycle *lc, struct zr_ev *ev)
 		if (ev->u.exec.error)
 			break;
 		p = subject_proc(lc, ev);
-		if (p)
+		if (p) {
 			memcpy(p->comm, ev->comm, sizeof(p->comm));
+			p->leader_exit_ns = 0; /* an exec from a thread took the leader's place */
+		}
 		break;
 	case ZR_EV_EXIT:
 		if (ev->u.exit.group_dead) {
