@@ -185,7 +185,8 @@ static int parse_args(struct trace *t, int argc, char **argv)
 			if (filter_parse_events(optarg, &f->event_mask, &bad, badbuf,
 						sizeof(badbuf)))
 				return usage_error("--events: unknown event '%s' (known: fork exec "
-						   "exit wait reap signal subreaper ...)",
+						   "exit wait reap orphan zombie signal "
+						   "subreaper snapshot, or all)",
 						   q(bad));
 			f->events_arg = optarg;
 			break;
