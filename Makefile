@@ -117,7 +117,7 @@ e2e: all
 	$(Q)tests/run.sh --e2e-only
 
 # The one test command: every suite, last line "N passed, N failed, N skipped".
-test: all $(UNIT_BINS) $(UNIT_SAN)
+test: all $(BUILD)/zreaper-static $(UNIT_BINS) $(UNIT_SAN)
 	$(Q)tests/run.sh
 
 # Builds, then traces: `make run ARGS="--json"`.
@@ -151,3 +151,34 @@ clean:
 	$(Q)rm -rf $(BUILD)
 
 -include $(DEPS)
+
+# ---- make bench (issue 6): tools/bench/ drivers and the counter-only BPF floor. ----------
+# Built only for `make bench`, into $(BUILD)/bench; never part of `all` or `test`.
+BENCH_DIR := $(BUILD)/bench
+
+$(BENCH_DIR):
+	$(Q)mkdir -p $@
+
+$(BENCH_DIR)/floor.bpf.o: tools/bench/floor.bpf.c $(BUILD)/vmlinux.h | $(BENCH_DIR)
+	$(call msg,BPF,$<)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BENCH_DIR)/floor: tools/bench/floor.c | $(BENCH_DIR)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(LIBBPF_CFLAGS) $< $(LDLIBS) -o $@
+
+$(BENCH_DIR)/storm: tools/bench/storm.c | $(BENCH_DIR)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) -pthread $< -o $@
+
+bench: $(BENCH_DIR)/floor.bpf.o $(BENCH_DIR)/floor $(BENCH_DIR)/storm
+
+# ---- make static (issue 5): one self-contained zreaper for scratch images. ----------------
+# glibc static plus libbpf.a, libelf.a and libz.a; `run` needs none of them at run time, but the
+# other commands are in the same binary. getpwnam (-u NAME) still wants NSS at run time.
+.PHONY: static
+static: $(BUILD)/zreaper-static
+
+$(BUILD)/zreaper-static: $(USER_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -static $^ -l:libbpf.a -l:libelf.a -l:libz.a -o $@

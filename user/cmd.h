@@ -12,5 +12,7 @@ enum {
 int cmd_trace(int argc, char **argv);
 int cmd_zombies(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_reap(int argc, char **argv);
 
 #endif /* ZR_CMD_H */

@@ -153,6 +153,13 @@ struct zr_ev {
 			char state; /* ps letter */
 		} snapshot;
 		struct {
+			const char *action;  /* "nudge" "inject" "kill-parent"; NULL: none yet */
+			bool dry_run;
+			const char *outcome; /* "reaped" "no_effect" "refused" "failed" "planned" */
+			const char *policy;  /* the rule that decided ("default", "pid=42"...) */
+			char reason[256];    /* for no_effect, refused, failed; else empty */
+		} action;
+		struct {
 			const char *json; /* members to add to the summary object, pre-rendered */
 			const char *text; /* report for people */
 		} summary;

@@ -10,9 +10,13 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
+	/* clang-format off */
 	{ "trace", cmd_trace },
 	{ "zombies", cmd_zombies },
 	{ "tree", cmd_tree },
+	{ "run", cmd_run },
+	{ "reap", cmd_reap },
+	/* clang-format on */
 };
 
 static void usage(FILE *f)
@@ -25,6 +29,8 @@ static void usage(FILE *f)
 	      "  trace     stream fork, exec, exit, wait, reap and signal events (root)\n"
 	      "  zombies   list the zombies that exist now, with the reason (exit 1 if any)\n"
 	      "  tree      the process tree now, with states, zombies, orphans, subreapers\n"
+	      "  run       run a command under a small init: signals forwarded, orphans reaped\n"
+	      "  reap      clean up zombies of live parents under a policy: nudge, inject, kill\n"
 	      "\n"
 	      "Options:\n"
 	      "  -h, --help     this text; `zreaper COMMAND --help` for a command's options\n"
@@ -35,8 +41,14 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	char quoted[80];
+	const char *base;
 	size_t i;
 
+	/* Installed as (or linked to) tini: take tini's command line as is. */
+	base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+	base = base ? base + 1 : argc > 0 ? argv[0] : "";
+	if (!strcmp(base, "tini"))
+		return cmd_run(argc, argv);
 	if (argc < 2) {
 		zr_err("missing command (try: zreaper --help)");
 		return ZR_EXIT_USAGE;

@@ -194,6 +194,23 @@ static void put_snapshot(struct jsonw *w, const struct zr_ev *ev)
 	jsonw_str(w, "state_name", procfs_state_name(letter[0]), SIZE_MAX);
 }
 
+/* reap's decision about one zombie (the subject): its parent, what, and how it went. */
+static void put_action(struct jsonw *w, const struct zr_ev *ev)
+{
+	const char *reason = ev->u.action.reason;
+
+	if (ev->parent.pid)
+		put_ref(w, "parent", &ev->parent);
+	if (!ev->u.action.action)
+		return;
+	jsonw_str(w, "action", ev->u.action.action, SIZE_MAX);
+	jsonw_bool(w, "dry_run", ev->u.action.dry_run);
+	jsonw_str(w, "outcome", ev->u.action.outcome, SIZE_MAX);
+	jsonw_str(w, "policy", ev->u.action.policy, SIZE_MAX);
+	/* Quotes process names: untrusted, escaped like any comm. */
+	jsonw_str(w, "reason", reason[0] ? reason : NULL, sizeof(ev->u.action.reason));
+}
+
 /* TRACE_SIGNAL_* from include/trace/events/signal.h, in order. */
 static const char *signal_result_name(int r)
 {
@@ -327,9 +344,7 @@ static void put_body(struct jsonw *w, const struct sink *s, const struct zr_ev *
 		jsonw_members(w, ev->u.summary.json);
 		break;
 	case ZR_EV_ACTION:
-		/* struct zr_ev has no payload for this yet: the parent is all it carries. */
-		if (ev->parent.pid)
-			put_ref(w, "parent", &ev->parent);
+		put_action(w, ev);
 		break;
 	case ZR_EV__COUNT:
 	default:

@@ -229,6 +229,33 @@ static void put_orphan(FILE *f, const struct zr_ev *ev)
 	}
 }
 
+/* "inject reaped (dry run), parent 812 (python3), policy pid=812: <reason>" */
+static void put_action(FILE *f, const struct zr_ev *ev)
+{
+	if (!ev->u.action.action) {
+		if (ev->parent.pid) {
+			fputs("parent ", f);
+			put_ref(f, ev->parent.pid, ev->parent.comm);
+		}
+		return;
+	}
+	fprintf(f, "%s %s%s, parent ", ev->u.action.action,
+		ev->u.action.outcome ? ev->u.action.outcome : "?",
+		ev->u.action.dry_run ? " (dry run)" : "");
+	if (ev->parent.pid)
+		put_ref(f, ev->parent.pid, ev->parent.comm);
+	else
+		fputs("unknown", f);
+	if (ev->u.action.policy) {
+		fputs(", policy ", f);
+		escape_fputs(ESCAPE_TEXT, ev->u.action.policy, SIZE_MAX, f);
+	}
+	if (ev->u.action.reason[0]) {
+		fputs(": ", f);
+		escape_fputs(ESCAPE_TEXT, ev->u.action.reason, sizeof(ev->u.action.reason), f);
+	}
+}
+
 /* TRACE_SIGNAL_* in order. Delivery is the norm, so only the others are shown. */
 static void put_signal_result(FILE *f, int result)
 {
@@ -300,10 +327,7 @@ static void put_details(FILE *f, bool color, const struct zr_ev *ev)
 		fprintf(f, "existing %s", procfs_state_name(ev->u.snapshot.state));
 		break;
 	case ZR_EV_ACTION:
-		if (ev->parent.pid) {
-			fputs("parent ", f);
-			put_ref(f, ev->parent.pid, ev->parent.comm);
-		}
+		put_action(f, ev);
 		break;
 	case ZR_EV_START:
 	case ZR_EV_STOP:

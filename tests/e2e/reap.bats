@@ -1,0 +1,344 @@
+#!/usr/bin/env bats
+# reap.bats - `zreaper reap`: inject reaps exactly the zombies of a sleeping, a read()-blocked,
+# a spinning, a handler and a multi-threaded parent, which then behave as before; nudge works
+# on a handler that lost its SIGCHLD and does nothing to a parent that never waits, then
+# escalates; refusals (traced parent, host PID 1, outside --only); a container's PID 1 with
+# pids translated; kill-parent; --dry-run changes nothing; bad options exit 2 with one line.
+# Real processes from tools/zr-parent.c. Every run names its parents with --only (other
+# suites' zombies on this host are never touched), or is a --dry-run.
+# shellcheck disable=SC2154 # bats sets $stderr and $stderr_lines
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+PARENT=${PARENT:-$BATS_TEST_DIRNAME/../../build/zr-parent}
+FAST=(--older-than 50ms --step 300ms --json)
+
+setup() {
+	require_root
+	cd "$BATS_TEST_TMPDIR" || exit 1
+}
+
+# start_parent NAME MODE [ARGS...]: zr-parent MODE in the background, commands through
+# NAME.fifo, output in NAME.out; returns at "ready". Sets P (its pid as seen here), KEEPER,
+# Z (its zombies, space-separated). With PIDNS=1 it runs as PID 1 of a new pid namespace and
+# the pids it prints are its own namespace's: P, KEEPER and Z are then read from /proc.
+start_parent() {
+	local name=$1 mode=$2 bg
+	shift 2
+	mkfifo "$name.fifo"
+	if [[ ${PIDNS:-0} == 1 ]]; then
+		unshare --pid --fork --mount-proc "$PARENT" -c "$name.fifo" "$@" "$mode" \
+			>"$name.out" 2>"$name.err" &
+	else
+		"$PARENT" -c "$name.fifo" "$@" "$mode" >"$name.out" 2>"$name.err" &
+	fi
+	bg=$!
+	record_pid "$bg"
+	wait_until "grep -qx ready '$name.out'" 10
+	if [[ ${PIDNS:-0} == 1 ]]; then
+		P=$(tr -d ' ' <"/proc/$bg/task/$bg/children")
+		Z=$(zombies_of "$P")
+		KEEPER=$(live_children_of "$P")
+	else
+		P=$bg
+		Z=$(awk '$1 == "zombie" { print $2 }' "$name.out" | xargs)
+		KEEPER=$(awk '$1 == "keeper" { print $2 }' "$name.out")
+	fi
+	record_pid "$KEEPER"
+	[[ -n $Z ]] || fail "no zombies from $mode"
+}
+
+# zombies_of PID / live_children_of PID: children of every thread of PID, by state.
+zombies_of() {
+	local c
+	for c in $(cat /proc/"$1"/task/*/children); do
+		[[ $(state_of "$c") == Z ]] && echo "$c"
+	done | xargs
+}
+
+live_children_of() {
+	local c
+	for c in $(cat /proc/"$1"/task/*/children); do
+		[[ $(state_of "$c") != Z ]] && echo "$c"
+	done | xargs
+}
+
+# state_of PID: the ps letter (comm holds no ')' here), empty when gone.
+state_of() {
+	sed -n 's/.*) \(.\) .*/\1/p' "/proc/$1/stat" 2>/dev/null
+}
+
+# ask NAME CMD PATTERN: sends CMD to the parent, waits for a line matching PATTERN (grep -E).
+ask() {
+	echo "$2" >"$1.fifo"
+	wait_until "grep -qE '$3' '$1.out'" 5
+}
+
+# reap ARGS...: `zreaper reap ARGS...`, stdout in $output (JSON lines), stderr in $stderr.
+reap() {
+	run --separate-stderr "$ZR" reap "$@"
+}
+
+# outcome PID ACTION: the outcomes of ACTION on zombie PID, in order, space-separated.
+outcome() {
+	jq -r "select(.event == \"action\" and .pid == $1 and .action == \"$2\") | .outcome" \
+		<<<"$output" | xargs
+}
+
+# assert_all_reaped ACTION PIDS...: each zombie's ACTION says reaped and it is gone.
+assert_all_reaped() {
+	local action=$1 z
+	shift
+	for z in "$@"; do
+		assert_equal "$z $(outcome "$z" "$action")" "$z reaped"
+		[[ -z $(state_of "$z") ]] || fail "zombie $z still there"
+	done
+}
+
+# assert_unharmed NAME: the parent is alive, not traced, not stopped, reported no error, and
+# a waitpid of its live child still works.
+assert_unharmed() {
+	local name=$1
+	kill -0 "$P"
+	assert_equal "$(awk '/^TracerPid:/ { print $2 }' "/proc/$P/status")" 0
+	[[ $(state_of "$P") != [Tt] ]] || fail "parent $P left stopped"
+	ask "$name" wait '^(waited|error) '
+	run -1 grep '^error' "$name.out"
+	run -0 grep -E "^waited [0-9]+ 9$" "$name.out"
+}
+
+@test "inject: a sleeping parent's zombies are reaped; it sleeps on, waitpid still works" {
+	start_parent s sleep -n 3
+	reap --once --actions inject "${FAST[@]}" --only "pid=$P"
+	assert_equal "$status" 0
+	# shellcheck disable=SC2086
+	assert_all_reaped inject $Z
+	assert_equal "$(jq -r 'select(.pid == '"${Z%% *}"') | [.parent.pid, .dry_run, .policy] | @tsv' <<<"$output")" \
+		"$P	false	pid=$P"
+	assert_unharmed s
+}
+
+@test "inject: a parent blocked in read() on a pipe reads what is written later" {
+	start_parent r read
+	# Blocked in read(2) (syscall 0) when the injection comes.
+	wait_until "[[ \$(cut -d' ' -f1 /proc/$P/syscall) == 0 ]]" 5
+	reap --once --actions inject "${FAST[@]}" --only "pid=$P"
+	assert_equal "$status" 0
+	# shellcheck disable=SC2086
+	assert_all_reaped inject $Z
+	ask r "echo still-reading" '^echo still-reading$'
+	assert_equal "$(cut -d' ' -f1 "/proc/$P/syscall")" 0
+	assert_unharmed r
+}
+
+@test "inject: a parent spinning in user code keeps counting" {
+	local before after
+	start_parent p spin
+	ask p count '^count '
+	before=$(awk '$1 == "count" { n = $2 } END { print n }' p.out)
+	reap --once --actions inject "${FAST[@]}" --only "pid=$P"
+	assert_equal "$status" 0
+	# shellcheck disable=SC2086
+	assert_all_reaped inject $Z
+	: >p.out
+	ask p count '^count '
+	after=$(awk '$1 == "count" { print $2 }' p.out)
+	((after > before)) || fail "counter stuck: $before then $after"
+	assert_unharmed p
+}
+
+@test "inject: a multi-threaded parent, zombies forked by two threads, keeps its threads" {
+	start_parent t threads -n 4 -t 3
+	assert_equal "$(awk '/^Threads:/ { print $2 }' "/proc/$P/status")" 4
+	reap --once --actions inject "${FAST[@]}" --only "pid=$P"
+	assert_equal "$status" 0
+	# shellcheck disable=SC2086
+	assert_all_reaped inject $Z
+	ask t threads '^threads '
+	run -0 grep -x 'threads 4' t.out
+	assert_unharmed t
+}
+
+@test "inject: a parent with a SIGCHLD handler; the handler never ran for them" {
+	start_parent h handler
+	reap --once --actions inject "${FAST[@]}" --only "pid=$P"
+	assert_equal "$status" 0
+	# shellcheck disable=SC2086
+	assert_all_reaped inject $Z
+	ask h count '^count '
+	run -0 grep -E '^count [0-9]+ reaped 0$' h.out
+	assert_unharmed h
+}
+
+@test "nudge: a handler that lost its SIGCHLD reaps once nudged" {
+	start_parent h handler
+	reap --once --actions nudge "${FAST[@]}" --only "pid=$P"
+	assert_equal "$status" 0
+	# shellcheck disable=SC2086
+	assert_all_reaped nudge $Z
+	ask h count '^count '
+	run -0 grep -E '^count [0-9]+ reaped 2$' h.out
+}
+
+@test "nudge: no effect on a parent that never waits; escalates to inject when allowed" {
+	local z
+	start_parent s sleep
+	reap --once --actions nudge "${FAST[@]}" --only "pid=$P"
+	assert_equal "$status" 1
+	for z in $Z; do
+		assert_equal "$(outcome "$z" nudge)" no_effect
+		assert_equal "$(state_of "$z")" Z
+		jq -e "select(.pid == $z) | .reason | test(\"did not reap\")" <<<"$output" >/dev/null
+	done
+	reap --once --actions nudge,inject "${FAST[@]}" --only "pid=$P"
+	assert_equal "$status" 0
+	for z in $Z; do
+		assert_equal "$(jq -r "select(.pid == $z) | \"\(.action)=\(.outcome)\"" <<<"$output" | xargs)" \
+			"nudge=no_effect inject=reaped"
+	done
+	assert_unharmed s
+}
+
+@test "refused: a parent already traced is left alone, not stopped, zombies kept" {
+	local tracer z
+	start_parent s sleep
+	"$PARENT" tracer "$P" >tracer.out 2>&1 &
+	tracer=$!
+	record_pid "$tracer"
+	wait_until "grep -q '^tracing' tracer.out" 5
+	reap --once --actions inject "${FAST[@]}" --only "pid=$P"
+	assert_equal "$status" 1
+	for z in $Z; do
+		assert_equal "$(outcome "$z" inject)" refused
+		jq -e "select(.pid == $z) | .reason | test(\"already traced by $tracer\")" \
+			<<<"$output" >/dev/null
+		assert_equal "$(state_of "$z")" Z
+	done
+	kill "$tracer"
+	wait "$tracer" || true
+	forget_pid "$tracer"
+	assert_unharmed s
+}
+
+@test "refused: the host's PID 1 is protected (dry run, so nothing could change anyway)" {
+	local z= comm try
+	comm=$(cat /proc/1/comm)
+	# An orphan that exits while the host's PID 1 (slow to reap here) holds it.
+	for try in 1 2 3; do
+		(sleep 0.2 & echo $! >orphan.pid) &
+		wait
+		z=$(cat orphan.pid)
+		wait_until "[[ \$(state_of $z) != S ]]" 5 || true
+		if [[ $(state_of "$z") == Z ]] && [[ $(awk '{ print $4 }' "/proc/$z/stat") == 1 ]]; then
+			break
+		fi
+		z=
+	done
+	[[ -n $z ]] || skip "no zombie under PID 1 lasted (a subreaper above us, or PID 1 is quick)"
+	reap --once --dry-run --actions nudge,inject --older-than 10ms --json --only "comm=$comm"
+	assert_equal "$(jq -r "select(.pid == $z) | [.outcome, .policy, .parent.pid] | @tsv" <<<"$output")" \
+		"refused	protected:host_init	1"
+}
+
+@test "refused: a parent outside --only; inject reaps exactly the selected parent's zombies" {
+	local a az b bz z
+	start_parent a sleep
+	a=$P az=$Z
+	start_parent b sleep
+	b=$P bz=$Z
+	reap --once --actions inject "${FAST[@]}" --only "pid=$a" --only "comm=zr-parent"
+	assert_equal "$status" 0
+	# shellcheck disable=SC2086
+	assert_all_reaped inject $az
+	for z in $bz; do
+		assert_equal "$(jq -r "select(.pid == $z) | [.outcome, .policy] | @tsv" <<<"$output")" \
+			"refused	only"
+		assert_equal "$(state_of "$z")" Z
+	done
+	reap --once --actions inject "${FAST[@]}" --only "pid=$b" --except "comm=zr-*"
+	assert_equal "$status" 0
+	for z in $bz; do
+		assert_equal "$(jq -r "select(.pid == $z) | [.outcome, .policy] | @tsv" <<<"$output")" \
+			"refused	except"
+	done
+}
+
+@test "a container's PID 1 is not protected: inject with pids translated into its namespace" {
+	local z
+	PIDNS=1 start_parent c sleep
+	assert_equal "$(awk '/^NSpid:/ { print $3 }' "/proc/$P/status")" 1
+	reap --once --actions inject "${FAST[@]}" --only "pid=$P"
+	assert_equal "$status" 0
+	# shellcheck disable=SC2086
+	assert_all_reaped inject $Z
+	for z in $Z; do
+		jq -e "select(.pid == $z) | .ns_pid > 1 and .pidns > 0" <<<"$output" >/dev/null
+	done
+	assert_unharmed c
+}
+
+@test "kill-parent: a container's PID 1 shrugs off SIGTERM, SIGKILL ends it and its zombies" {
+	PIDNS=1 start_parent c sleep
+	reap --once --actions kill-parent "${FAST[@]}" --only "pid=$P"
+	assert_equal "$status" 0
+	# shellcheck disable=SC2086
+	assert_all_reaped kill-parent $Z
+	wait_until "[[ -z \$(state_of $P) || \$(state_of $P) == Z ]]" 5
+}
+
+@test "--dry-run changes nothing and logs each planned action" {
+	local z
+	start_parent s sleep
+	reap --once --dry-run --actions nudge,inject,kill-parent "${FAST[@]}" --only "pid=$P"
+	assert_equal "$status" 1
+	for z in $Z; do
+		assert_equal "$(jq -r "select(.pid == $z) | \"\(.action)=\(.outcome)=\(.dry_run)\"" <<<"$output" | xargs)" \
+			"nudge=planned=true inject=planned=true kill-parent=planned=true"
+		assert_equal "$(state_of "$z")" Z
+	done
+	assert_unharmed s
+}
+
+@test "daemon mode: acts after --older-than, ends at --duration; columns without --json" {
+	start_parent s sleep -n 1
+	reap --actions inject --older-than 100ms --step 200ms --duration 1s --only "pid=$P"
+	assert_equal "$status" 0
+	assert_line --index 0 --regexp '^TIME +EVENT +PID +PPID +COMM +DETAILS$'
+	assert_line --index 1 --regexp "^[0-9:.]+ action +$Z +$P +zr-parent +inject reaped, parent $P \(zr-parent\), policy pid=$P$"
+	assert_equal "$(state_of "$Z")" ""
+}
+
+@test "bad options exit 2 with one line on stderr" {
+	local args
+	while IFS= read -r args; do
+		# shellcheck disable=SC2086 # word splitting is the point
+		run -2 --separate-stderr "$ZR" reap $args
+		assert_equal "$output" ""
+		assert_equal "${#stderr_lines[@]}" 1
+		[[ ${stderr_lines[0]} == zreaper:* ]] || fail "[$args]: ${stderr_lines[0]}"
+	done <<-'EOF'
+		--actions zap
+		--actions nudge,nudge
+		--actions
+		--older-than 0
+		--step -1s
+		--only foo=1
+		--only pid=abc
+		--except uid=no-such-user-here
+		--only cgroup=relative
+		--max-per-minute -1
+		--once --duration 1s
+		--bogus
+		extra
+	EOF
+	run -2 --separate-stderr "$ZR" reap --actions zap
+	assert_equal "$stderr" "zreaper: --actions: unknown or repeated action 'zap' (choose from nudge, inject, kill-parent)"
+}
+
+@test "--help shows the protected list and how age is measured" {
+	run -0 "$ZR" reap --help
+	assert_output --partial "containerd-shim*"
+	assert_output --partial "procfs keeps no"
+	assert_output --partial "--only pid=N"
+}

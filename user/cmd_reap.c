@@ -1,0 +1,779 @@
+/* cmd_reap.c - `zreaper reap`: zombies of live parents, found in procfs, cleaned up under an
+ * explicit policy (reap_policy.c) by escalating actions: SIGCHLD to the parent, a waitid
+ * injected into it (inject.c), killing it. Every decision is an `action` event on stdout.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cli.h"
+#include "cmd.h"
+#include "inject.h"
+#include "log.h"
+#include "procfs.h"
+#include "reap_policy.h"
+#include "sink.h"
+#include "status.h"
+
+#define MS	       1000000ULL
+#define NUDGED_MAX     64
+#define KILL_TERM_SENT 1
+#define KILL_KILL_SENT 2
+
+/* One zombie being looked after, keyed by pid and start (pid reuse never merges two). */
+struct zent {
+	uint32_t pid;
+	uint64_t start_ticks;
+	uint32_t ppid;
+	uint64_t pstart_ticks; /* the parent's, checked before every action */
+	uint64_t first_seen_ns;
+	uint64_t due_ns;   /* the next action may run from then */
+	uint64_t check_ns; /* a pending nudge/kill is judged then */
+	int stage;	   /* index of the next action in the policy's list */
+	int pending;	   /* an enum rp_action awaiting its check, or -1 */
+	int kill_state;
+	bool is_seen, is_gone, is_decided, is_selected, is_done;
+	const char *rule;
+	struct zr_ev ev; /* subject and parent, filled when decided */
+};
+
+struct reaper {
+	struct reap_policy pol;
+	struct rp_rate rate;
+	struct sink sink;
+	struct zent *z;
+	size_t n, cap;
+	bool is_once, is_first_scan;
+	uint64_t now;
+	uint32_t nudged[NUDGED_MAX]; /* parents sent SIGCHLD in this pass */
+	int n_nudged;
+	uint64_t own_pidns;
+	int out_err; /* a sink error: -EPIPE ends quietly */
+};
+
+static uint64_t clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t pidns_inode(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : (uint64_t)st.st_ino;
+}
+
+/* The cgroup v2 path of pid ("0::/a/b"), or "" when none. */
+static void read_cgroup(uint32_t pid, char *buf, size_t len)
+{
+	char path[64], line[1024];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(buf, len, "%s", line + 3);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/* Is the zombie still there: same pid, same start, still a zombie? */
+static bool zombie_present(const struct zent *z)
+{
+	struct procfs_stat st;
+
+	return procfs_read_stat(NULL, z->pid, &st) == 0 && st.start_ticks == z->start_ticks &&
+	       st.state == 'Z';
+}
+
+/* Is the parent the same process as when decided (no pid reuse) and alive? */
+static bool parent_present(const struct zent *z, struct procfs_stat *st)
+{
+	return procfs_read_stat(NULL, z->ppid, st) == 0 && st->start_ticks == z->pstart_ticks &&
+	       st->state != 'Z' && st->state != 'X';
+}
+
+/* Sends sig to the parent through a pidfd opened after its identity was checked, so a reused
+ * pid is never signalled. */
+static int signal_parent(const struct zent *z, int sig)
+{
+	struct procfs_stat st;
+	int fd, rc = 0;
+
+	fd = (int)syscall(SYS_pidfd_open, (pid_t)z->ppid, 0);
+	if (fd < 0)
+		return -errno;
+	if (!parent_present(z, &st))
+		rc = -ESRCH;
+	else if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0))
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+__attribute__((format(printf, 5, 6))) static void emit(struct reaper *r, struct zent *z,
+						       enum rp_action a, const char *outcome,
+						       const char *fmt, ...)
+{
+	struct zr_ev ev = z->ev;
+	va_list ap;
+	int rc;
+
+	ev.ktime_ns = clock_ns(CLOCK_BOOTTIME);
+	ev.u.action.action = reap_policy_action_name(a);
+	ev.u.action.dry_run = r->pol.dry_run;
+	ev.u.action.outcome = outcome;
+	ev.u.action.policy = z->rule;
+	ev.u.action.reason[0] = '\0';
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(ev.u.action.reason, sizeof(ev.u.action.reason), fmt, ap);
+		va_end(ap);
+	}
+	if (r->out_err)
+		return;
+	rc = r->sink.ops->emit(&r->sink, &ev);
+	if (rc)
+		r->out_err = rc;
+}
+
+/* Fills the event template (the zombie as subject, its parent nested) and applies the policy.
+ * Returns false when the zombie is not ours to handle (parent gone or exiting: nothing to do). */
+static bool decide(struct reaper *r, struct zent *z)
+{
+	struct procfs_stat zst, pst;
+	struct procfs_status ss;
+	struct rp_parent par = { 0 };
+	char cg[1024], why[256], path[64];
+	struct zr_ev *ev = &z->ev;
+	uint64_t id;
+	int level;
+	enum rp_verdict v;
+
+	z->is_decided = true;
+	if (procfs_read_stat(NULL, z->pid, &zst) || zst.start_ticks != z->start_ticks ||
+	    procfs_read_stat(NULL, zst.ppid, &pst) || pst.state == 'Z' || pst.state == 'X')
+		return false;
+	z->ppid = zst.ppid;
+	z->pstart_ticks = pst.start_ticks;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = ZR_EV_ACTION;
+	ev->pid = ev->tid = z->pid;
+	ev->ppid = z->ppid;
+	ev->start_ns = procfs_ticks_to_ns(z->start_ticks);
+	memcpy(ev->comm, zst.comm, sizeof(ev->comm));
+	if (procfs_read_status(NULL, z->pid, &ss) == 0) {
+		ev->uid = ss.uid;
+		ev->gid = ss.gid;
+		snprintf(path, sizeof(path), "/proc/%u/ns/pid", z->pid);
+		if (ss.ns_depth > 0 && pidns_inode(path) != r->own_pidns) {
+			ev->ns_pid = ss.ns_pid;
+			ev->pidns = (uint32_t)pidns_inode(path);
+		}
+	}
+	read_cgroup(z->pid, cg, sizeof(cg));
+	if (cg[0] && cgroup_resolve(cg, &id, &level) == 0)
+		ev->cgroup_id = id;
+	ev->parent.pid = z->ppid;
+	ev->parent.start_ns = procfs_ticks_to_ns(pst.start_ticks);
+	memcpy(ev->parent.comm, pst.comm, sizeof(ev->parent.comm));
+
+	par.pid = z->ppid;
+	par.comm = pst.comm;
+	if (procfs_read_status(NULL, z->ppid, &ss) == 0)
+		par.uid = ss.uid;
+	else
+		par.uid = (uint32_t)-1;
+	read_cgroup(z->ppid, cg, sizeof(cg));
+	par.cgroup = cg[0] ? cg : NULL;
+	par.is_host_init = z->ppid == 1;
+	/* Kernel threads are kthreadd (2, parent 0) and its children. */
+	par.is_kthread = z->ppid == 2 || pst.ppid == 2 || (pst.ppid == 0 && z->ppid != 1);
+	v = reap_policy_select(&r->pol, &par, &z->rule, why, sizeof(why));
+	if (v != RP_SELECTED) {
+		emit(r, z, r->pol.actions[0], "refused", "%s", why);
+		z->is_done = true;
+		return true;
+	}
+	z->is_selected = true;
+	z->due_ns = r->now;
+	return true;
+}
+
+static struct zent *find(struct reaper *r, uint32_t pid, uint64_t start)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->z[i].pid == pid && r->z[i].start_ticks == start)
+			return &r->z[i];
+	return NULL;
+}
+
+static int scan_one(uint32_t pid, void *arg)
+{
+	struct reaper *r = arg;
+	struct procfs_stat st;
+	struct zent *z;
+
+	/* A leader whose threads still run is not reapable yet: not our business. */
+	if (procfs_read_stat(NULL, pid, &st) || st.state != 'Z' || st.threads > 1)
+		return 0;
+	z = find(r, pid, st.start_ticks);
+	if (z) {
+		z->is_seen = true;
+		return 0;
+	}
+	/* --once handles what exists now; later zombies are the next run's. */
+	if (r->is_once && !r->is_first_scan)
+		return 0;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		struct zent *v = realloc(r->z, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		r->z = v;
+		r->cap = cap;
+	}
+	z = &r->z[r->n++];
+	memset(z, 0, sizeof(*z));
+	z->pid = pid;
+	z->start_ticks = st.start_ticks;
+	z->ppid = st.ppid;
+	z->first_seen_ns = r->now;
+	z->pending = -1;
+	z->is_seen = true;
+	return 0;
+}
+
+static void do_inject(struct reaper *r, struct zent *z)
+{
+	struct inject_result res;
+	enum inject_outcome o;
+	char ebuf[16];
+	uint32_t nsz;
+	int rc;
+
+	rc = inject_ns_pid(z->pid, z->ppid, &nsz);
+	if (rc) {
+		emit(r, z, RP_INJECT, "failed", "cannot find pid %u in parent %u's namespace: %s",
+		     z->pid, z->ppid, strerror(-rc));
+		return;
+	}
+	o = inject_waitid(z->ppid, nsz, &res);
+	zr_debug("inject into %u (thread %u) for %u: parent stopped %.3f ms, %d attempt(s)",
+		 z->ppid, res.tid, nsz, (double)res.stopped_ns / 1e6, res.attempts);
+	switch (o) {
+	case INJECT_RAN:
+		if (!zombie_present(z))
+			emit(r, z, RP_INJECT, "reaped", NULL);
+		else if (res.ret < 0)
+			emit(r, z, RP_INJECT, "failed", "waitid(P_PID, %u) in parent %u failed: %s",
+			     nsz, z->ppid, status_errno_name((int)-res.ret, ebuf, sizeof(ebuf)));
+		else
+			emit(r, z, RP_INJECT, "no_effect",
+			     "waitid(P_PID, %u) in parent %u returned %ld; the zombie is still there",
+			     nsz, z->ppid, res.ret);
+		break;
+	case INJECT_REFUSED:
+		emit(r, z, RP_INJECT, "refused", "%s", res.why);
+		break;
+	case INJECT_FAILED:
+	default:
+		emit(r, z, RP_INJECT, "failed", "%s", res.why);
+		break;
+	}
+}
+
+/* The parent's other zombies due for a nudge get this one: the handler may reap them all
+ * before the loop reaches them, and each must still be reported. */
+static void nudge_siblings(struct reaper *r, const struct zent *z)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		struct zent *o = &r->z[i];
+
+		if (o == z || o->ppid != z->ppid || o->pstart_ticks != z->pstart_ticks ||
+		    !o->is_selected || o->is_done || o->is_gone || o->pending >= 0 ||
+		    o->stage >= r->pol.n_actions || r->pol.actions[o->stage] != RP_NUDGE ||
+		    r->now < o->due_ns)
+			continue;
+		o->pending = RP_NUDGE;
+		o->check_ns = r->now + r->pol.step_ns;
+	}
+}
+
+/* Starts action a on z; nudge and kill-parent are judged later (pending), inject at once. */
+static void act(struct reaper *r, struct zent *z, enum rp_action a)
+{
+	int rc, i;
+
+	switch (a) {
+	case RP_NUDGE:
+		/* One SIGCHLD per parent per pass, however many zombies it holds. */
+		for (i = 0; i < r->n_nudged && r->nudged[i] != z->ppid; i++)
+			;
+		if (i == r->n_nudged) {
+			rc = signal_parent(z, SIGCHLD);
+			if (rc) {
+				emit(r, z, a, "failed", "SIGCHLD to parent %u: %s", z->ppid,
+				     strerror(-rc));
+				break;
+			}
+			if (r->n_nudged < NUDGED_MAX)
+				r->nudged[r->n_nudged++] = z->ppid;
+			nudge_siblings(r, z);
+		}
+		z->pending = a;
+		z->check_ns = r->now + r->pol.step_ns;
+		return;
+	case RP_KILL_PARENT:
+		rc = signal_parent(z, SIGTERM);
+		if (rc) {
+			emit(r, z, a, "failed", "SIGTERM to parent %u: %s", z->ppid, strerror(-rc));
+			break;
+		}
+		z->kill_state = KILL_TERM_SENT;
+		z->pending = a;
+		z->check_ns = r->now + r->pol.step_ns;
+		return;
+	case RP_INJECT:
+		do_inject(r, z);
+		break;
+	case RP__COUNT:
+	default:
+		break;
+	}
+	z->stage++;
+	z->due_ns = r->now + r->pol.step_ns;
+}
+
+/* A pending nudge or kill whose time is up and whose zombie is still there. */
+static void judge(struct reaper *r, struct zent *z)
+{
+	struct procfs_stat st;
+	enum rp_action a = (enum rp_action)z->pending;
+
+	if (a == RP_KILL_PARENT && z->kill_state == KILL_TERM_SENT && parent_present(z, &st)) {
+		if (signal_parent(z, SIGKILL) == 0) {
+			z->kill_state = KILL_KILL_SENT;
+			z->check_ns = r->now + r->pol.step_ns;
+			return;
+		}
+	}
+	if (a == RP_NUDGE)
+		emit(r, z, a, "no_effect", "parent %u did not reap it within %.3f s of SIGCHLD",
+		     z->ppid, (double)r->pol.step_ns / 1e9);
+	else if (parent_present(z, &st))
+		emit(r, z, a, "no_effect", "parent %u is still alive after SIGTERM and SIGKILL",
+		     z->ppid);
+	else
+		emit(r, z, a, "no_effect",
+		     "parent %u is dead; the zombie passed to its new parent, which has not reaped "
+		     "it yet",
+		     z->ppid);
+	z->pending = -1;
+	z->stage++;
+	z->due_ns = r->now; /* the step has been waited already */
+}
+
+static void plan(struct reaper *r, struct zent *z)
+{
+	char why[200];
+
+	for (; z->stage < r->pol.n_actions; z->stage++) {
+		enum rp_action a = r->pol.actions[z->stage];
+
+		if (a == RP_INJECT) {
+			switch (inject_check(z->ppid, why, sizeof(why))) {
+			case INJECT_REFUSED:
+				emit(r, z, a, "refused", "%s", why);
+				continue;
+			case INJECT_FAILED:
+				emit(r, z, a, "failed", "%s", why);
+				continue;
+			case INJECT_RAN:
+			default:
+				break;
+			}
+		}
+		emit(r, z, a, "planned", NULL);
+	}
+	z->is_done = true;
+}
+
+/* One pass: what is gone, what is due, what to do. Every zombie old enough is decided
+ * first, so an action on one parent can account for all of that parent's zombies. */
+static void step(struct reaper *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		struct zent *z = &r->z[i];
+
+		if (z->is_seen && !z->is_decided && !z->is_done &&
+		    r->now - z->first_seen_ns >= r->pol.older_ns && zombie_present(z) &&
+		    !decide(r, z))
+			z->is_done = true; /* parent gone or exiting: nothing to do */
+	}
+	for (i = 0; i < r->n; i++) {
+		struct zent *z = &r->z[i];
+
+		if (z->is_gone)
+			continue;
+		if (!z->is_seen || (!z->is_done && !zombie_present(z))) {
+			z->is_gone = true;
+			if (z->pending >= 0)
+				emit(r, z, (enum rp_action)z->pending, "reaped", NULL);
+			continue;
+		}
+		if (z->is_done)
+			continue;
+		if (z->pending >= 0) {
+			if (r->now >= z->check_ns)
+				judge(r, z);
+			continue;
+		}
+		if (r->now - z->first_seen_ns < r->pol.older_ns)
+			continue;
+		if (!z->is_decided)
+			continue;
+		if (r->pol.dry_run) {
+			plan(r, z);
+			continue;
+		}
+		if (z->stage >= r->pol.n_actions) {
+			z->is_done = true;
+			continue;
+		}
+		if (r->now < z->due_ns || !reap_policy_rate_take(&r->rate, r->now))
+			continue;
+		act(r, z, r->pol.actions[z->stage]);
+		if (z->pending < 0 && !zombie_present(z))
+			z->is_gone = true;
+	}
+}
+
+static bool all_settled(const struct reaper *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (!r->z[i].is_gone && !r->z[i].is_done)
+			return false;
+	return true;
+}
+
+static int remaining(const struct reaper *r)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < r->n; i++)
+		if (r->z[i].is_selected && !r->z[i].is_gone)
+			n++;
+	return n;
+}
+
+/* Forgets the zombies that are gone (daemon mode would otherwise grow without end). */
+static void compact(struct reaper *r)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < r->n; i++)
+		if (!r->z[i].is_gone)
+			r->z[k++] = r->z[i];
+	r->n = k;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: zreaper reap [--actions LIST] [--older-than D] [--step D] [--once]\n"
+		"                    [--dry-run] [--only KEY=VALUE]... [--except KEY=VALUE]...\n"
+		"                    [--max-per-minute N] [--json] [--duration D] [-v]\n"
+		"\n"
+		"Cleans up zombies whose parents are alive, under an explicit policy. Zombies are\n"
+		"found in procfs; for each one older than --older-than that the policy selects, the\n"
+		"allowed actions are tried in order, --step apart, until it is gone. Every decision\n"
+		"is an `action` event on stdout (columns, or JSON lines with --json).\n"
+		"\n"
+		"  --actions LIST      comma-separated, tried in this order (default: nudge):\n"
+		"                        nudge        SIGCHLD to the parent (for handlers that\n"
+		"                                     missed a signal)\n"
+		"                        inject       ptrace the parent and run waitid(P_PID,\n"
+		"                                     zombie, WEXITED|WNOHANG) in it; registers and\n"
+		"                                     interrupted system calls restored (x86_64)\n"
+		"                        kill-parent  SIGTERM, then SIGKILL after --step, to the\n"
+		"                                     parent, so its zombies pass to a reaper\n"
+		"  --older-than D      act on zombies older than D (default 30s). procfs keeps no\n"
+		"                      exit time: a zombie first seen at T is old enough at T + D\n"
+		"  --step D            wait between actions, and for a nudge or kill to work\n"
+		"                      (default 2s)\n"
+		"  --once              handle the zombies that exist now, then exit: 0 when every\n"
+		"                      selected zombie is gone, 1 when some remain\n"
+		"  --dry-run           change nothing; log each action that would be taken\n"
+		"                      (outcome planned)\n"
+		"  --only KEY=VALUE    act only on zombies whose PARENT matches; keys pid, uid (a\n"
+		"                      number or a name), comm (a glob), cgroup (a v2 path and\n"
+		"                      below). Repeatable: values of one key OR, keys AND\n"
+		"  --except KEY=VALUE  never act on zombies whose parent matches (repeatable)\n"
+		"  --max-per-minute N  at most N actions per minute (default 60; 0: no cap)\n"
+		"  --json              JSON lines instead of columns\n"
+		"  --duration D        without --once: stop after D (default: until SIGINT/SIGTERM)\n"
+		"  -v, --verbose       more diagnostics on stderr\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Protected, never acted on unless named with --only pid=N (kernel threads never):\n"
+		"  %s.\n"
+		"A container's PID 1 is not protected: it is the usual culprit.\n"
+		"\n"
+		"Exit status: 0 ok, 1 runtime failure (--once: some selected zombies remain), 2 usage.\n",
+		reap_policy_protected_list());
+}
+
+static int usage_err(const char *opt, const char *val, const char *what)
+{
+	char quoted[128];
+
+	zr_err("%s: '%s' %s", opt, cli_printable(val, quoted, sizeof(quoted)), what);
+	return ZR_EXIT_USAGE;
+}
+
+/* cgroup=/sys/fs/cgroup/unified/x is taken as cgroup=/x. */
+static const char *strip_cgroup_mount(const char *kv, char *buf, size_t len)
+{
+	char root[1024];
+	size_t n;
+
+	if (strncmp(kv, "cgroup=", 7) || cgroup_v2_mount(root, sizeof(root)))
+		return kv;
+	n = strlen(root);
+	if (strncmp(kv + 7, root, n) || (kv[7 + n] != '/' && kv[7 + n] != '\0'))
+		return kv;
+	snprintf(buf, len, "cgroup=%s", kv[7 + n] ? kv + 7 + n : "/");
+	return buf;
+}
+
+static int parse_args(struct reaper *r, int argc, char **argv, bool *json, uint64_t *duration)
+{
+	static const struct option longopts[] = {
+		{ "actions", required_argument, NULL, 'a' },
+		{ "older-than", required_argument, NULL, 'o' },
+		{ "step", required_argument, NULL, 's' },
+		{ "once", no_argument, NULL, '1' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "only", required_argument, NULL, 'O' },
+		{ "except", required_argument, NULL, 'E' },
+		{ "max-per-minute", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char quoted[128], bad[64], buf[1100];
+	unsigned long v;
+	char *end;
+	int c, rc;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (reap_policy_parse_actions(&r->pol, optarg, bad, sizeof(bad))) {
+				zr_err("--actions: unknown or repeated action '%s' (choose from "
+				       "nudge, inject, kill-parent)",
+				       cli_printable(bad, quoted, sizeof(quoted)));
+				return ZR_EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			if (cli_parse_duration(optarg, &r->pol.older_ns))
+				return usage_err("--older-than", optarg,
+						 "is not a positive duration (e.g. 500ms, 30s)");
+			break;
+		case 's':
+			if (cli_parse_duration(optarg, &r->pol.step_ns))
+				return usage_err("--step", optarg,
+						 "is not a positive duration (e.g. 500ms, 2s)");
+			break;
+		case 'd':
+			if (cli_parse_duration(optarg, duration))
+				return usage_err("--duration", optarg,
+						 "is not a positive duration (e.g. 10s, 1h)");
+			break;
+		case '1':
+			r->is_once = true;
+			break;
+		case 'n':
+			r->pol.dry_run = true;
+			break;
+		case 'O':
+		case 'E':
+			rc = reap_policy_add_match(&r->pol, c == 'O',
+						   strip_cgroup_mount(optarg, buf, sizeof(buf)),
+						   cli_parse_uid);
+			if (rc == -ENOENT)
+				return usage_err(c == 'O' ? "--only" : "--except", optarg,
+						 "names no such user");
+			if (rc == -E2BIG)
+				return usage_err(c == 'O' ? "--only" : "--except", optarg,
+						 "is one too many (at most 32)");
+			if (rc)
+				return usage_err(c == 'O' ? "--only" : "--except", optarg,
+						 "is not KEY=VALUE with KEY pid, uid, comm or cgroup "
+						 "(an absolute path)");
+			break;
+		case 'm':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || v > 1000000)
+				return usage_err("--max-per-minute", optarg,
+						 "is not a number from 0 to 1000000");
+			r->pol.max_per_min = (unsigned)v;
+			break;
+		case 'j':
+			*json = true;
+			break;
+		case 'v':
+			log_verbosity++;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		case ':':
+			zr_err("option %s needs a value",
+			       cli_printable(argv[optind - 1], quoted, sizeof(quoted)));
+			return ZR_EXIT_USAGE;
+		default:
+			zr_err("unknown option '%s' (try: zreaper reap --help)",
+			       cli_printable(argv[optind - 1], quoted, sizeof(quoted)));
+			return ZR_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		zr_err("unexpected argument '%s'",
+		       cli_printable(argv[optind], quoted, sizeof(quoted)));
+		return ZR_EXIT_USAGE;
+	}
+	if (*duration && r->is_once) {
+		zr_err("--duration: not with --once, which ends by itself");
+		return ZR_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The pause between passes: fine enough for --step and --older-than, at most 500 ms. */
+static uint64_t tick_ns(const struct reap_policy *p)
+{
+	uint64_t t = (p->older_ns < p->step_ns ? p->older_ns : p->step_ns) / 4;
+
+	if (t < 10 * MS)
+		t = 10 * MS;
+	if (t > 500 * MS)
+		t = 500 * MS;
+	return t;
+}
+
+int cmd_reap(int argc, char **argv)
+{
+	struct reaper r;
+	uint64_t duration = 0, start, tick;
+	sigset_t stop_set;
+	bool json = false;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	reap_policy_init(&r.pol);
+	rc = parse_args(&r, argc, argv, &json, &duration);
+	if (rc)
+		return rc < 0 ? ZR_EXIT_OK : rc;
+	reap_policy_rate_init(&r.rate, r.pol.max_per_min);
+	r.own_pidns = pidns_inode("/proc/self/ns/pid");
+
+	/* No handlers: the stop signals are read by sigtimedwait between passes. SIGCHLD is
+	 * blocked for inject, which waits for its tracee's stops that way. */
+	sigemptyset(&stop_set);
+	sigaddset(&stop_set, SIGINT);
+	sigaddset(&stop_set, SIGTERM);
+	sigaddset(&stop_set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop_set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (json)
+		sink_json_init(&r.sink, stdout, NULL);
+	else
+		sink_text_init(&r.sink, stdout, NULL);
+	r.sink.boot_to_real_ns =
+	    (int64_t)clock_ns(CLOCK_REALTIME) - (int64_t)clock_ns(CLOCK_BOOTTIME);
+	r.sink.flush_each = !isatty(STDOUT_FILENO);
+
+	tick = tick_ns(&r.pol);
+	start = clock_ns(CLOCK_BOOTTIME);
+	r.is_first_scan = true;
+	rc = ZR_EXIT_OK;
+	for (;;) {
+		struct timespec ts = { (time_t)(tick / 1000000000ULL),
+				       (long)(tick % 1000000000ULL) };
+		size_t i;
+		int sig;
+
+		r.now = clock_ns(CLOCK_BOOTTIME);
+		for (i = 0; i < r.n; i++)
+			r.z[i].is_seen = false;
+		if (procfs_each_pid(NULL, scan_one, &r)) {
+			zr_err("cannot read /proc: %s", strerror(errno ? errno : EIO));
+			rc = ZR_EXIT_RUNTIME;
+			break;
+		}
+		r.is_first_scan = false;
+		r.n_nudged = 0;
+		step(&r);
+		if (r.out_err)
+			break;
+		if (!r.is_once)
+			compact(&r);
+		if (r.is_once && all_settled(&r))
+			break;
+		if (duration && r.now - start >= duration)
+			break;
+		sig = sigtimedwait(&stop_set, NULL, &ts);
+		if (sig > 0)
+			break;
+	}
+	if (!r.out_err)
+		r.out_err = r.sink.ops->flush(&r.sink);
+	if (r.out_err && r.out_err != -EPIPE) {
+		zr_err("cannot write events: %s", strerror(-r.out_err));
+		rc = ZR_EXIT_RUNTIME;
+	} else if (rc == ZR_EXIT_OK && r.is_once && !r.out_err && remaining(&r) > 0) {
+		rc = ZR_EXIT_RUNTIME;
+	}
+	free(r.z);
+	return rc;
+}

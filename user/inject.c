@@ -1,0 +1,582 @@
+/* inject.c - runs waitid() inside a live parent under ptrace so it reaps one zombie itself.
+ *
+ * The order matters, and every step is chosen so the parent cannot tell:
+ *  - PTRACE_SEIZE (no SIGSTOP is sent) + PTRACE_INTERRUPT: one thread stops in a
+ *    PTRACE_EVENT_STOP, inside the kernel's signal delivery, before the kernel decides whether
+ *    an interrupted system call restarts.
+ *  - Its registers are saved; rip is pointed at an existing `syscall` instruction (the one
+ *    the thread was blocked in, or one in the vDSO or another executable mapping): no memory
+ *    is written, so the code, the stack and its red zone stay untouched. orig_rax = -1 so the
+ *    kernel does not "restart" anything before our instruction runs.
+ *  - PTRACE_SINGLESTEP runs just that instruction; the single-step SIGTRAP stops the thread
+ *    again, once more inside signal delivery. Registers are restored exactly (orig_rax and a
+ *    -ERESTART* rax included), and PTRACE_DETACH with signal 0 discards that SIGTRAP. Signal
+ *    delivery then carries on with the original registers: a blocked read() or nanosleep()
+ *    restarts exactly as it would have after any signal that has no handler.
+ *  - A signal that arrives meanwhile is handed back: the registers are restored and the
+ *    detach delivers it (its siginfo untouched), then the whole thing starts again. A thread
+ *    found in a group stop (SIGSTOP, ^Z) is detached with nothing run and stays stopped.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "inject.h"
+
+#define PF_KTHREAD_FLAG 0x00200000UL
+#define NSPID_MAX	32
+#define MAX_ATTEMPTS	4
+#define SCAN_MAX	(64UL << 20) /* bytes of code read while looking for `syscall` */
+
+/* Linux: a NULL infop is allowed; the result is then only the return value. */
+#define WAIT_OPTIONS (WEXITED | WNOHANG | __WALL)
+
+#if defined(__x86_64__)
+#define INJECT_ARCH_SUPPORTED 1
+#else
+#define INJECT_ARCH_SUPPORTED 0
+#endif
+
+struct task_info {
+	char state;
+	uint32_t tracer;
+	int n_nspid;
+	uint32_t nspid[NSPID_MAX];
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	return 0;
+}
+
+/* State, TracerPid and NSpid from a status file (/proc/P/status or /proc/P/task/T/status). */
+static int read_task_info(const char *path, struct task_info *ti)
+{
+	char buf[4096], *line, *save = NULL;
+	int rc = read_text(path, buf, sizeof(buf));
+
+	if (rc)
+		return rc == -ENOENT ? -ESRCH : rc;
+	memset(ti, 0, sizeof(*ti));
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "State:", 6)) {
+			const char *p = line + 6;
+
+			while (*p == ' ' || *p == '\t')
+				p++;
+			ti->state = *p;
+		} else if (!strncmp(line, "TracerPid:", 10)) {
+			ti->tracer = (uint32_t)strtoul(line + 10, NULL, 10);
+		} else if (!strncmp(line, "NSpid:", 6)) {
+			char *p = line + 6, *end;
+
+			for (;;) {
+				unsigned long v = strtoul(p, &end, 10);
+
+				if (end == p || ti->n_nspid >= NSPID_MAX)
+					break;
+				ti->nspid[ti->n_nspid++] = (uint32_t)v;
+				p = end;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Field 9 of stat (flags); comm may hold anything, so count from the last ')'. */
+static int read_flags(uint32_t pid, unsigned long *flags)
+{
+	char path[64], buf[1024], *p;
+	int rc, field;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	rc = read_text(path, buf, sizeof(buf));
+	if (rc)
+		return rc == -ENOENT ? -ESRCH : rc;
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EINVAL;
+	for (field = 2; field < 9 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return -EINVAL;
+	*flags = strtoul(p + 1, NULL, 10);
+	return 0;
+}
+
+int inject_ns_pid(uint32_t zombie, uint32_t parent, uint32_t *ns_pid)
+{
+	struct task_info z, p;
+	char path[64];
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", zombie);
+	rc = read_task_info(path, &z);
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "/proc/%u/status", parent);
+	rc = read_task_info(path, &p);
+	if (rc)
+		return rc;
+	if (!p.n_nspid || z.n_nspid < p.n_nspid)
+		return -EXDEV;
+	/* NSpid lists the pid from zreaper's namespace inwards: the parent's depth indexes it. */
+	*ns_pid = z.nspid[p.n_nspid - 1];
+	return 0;
+}
+
+/* The thread to stop: the leader, unless it has exited while other threads run. */
+static int pick_thread(uint32_t pid, uint32_t *tid)
+{
+	char path[64];
+	struct task_info ti;
+	struct dirent *e;
+	DIR *d;
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/status", pid, pid);
+	rc = read_task_info(path, &ti);
+	if (rc)
+		return rc;
+	if (ti.state != 'Z' && ti.state != 'X') {
+		*tid = pid;
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/%u/task", pid);
+	d = opendir(path);
+	if (!d)
+		return -ESRCH;
+	rc = -ESRCH;
+	while ((e = readdir(d))) {
+		unsigned long t = strtoul(e->d_name, NULL, 10);
+
+		if (!t || t == pid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%u/task/%lu/status", pid, t);
+		if (read_task_info(path, &ti) == 0 && ti.state != 'Z' && ti.state != 'X') {
+			*tid = (uint32_t)t;
+			rc = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+enum inject_outcome inject_check(uint32_t pid, char *why, size_t len)
+{
+	struct task_info ti;
+	unsigned long flags = 0;
+	char path[64];
+	uint32_t tid;
+	int rc;
+
+	if (!INJECT_ARCH_SUPPORTED) {
+		snprintf(why, len,
+			 "inject is implemented for x86_64 only; use nudge or kill-parent here");
+		return INJECT_REFUSED;
+	}
+	why[0] = '\0';
+	if (read_flags(pid, &flags) == 0 && (flags & PF_KTHREAD_FLAG)) {
+		snprintf(why, len, "parent %u is a kernel thread", pid);
+		return INJECT_REFUSED;
+	}
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	rc = read_task_info(path, &ti);
+	if (!rc)
+		rc = pick_thread(pid, &tid);
+	if (rc) {
+		snprintf(why, len, "cannot read parent %u: %s", pid, strerror(-rc));
+		return INJECT_FAILED;
+	}
+	if (ti.tracer) {
+		snprintf(why, len, "parent %u is already traced by %u; it is left alone", pid,
+			 ti.tracer);
+		return INJECT_REFUSED;
+	}
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/status", pid, tid);
+	if (read_task_info(path, &ti)) {
+		snprintf(why, len, "parent %u is gone", pid);
+		return INJECT_FAILED;
+	}
+	if (ti.tracer) {
+		snprintf(why, len, "thread %u of parent %u is already traced by %u", tid, pid,
+			 ti.tracer);
+		return INJECT_REFUSED;
+	}
+	switch (ti.state) {
+	case 'T':
+	case 't':
+		snprintf(why, len, "parent %u is stopped; it stays stopped", pid);
+		return INJECT_REFUSED;
+	case 'D':
+		/* A ptrace stop would wait for the sleep to end, holding zreaper with it. */
+		snprintf(why, len, "parent %u is in uninterruptible sleep (D)", pid);
+		return INJECT_REFUSED;
+	case 'Z':
+	case 'X':
+		snprintf(why, len, "parent %u is exiting", pid);
+		return INJECT_REFUSED;
+	default:
+		return INJECT_RAN;
+	}
+}
+
+#if defined(__x86_64__)
+
+#include <sys/user.h>
+
+#define X86_64_USER_CS 0x33 /* __USER_CS: a 64-bit task; 0x23 is a 32-bit one */
+#define NR_WAITID      247
+
+/* Waits for a ptrace-stop (or the end) of tid. SIGCHLD is blocked by the caller: the kernel
+ * sends one to the tracer on each stop, so sigtimedwait wakes exactly then. After 5 s (the
+ * thread is stuck somewhere uninterruptible) it waits without limit: a seized thread must not
+ * be left in a stop nobody will end. */
+static int wait_stop(uint32_t tid, int *status)
+{
+	struct timespec tick = { 0, 100000000L };
+	sigset_t chld;
+	int i;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	for (i = 0;; i++) {
+		pid_t r = waitpid((pid_t)tid, status, __WALL | (i < 50 ? WNOHANG : 0));
+
+		if (r == (pid_t)tid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r == 0)
+			(void)sigtimedwait(&chld, NULL, &tick);
+	}
+}
+
+static bool is_gone(int status)
+{
+	return WIFEXITED(status) || WIFSIGNALED(status);
+}
+
+/* Reads len bytes of the parent's memory at addr. */
+static int peek(uint32_t pid, uint64_t addr, void *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, (off_t)addr);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+/* Scans one mapping [lo, hi) for the bytes 0f 05 (`syscall`); *at gets the address. */
+static int scan_mapping(int memfd, uint64_t lo, uint64_t hi, size_t *budget, uint64_t *at)
+{
+	unsigned char buf[65536];
+	uint64_t a = lo;
+
+	while (a < hi && *budget > 0) {
+		size_t want = hi - a < sizeof(buf) ? (size_t)(hi - a) : sizeof(buf);
+		ssize_t n = pread(memfd, buf, want, (off_t)a);
+		size_t i;
+
+		if (n < 2)
+			return -EIO;
+		for (i = 0; i + 1 < (size_t)n; i++) {
+			if (buf[i] == 0x0f && buf[i + 1] == 0x05) {
+				*at = a + i;
+				return 0;
+			}
+		}
+		/* Overlap one byte so a pair split across reads is still seen. */
+		a += (uint64_t)n - 1;
+		*budget = *budget > (size_t)n ? *budget - (size_t)n : 0;
+	}
+	return -ENOENT;
+}
+
+/* Finds a `syscall` instruction in an executable mapping of pid: the vDSO first (always
+ * there, tiny), then the others. The two bytes need not be an instruction boundary of the
+ * code around them: execution jumps straight to them. */
+static int find_syscall_insn(uint32_t pid, uint64_t *at)
+{
+	char path[64], line[512];
+	size_t budget = SCAN_MAX;
+	int pass, rc = -ENOENT, memfd;
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%u/mem", pid);
+	memfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (memfd < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
+	maps = fopen(path, "re");
+	if (!maps) {
+		rc = -errno;
+		goto out_mem;
+	}
+	for (pass = 0; pass < 2 && rc; pass++) {
+		rewind(maps);
+		while (rc && fgets(line, sizeof(line), maps)) {
+			unsigned long long lo, hi;
+			char perms[8];
+			bool is_vdso = strstr(line, "[vdso]") != NULL;
+
+			if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) != 3 || perms[2] != 'x')
+				continue;
+			if (is_vdso != (pass == 0) || strstr(line, "[vsyscall]"))
+				continue;
+			rc = scan_mapping(memfd, lo, hi, &budget, at);
+		}
+	}
+	fclose(maps);
+out_mem:
+	close(memfd);
+	return rc;
+}
+
+/* One try, with tid seized and sitting in its interrupt stop. Returns INJECT_RAN, _REFUSED,
+ * _FAILED, or -EAGAIN when a signal arrived and was handed back (tid is then detached). */
+static int run_once(uint32_t pid, uint32_t tid, uint32_t ns_zombie, struct inject_result *res)
+{
+	struct user_regs_struct saved, regs;
+	siginfo_t deferred_info = { 0 };
+	int status, deferred = 0, rc;
+	unsigned char insn[2];
+	uint64_t at = 0;
+
+	if (ptrace(PTRACE_GETREGS, tid, NULL, &saved)) {
+		snprintf(res->why, sizeof(res->why), "PTRACE_GETREGS: %s", strerror(errno));
+		goto out_detach_failed;
+	}
+	if (saved.cs != X86_64_USER_CS) {
+		snprintf(res->why, sizeof(res->why), "parent %u is not a 64-bit process", pid);
+		(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
+		return INJECT_REFUSED;
+	}
+	/* Stopped in a system call: the instruction it entered by is just behind rip. */
+	if ((long long)saved.orig_rax >= 0 && saved.rip >= 2 &&
+	    peek(pid, saved.rip - 2, insn, 2) == 0 && insn[0] == 0x0f && insn[1] == 0x05)
+		at = saved.rip - 2;
+	else if ((rc = find_syscall_insn(pid, &at))) {
+		snprintf(res->why, sizeof(res->why),
+			 "no syscall instruction found in parent %u's code: %s", pid,
+			 strerror(-rc));
+		goto out_detach_failed;
+	}
+
+	regs = saved;
+	regs.rip = at;
+	regs.rax = NR_WAITID;
+	regs.orig_rax = (unsigned long long)-1; /* nothing to restart before our instruction */
+	regs.rdi = P_PID;
+	regs.rsi = ns_zombie;
+	regs.rdx = 0; /* infop NULL */
+	regs.r10 = WAIT_OPTIONS;
+	regs.r8 = 0; /* rusage NULL */
+	if (ptrace(PTRACE_SETREGS, tid, NULL, &regs)) {
+		snprintf(res->why, sizeof(res->why), "PTRACE_SETREGS: %s", strerror(errno));
+		goto out_detach_failed;
+	}
+	if (ptrace(PTRACE_SINGLESTEP, tid, NULL, NULL)) {
+		snprintf(res->why, sizeof(res->why), "PTRACE_SINGLESTEP: %s", strerror(errno));
+		goto out_restore_failed;
+	}
+	for (;;) {
+		int sig;
+
+		if ((rc = wait_stop(tid, &status))) {
+			snprintf(res->why, sizeof(res->why), "waitpid: %s", strerror(-rc));
+			return INJECT_FAILED;
+		}
+		if (is_gone(status)) {
+			snprintf(res->why, sizeof(res->why), "parent %u died during injection",
+				 pid);
+			return INJECT_FAILED;
+		}
+		if (ptrace(PTRACE_GETREGS, tid, NULL, &regs)) {
+			snprintf(res->why, sizeof(res->why), "PTRACE_GETREGS: %s",
+				 strerror(errno));
+			goto out_restore_failed;
+		}
+		sig = WSTOPSIG(status);
+		if (status >> 16 == PTRACE_EVENT_STOP) {
+			if (regs.rip == at) {
+				/* A group stop came first: undo, and leave it stopped. */
+				snprintf(res->why, sizeof(res->why),
+					 "parent %u was stopped meanwhile; it stays stopped", pid);
+				if (ptrace(PTRACE_SETREGS, tid, NULL, &saved))
+					goto out_restore_failed;
+				(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
+				return INJECT_REFUSED;
+			}
+			/* Ran; the single-step trap is still queued: go and collect it. */
+			if (ptrace(PTRACE_SINGLESTEP, tid, NULL, NULL))
+				goto out_restore_failed;
+			continue;
+		}
+		if (regs.rip == at + 2 && sig == SIGTRAP)
+			break;
+		if (regs.rip == at) {
+			/* A signal before our instruction ran: hand it back, try again later. */
+			if (ptrace(PTRACE_SETREGS, tid, NULL, &saved))
+				goto out_restore_failed;
+			(void)ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)sig);
+			return -EAGAIN;
+		}
+		if (regs.rip == at + 2 && !deferred &&
+		    !ptrace(PTRACE_GETSIGINFO, tid, NULL, &deferred_info)) {
+			/* Ran, and a signal is dequeued before the trap (cannot happen: the
+			 * trap is synchronous and goes first). Keep it for the detach. */
+			deferred = sig;
+			if (ptrace(PTRACE_SINGLESTEP, tid, NULL, NULL))
+				goto out_restore_failed;
+			continue;
+		}
+		snprintf(res->why, sizeof(res->why),
+			 "unexpected stop of parent %u (signal %d at %#llx)", pid, sig,
+			 (unsigned long long)regs.rip);
+		goto out_restore_failed;
+	}
+	res->ret = (long)regs.rax;
+	if (ptrace(PTRACE_SETREGS, tid, NULL, &saved)) {
+		snprintf(res->why, sizeof(res->why), "restoring registers: %s", strerror(errno));
+		return INJECT_FAILED;
+	}
+	if (deferred) {
+		/* Same signal number and siginfo: delivered as if we had never been there. */
+		(void)ptrace(PTRACE_SETSIGINFO, tid, NULL, &deferred_info);
+		(void)ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)deferred);
+	} else {
+		/* Signal 0: the single-step SIGTRAP is discarded. */
+		(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
+	}
+	return INJECT_RAN;
+
+out_restore_failed:
+	(void)ptrace(PTRACE_SETREGS, tid, NULL, &saved);
+out_detach_failed:
+	(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
+	return INJECT_FAILED;
+}
+
+/* Seizes tid and brings it to its interrupt stop. Returns 0, -EAGAIN (a signal came first and
+ * was handed back), or an outcome with why set. */
+static int seize_stop(uint32_t pid, uint32_t tid, struct inject_result *res)
+{
+	int status, rc;
+
+	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL)) {
+		rc = errno;
+		snprintf(res->why, sizeof(res->why), "PTRACE_SEIZE of parent %u: %s", pid,
+			 strerror(rc));
+		return rc == EPERM ? INJECT_REFUSED : INJECT_FAILED;
+	}
+	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL)) {
+		snprintf(res->why, sizeof(res->why), "PTRACE_INTERRUPT: %s", strerror(errno));
+		(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
+		return INJECT_FAILED;
+	}
+	if ((rc = wait_stop(tid, &status))) {
+		snprintf(res->why, sizeof(res->why), "waitpid: %s", strerror(-rc));
+		return INJECT_FAILED;
+	}
+	if (is_gone(status)) {
+		snprintf(res->why, sizeof(res->why), "parent %u died", pid);
+		return INJECT_FAILED;
+	}
+	if (status >> 16 == PTRACE_EVENT_STOP) {
+		if (WSTOPSIG(status) == SIGTRAP)
+			return 0;
+		/* Reported as a group stop: it was stopped by job control. */
+		(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
+		snprintf(res->why, sizeof(res->why), "parent %u is stopped; it stays stopped", pid);
+		return INJECT_REFUSED;
+	}
+	/* A signal being delivered: let it through untouched. */
+	(void)ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)WSTOPSIG(status));
+	return -EAGAIN;
+}
+
+enum inject_outcome inject_waitid(uint32_t pid, uint32_t ns_zombie, struct inject_result *res)
+{
+	sigset_t chld, old;
+	uint64_t t0;
+	int rc = INJECT_FAILED;
+
+	memset(res, 0, sizeof(*res));
+	rc = inject_check(pid, res->why, sizeof(res->why));
+	if (rc != INJECT_RAN)
+		return (enum inject_outcome)rc;
+	if ((rc = pick_thread(pid, &res->tid))) {
+		snprintf(res->why, sizeof(res->why), "parent %u is gone", pid);
+		return INJECT_FAILED;
+	}
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, &chld, &old);
+	for (res->attempts = 1; res->attempts <= MAX_ATTEMPTS; res->attempts++) {
+		t0 = mono_ns();
+		rc = seize_stop(pid, res->tid, res);
+		if (rc == 0)
+			rc = run_once(pid, res->tid, ns_zombie, res);
+		res->stopped_ns += mono_ns() - t0;
+		if (rc != -EAGAIN)
+			break;
+	}
+	if (rc == -EAGAIN) {
+		snprintf(res->why, sizeof(res->why),
+			 "signals kept arriving at parent %u; handed back, nothing run", pid);
+		rc = INJECT_FAILED;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return (enum inject_outcome)rc;
+}
+
+#else /* !__x86_64__ */
+
+enum inject_outcome inject_waitid(uint32_t pid, uint32_t ns_zombie, struct inject_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	(void)ns_zombie;
+	return inject_check(pid, res->why, sizeof(res->why));
+}
+
+#endif

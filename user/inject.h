@@ -1,0 +1,39 @@
+/* inject.h - `reap --actions inject`: makes a live parent reap one zombie itself, by running
+ * waitid(P_PID, zombie, NULL, WEXITED|WNOHANG|__WALL, NULL) in one of its threads under
+ * ptrace, then putting every register back. x86_64 only; elsewhere a clear refusal.
+ */
+#ifndef ZR_INJECT_H
+#define ZR_INJECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum inject_outcome {
+	INJECT_RAN,	/* waitid ran in the parent; its return value is in ret */
+	INJECT_REFUSED, /* not attempted, or undone before anything ran: see why */
+	INJECT_FAILED,	/* an error; the parent was left as it was: see why */
+};
+
+struct inject_result {
+	long ret;	     /* waitid's return (0, or -errno) when INJECT_RAN */
+	uint32_t tid;	     /* the thread that ran it */
+	uint64_t stopped_ns; /* how long that thread was held in ptrace-stops */
+	int attempts;	     /* 1 unless signals arriving meanwhile made it start over */
+	char why[200];
+};
+
+/* Checks what can be checked without touching the parent (for --dry-run and before acting):
+ * architecture, tracer, state, kernel thread. Returns INJECT_RAN when injection may go ahead,
+ * INJECT_REFUSED (why set) when not, INJECT_FAILED when the parent cannot be read. */
+enum inject_outcome inject_check(uint32_t pid, char *why, size_t len);
+
+/* The pid of zombie as its parent sees it (its NSpid entry at the parent's namespace depth).
+ * Returns 0 or -errno (-ESRCH: either is gone; -EXDEV: not visible from the parent). */
+int inject_ns_pid(uint32_t zombie, uint32_t parent, uint32_t *ns_pid);
+
+/* Runs waitid(P_PID, ns_zombie, NULL, WEXITED|WNOHANG|__WALL, NULL) in a thread of pid. The
+ * caller must not be the parent's tracer already, and must block SIGCHLD (a ptrace-stop of the
+ * tracee is announced with one; it is waited for with sigtimedwait). */
+enum inject_outcome inject_waitid(uint32_t pid, uint32_t ns_zombie, struct inject_result *res);
+
+#endif /* ZR_INJECT_H */
