@@ -2,6 +2,8 @@
  * zero and negative durations are all errors.
  */
 #include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
@@ -85,4 +87,19 @@ const char *cli_printable(const char *s, char *buf, size_t len)
 {
 	escape_str(ESCAPE_TEXT, s, strnlen(s, 256), buf, len);
 	return buf;
+}
+
+void cli_option_error(int c, char **argv, const char *hint, char *buf, size_t len)
+{
+	char q[128];
+
+	if (c == ':')
+		snprintf(buf, len, "option %s needs a value (%s)",
+			 cli_printable(argv[optind - 1], q, sizeof(q)), hint);
+	else if (optopt)
+		snprintf(buf, len, "unknown option '-%c' (%s)",
+			 optopt > 32 && optopt < 127 ? optopt : '?', hint);
+	else
+		snprintf(buf, len, "unknown option '%s' (%s)",
+			 cli_printable(argv[optind - 1], q, sizeof(q)), hint);
 }

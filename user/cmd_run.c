@@ -262,15 +262,9 @@ int cmd_run_parse(int argc, char **argv, bool is_tini, struct run_args *a, char 
 		case 'l':
 			a->want_license = true;
 			return 0;
-		case ':':
-			return fail(err, errlen, "option %s needs a value (%s)",
-				    cli_printable(argv[optind - 1], q, sizeof(q)), hint);
 		default:
-			if (optopt)
-				return fail(err, errlen, "unknown option '-%c' (%s)",
-					    optopt > 32 && optopt < 127 ? optopt : '?', hint);
-			return fail(err, errlen, "unknown option '%s' (%s)",
-				    cli_printable(argv[optind - 1], q, sizeof(q)), hint);
+			cli_option_error(c, argv, hint, err, errlen);
+			return -EINVAL;
 		}
 	}
 	if (optind >= argc)

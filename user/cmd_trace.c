@@ -218,15 +218,12 @@ static int parse_args(struct trace *t, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return -1;
-		case ':':
-			return usage_error("option %s needs a value", q(argv[optind - 1]));
-		default:
-			if (optopt)
-				return usage_error(
-				    "unknown option '-%c' (try: zreaper trace --help)",
-				    optopt > 32 && optopt < 127 ? optopt : '?');
-			return usage_error("unknown option '%s' (try: zreaper trace --help)",
-					   q(argv[optind - 1]));
+		default: {
+			char m[256];
+
+			cli_option_error(c, argv, "try: zreaper trace --help", m, sizeof(m));
+			return usage_error("%s", m);
+		}
 		}
 	}
 	if (optind < argc)

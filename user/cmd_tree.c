@@ -244,7 +244,7 @@ int cmd_tree(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tree t = { 0 };
-	char quoted[128];
+	char quoted[256];
 	uint32_t root_pid = 0;
 	bool json = false;
 	int c, i, rc = ZR_EXIT_OK;
@@ -266,13 +266,10 @@ int cmd_tree(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return ZR_EXIT_OK;
-		case ':':
-			zr_err("option %s needs a value",
-			       cli_printable(argv[optind - 1], quoted, sizeof(quoted)));
-			return ZR_EXIT_USAGE;
 		default:
-			zr_err("unknown option '%s' (try: zreaper tree --help)",
-			       cli_printable(argv[optind - 1], quoted, sizeof(quoted)));
+			cli_option_error(c, argv, "try: zreaper tree --help", quoted,
+					 sizeof(quoted));
+			zr_err("%s", quoted);
 			return ZR_EXIT_USAGE;
 		}
 	}

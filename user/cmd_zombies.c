@@ -148,7 +148,7 @@ int cmd_zombies(int argc, char **argv)
 	uint64_t older = 0;
 	bool json = false;
 	struct sink sink;
-	char quoted[128];
+	char quoted[256];
 	int c, rc = ZR_EXIT_OK;
 	size_t i;
 
@@ -170,13 +170,10 @@ int cmd_zombies(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return ZR_EXIT_OK;
-		case ':':
-			zr_err("option %s needs a value",
-			       cli_printable(argv[optind - 1], quoted, sizeof(quoted)));
-			return ZR_EXIT_USAGE;
 		default:
-			zr_err("unknown option '%s' (try: zreaper zombies --help)",
-			       cli_printable(argv[optind - 1], quoted, sizeof(quoted)));
+			cli_option_error(c, argv, "try: zreaper zombies --help", quoted,
+					 sizeof(quoted));
+			zr_err("%s", quoted);
 			return ZR_EXIT_USAGE;
 		}
 	}
