@@ -11,6 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "lc_build.h"
+
 #include "rec_build.h"
 #include "decode.h"
 #include "lifecycle.h"
@@ -80,51 +82,12 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void set_comm(char *dst, const char *src)
-{
-	memset(dst, 0, ZR_COMM_BUF);
-	strncpy(dst, src, ZR_COMM_BUF - 1);
-}
-
-/* A subject: process pid (tid = pid) child of ppid, started at start. */
-static struct zr_ev ev_base(enum zr_kind kind, uint64_t ts, uint32_t pid, uint32_t ppid,
-			    uint64_t start, const char *comm)
-{
-	struct zr_ev ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = kind;
-	ev.ktime_ns = ts;
-	ev.pid = pid;
-	ev.tid = pid;
-	ev.ppid = ppid;
-	ev.uid = 1000;
-	ev.gid = 1000;
-	ev.start_ns = start;
-	ev.cgroup_id = 77;
-	set_comm(ev.comm, comm);
-	return ev;
-}
-
 static struct zr_ev ev_fork(uint64_t ts, uint32_t pid, uint32_t ppid, const char *comm)
 {
 	struct zr_ev ev = ev_base(ZR_EV_FORK, ts, pid, ppid, ts, comm);
 
 	ev.parent.pid = ppid;
 	set_comm(ev.parent.comm, "parent");
-	return ev;
-}
-
-/* Group exit of pid at ts with a raw status. */
-static struct zr_ev ev_exit(uint64_t ts, uint32_t pid, uint32_t ppid, uint64_t start,
-			    const char *comm, int raw)
-{
-	struct zr_ev ev = ev_base(ZR_EV_EXIT, ts, pid, ppid, start, comm);
-
-	ev.u.exit.group_dead = true;
-	ev.u.exit.st = status_decode(raw);
-	ev.u.exit.lifetime_ns = ts - start;
-	ev.u.exit.ns_nr[0] = pid;
 	return ev;
 }
 
