@@ -57,7 +57,7 @@ int BPF_PROG(on_sched_process_fork, struct task_struct *parent, struct task_stru
 	r->parent_tid = BPF_CORE_READ(parent, pid);
 	r->parent_start = BPF_CORE_READ(parent, group_leader, start_boottime);
 	BPF_CORE_READ_STR_INTO(&r->parent_comm, parent, comm);
-	bpf_ringbuf_submit(r, 0);
+	zr_submit(r);
 	return 0;
 }
 
@@ -107,7 +107,7 @@ static __always_inline struct zr_rec_exec *exec_record(struct task_struct *t, __
 
 static __always_inline void submit_copy(struct zr_rec_exec *r)
 {
-	if (bpf_ringbuf_output(&events, r, sizeof(*r), 0)) {
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), zr_wakeup_flags())) {
 		__u32 zero = 0;
 		__u64 *n = bpf_map_lookup_elem(&drops, &zero);
 
@@ -266,7 +266,7 @@ int BPF_PROG(on_sched_process_exit, struct task_struct *p, bool group_dead)
 	r->pad = 0;
 	for (i = 0; i < ZR_NS_LEVELS; i++)
 		r->ns_nr[i] = zr_pid_nr_at(tgp, i, &r->ns_inum[i]);
-	bpf_ringbuf_submit(r, 0);
+	zr_submit(r);
 	return 0;
 }
 
@@ -284,7 +284,7 @@ int BPF_PROG(on_sched_process_free, struct task_struct *p)
 	r = zr_reserve(sizeof(*r));
 	if (r) {
 		zr_fill_hdr(&r->hdr, p, ZR_REC_FREE, sizeof(*r));
-		bpf_ringbuf_submit(r, 0);
+		zr_submit(r);
 	}
 	/* A released leader leaves the --tree set; pid reuse must not inherit the filter. */
 	if (is_leader && targ_filter_pid && targ_tree)

@@ -46,7 +46,7 @@ int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	r->sender_start = BPF_CORE_READ(cur, group_leader, start_boottime);
 	r->pad = 0;
 	BPF_CORE_READ_STR_INTO(&r->sender_comm, cur, comm);
-	bpf_ringbuf_submit(r, 0);
+	zr_submit(r);
 	return 0;
 }
 
@@ -70,6 +70,6 @@ int on_sys_exit_prctl(struct trace_event_raw_sys_exit *ctx)
 	sig = BPF_CORE_READ(cur, signal);
 	if (BPF_CORE_READ_BITFIELD_PROBED(sig, is_child_subreaper))
 		r->hdr.flags |= ZR_F_SUBREAPER_NOW;
-	bpf_ringbuf_submit(r, 0);
+	zr_submit(r);
 	return 0;
 }

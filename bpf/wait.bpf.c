@@ -90,7 +90,7 @@ static __always_inline void wait_exit(__s32 syscall, long ret)
 		r->status = info[6];
 		r->hdr.flags |= ZR_F_STATUS_KNOWN;
 	}
-	bpf_ringbuf_submit(r, 0);
+	zr_submit(r);
 }
 
 SEC("tracepoint/syscalls/sys_exit_wait4")

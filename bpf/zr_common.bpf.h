@@ -40,6 +40,9 @@ const volatile bool targ_tree __weak = false;
 const volatile bool targ_threads __weak = false;
 const volatile __u64 targ_cgroup_id __weak = 0;
 const volatile int targ_cgroup_level __weak = 0;
+/* Wake the reader only once this much is waiting (0: the kernel's per-record adaptive
+ * wake-up); the reader also drains on a short timer, so nothing waits long. */
+const volatile __u64 targ_wakeup_bytes __weak = 0;
 
 static __always_inline bool zr_pid_wanted(__u32 tgid)
 {
@@ -87,6 +90,20 @@ static __always_inline void *zr_reserve(__u32 size)
 			__sync_fetch_and_add(n, 1);
 	}
 	return rec;
+}
+
+static __always_inline __u64 zr_wakeup_flags(void)
+{
+	if (!targ_wakeup_bytes)
+		return 0;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= targ_wakeup_bytes
+		   ? BPF_RB_FORCE_WAKEUP
+		   : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void zr_submit(void *rec)
+{
+	bpf_ringbuf_submit(rec, zr_wakeup_flags());
 }
 
 /* The task's struct pid for its thread group (tgid), NULL once released. */

@@ -26,7 +26,7 @@
  *   quit        -> exits 0
  * Exit status: 0 on quit, 2 usage, 1 when setting up failed.
  */
-#define _GNU_SOURCE
+#define _GNU_SOURCE /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -76,6 +76,17 @@ static void die(const char *what)
 {
 	fprintf(stderr, "zr-parent: %s: %s\n", what, strerror(errno));
 	exit(1);
+}
+
+/* A non-negative decimal, or -1. */
+static int number(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return errno || end == s || *end || v < 0 || v > 0x7fffffff ? -1 : (int)v;
 }
 
 static void on_sigchld(int sig)
@@ -137,7 +148,7 @@ static int count_threads(void)
 		return -1;
 	buf[n] = '\0';
 	p = strstr(buf, "\nThreads:");
-	return p ? atoi(p + 9) : -1;
+	return p ? (int)strtol(p + 9, NULL, 10) : -1;
 }
 
 static void reap_keeper(void)
@@ -256,6 +267,12 @@ static void loop(void)
 	}
 }
 
+/* A signal number as ptrace's data argument. */
+static void *sig_data(int sig)
+{
+	return (void *)(uintptr_t)sig; /* NOLINT(performance-no-int-to-ptr) */
+}
+
 /* Tracer mode: holds pid seized, passing on every signal, until killed (the kernel then
  * detaches). */
 static int tracer(pid_t pid)
@@ -278,7 +295,7 @@ static int tracer(pid_t pid)
 		if (st >> 16 == PTRACE_EVENT_STOP)
 			(void)ptrace(PTRACE_LISTEN, pid, NULL, NULL);
 		else
-			(void)ptrace(PTRACE_CONT, pid, NULL, (void *)(long)WSTOPSIG(st));
+			(void)ptrace(PTRACE_CONT, pid, NULL, sig_data(WSTOPSIG(st)));
 	}
 }
 
@@ -301,10 +318,10 @@ int main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "+n:t:c:h")) != -1) {
 		switch (c) {
 		case 'n':
-			n_zombies = atoi(optarg);
+			n_zombies = number(optarg);
 			break;
 		case 't':
-			n_threads = atoi(optarg);
+			n_threads = number(optarg);
 			break;
 		case 'c':
 			ctl = optarg;
@@ -318,7 +335,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind + 2 == argc && !strcmp(argv[optind], "tracer"))
-		return tracer((pid_t)atoi(argv[optind + 1]));
+		return tracer((pid_t)number(argv[optind + 1]));
 	if (optind + 1 != argc || !ctl || n_zombies < 0 || n_threads < 1) {
 		usage(stderr);
 		return 2;

@@ -84,8 +84,8 @@ static void explain(int err, const char *what, char *why, size_t whylen)
 	snprintf(why, whylen, "%s: %s%s", what, cause, hint);
 }
 
-int bpf_load_start(const struct zr_filters *f, unsigned ring_bytes, struct zreaper_bpf **out,
-		   char *why, size_t whylen)
+int bpf_load_start(const struct zr_filters *f, unsigned ring_bytes, uint64_t wakeup_bytes,
+		   struct zreaper_bpf **out, char *why, size_t whylen)
 {
 	struct zreaper_bpf *skel;
 	int err, i;
@@ -117,6 +117,7 @@ int bpf_load_start(const struct zr_filters *f, unsigned ring_bytes, struct zreap
 	skel->rodata->targ_threads = f->threads;
 	skel->rodata->targ_cgroup_id = f->cgroup_id;
 	skel->rodata->targ_cgroup_level = f->cgroup_level;
+	skel->rodata->targ_wakeup_bytes = wakeup_bytes;
 	if (ring_bytes)
 		bpf_map__set_max_entries(skel->maps.events, ring_bytes);
 	err = zreaper_bpf__load(skel);

@@ -14,10 +14,11 @@ struct ring_buffer;
 
 typedef int (*bpf_load_record_fn)(void *ctx, void *data, size_t size);
 
-/* Loads and attaches everything. On failure returns -errno and writes a one-line reason
- * (with a hint where one helps) into why. */
-int bpf_load_start(const struct zr_filters *f, unsigned ring_bytes, struct zreaper_bpf **out,
-		   char *why, size_t whylen);
+/* Loads and attaches everything. ring_bytes: ring buffer size (0: the default); wakeup_bytes:
+ * wake the reader only when this much is waiting (0: per record). On failure returns -errno
+ * and writes a one-line reason (with a hint where one helps) into why. */
+int bpf_load_start(const struct zr_filters *f, unsigned ring_bytes, uint64_t wakeup_bytes,
+		   struct zreaper_bpf **out, char *why, size_t whylen);
 
 /* A ring buffer reader calling fn per record; NULL + errno on failure. */
 struct ring_buffer *bpf_load_ring(struct zreaper_bpf *skel, bpf_load_record_fn fn, void *ctx);

@@ -131,9 +131,8 @@ static int signal_parent(const struct zent *z, int sig)
 	return rc;
 }
 
-__attribute__((format(printf, 5, 6))) static void emit(struct reaper *r, struct zent *z,
-						       enum rp_action a, const char *outcome,
-						       const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static void
+emit(struct reaper *r, struct zent *z, enum rp_action a, const char *outcome, const char *fmt, ...)
 {
 	struct zr_ev ev = z->ev;
 	va_list ap;
@@ -294,7 +293,8 @@ static void do_inject(struct reaper *r, struct zent *z)
 			     nsz, z->ppid, status_errno_name((int)-res.ret, ebuf, sizeof(ebuf)));
 		else
 			emit(r, z, RP_INJECT, "no_effect",
-			     "waitid(P_PID, %u) in parent %u returned %ld; the zombie is still there",
+			     "waitid(P_PID, %u) in parent %u returned %ld; the zombie is still "
+			     "there",
 			     nsz, z->ppid, res.ret);
 		break;
 	case INJECT_REFUSED:
@@ -511,48 +511,50 @@ static void compact(struct reaper *r)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: zreaper reap [--actions LIST] [--older-than D] [--step D] [--once]\n"
-		"                    [--dry-run] [--only KEY=VALUE]... [--except KEY=VALUE]...\n"
-		"                    [--max-per-minute N] [--json] [--duration D] [-v]\n"
-		"\n"
-		"Cleans up zombies whose parents are alive, under an explicit policy. Zombies are\n"
-		"found in procfs; for each one older than --older-than that the policy selects, the\n"
-		"allowed actions are tried in order, --step apart, until it is gone. Every decision\n"
-		"is an `action` event on stdout (columns, or JSON lines with --json).\n"
-		"\n"
-		"  --actions LIST      comma-separated, tried in this order (default: nudge):\n"
-		"                        nudge        SIGCHLD to the parent (for handlers that\n"
-		"                                     missed a signal)\n"
-		"                        inject       ptrace the parent and run waitid(P_PID,\n"
-		"                                     zombie, WEXITED|WNOHANG) in it; registers and\n"
-		"                                     interrupted system calls restored (x86_64)\n"
-		"                        kill-parent  SIGTERM, then SIGKILL after --step, to the\n"
-		"                                     parent, so its zombies pass to a reaper\n"
-		"  --older-than D      act on zombies older than D (default 30s). procfs keeps no\n"
-		"                      exit time: a zombie first seen at T is old enough at T + D\n"
-		"  --step D            wait between actions, and for a nudge or kill to work\n"
-		"                      (default 2s)\n"
-		"  --once              handle the zombies that exist now, then exit: 0 when every\n"
-		"                      selected zombie is gone, 1 when some remain\n"
-		"  --dry-run           change nothing; log each action that would be taken\n"
-		"                      (outcome planned)\n"
-		"  --only KEY=VALUE    act only on zombies whose PARENT matches; keys pid, uid (a\n"
-		"                      number or a name), comm (a glob), cgroup (a v2 path and\n"
-		"                      below). Repeatable: values of one key OR, keys AND\n"
-		"  --except KEY=VALUE  never act on zombies whose parent matches (repeatable)\n"
-		"  --max-per-minute N  at most N actions per minute (default 60; 0: no cap)\n"
-		"  --json              JSON lines instead of columns\n"
-		"  --duration D        without --once: stop after D (default: until SIGINT/SIGTERM)\n"
-		"  -v, --verbose       more diagnostics on stderr\n"
-		"  -h, --help          this text\n"
-		"\n"
-		"Protected, never acted on unless named with --only pid=N (kernel threads never):\n"
-		"  %s.\n"
-		"A container's PID 1 is not protected: it is the usual culprit.\n"
-		"\n"
-		"Exit status: 0 ok, 1 runtime failure (--once: some selected zombies remain), 2 usage.\n",
-		reap_policy_protected_list());
+	fprintf(
+	    f,
+	    "Usage: zreaper reap [--actions LIST] [--older-than D] [--step D] [--once]\n"
+	    "                    [--dry-run] [--only KEY=VALUE]... [--except KEY=VALUE]...\n"
+	    "                    [--max-per-minute N] [--json] [--duration D] [-v]\n"
+	    "\n"
+	    "Cleans up zombies whose parents are alive, under an explicit policy. Zombies are\n"
+	    "found in procfs; for each one older than --older-than that the policy selects, the\n"
+	    "allowed actions are tried in order, --step apart, until it is gone. Every decision\n"
+	    "is an `action` event on stdout (columns, or JSON lines with --json).\n"
+	    "\n"
+	    "  --actions LIST      comma-separated, tried in this order (default: nudge):\n"
+	    "                        nudge        SIGCHLD to the parent (for handlers that\n"
+	    "                                     missed a signal)\n"
+	    "                        inject       ptrace the parent and run waitid(P_PID,\n"
+	    "                                     zombie, WEXITED|WNOHANG) in it; registers and\n"
+	    "                                     interrupted system calls restored (x86_64)\n"
+	    "                        kill-parent  SIGTERM, then SIGKILL after --step, to the\n"
+	    "                                     parent, so its zombies pass to a reaper\n"
+	    "  --older-than D      act on zombies older than D (default 30s). procfs keeps no\n"
+	    "                      exit time: a zombie first seen at T is old enough at T + D\n"
+	    "  --step D            wait between actions, and for a nudge or kill to work\n"
+	    "                      (default 2s)\n"
+	    "  --once              handle the zombies that exist now, then exit: 0 when every\n"
+	    "                      selected zombie is gone, 1 when some remain\n"
+	    "  --dry-run           change nothing; log each action that would be taken\n"
+	    "                      (outcome planned)\n"
+	    "  --only KEY=VALUE    act only on zombies whose PARENT matches; keys pid, uid (a\n"
+	    "                      number or a name), comm (a glob), cgroup (a v2 path and\n"
+	    "                      below). Repeatable: values of one key OR, keys AND\n"
+	    "  --except KEY=VALUE  never act on zombies whose parent matches (repeatable)\n"
+	    "  --max-per-minute N  at most N actions per minute (default 60; 0: no cap)\n"
+	    "  --json              JSON lines instead of columns\n"
+	    "  --duration D        without --once: stop after D (default: until SIGINT/SIGTERM)\n"
+	    "  -v, --verbose       more diagnostics on stderr\n"
+	    "  -h, --help          this text\n"
+	    "\n"
+	    "Protected, never acted on unless named with --only pid=N (kernel threads never):\n"
+	    "  %s.\n"
+	    "A container's PID 1 is not protected: it is the usual culprit.\n"
+	    "\n"
+	    "Exit status: 0 ok, 1 runtime failure (--once: some selected zombies remain), 2 "
+	    "usage.\n",
+	    reap_policy_protected_list());
 }
 
 static int usage_err(const char *opt, const char *val, const char *what)
@@ -569,10 +571,10 @@ static const char *strip_cgroup_mount(const char *kv, char *buf, size_t len)
 	char root[1024];
 	size_t n;
 
-	if (strncmp(kv, "cgroup=", 7) || cgroup_v2_mount(root, sizeof(root)))
+	if (strncmp(kv, "cgroup=", 7) != 0 || cgroup_v2_mount(root, sizeof(root)))
 		return kv;
 	n = strlen(root);
-	if (strncmp(kv + 7, root, n) || (kv[7 + n] != '/' && kv[7 + n] != '\0'))
+	if (strncmp(kv + 7, root, n) != 0 || (kv[7 + n] != '/' && kv[7 + n] != '\0'))
 		return kv;
 	snprintf(buf, len, "cgroup=%s", kv[7 + n] ? kv + 7 + n : "/");
 	return buf;
@@ -645,9 +647,10 @@ static int parse_args(struct reaper *r, int argc, char **argv, bool *json, uint6
 				return usage_err(c == 'O' ? "--only" : "--except", optarg,
 						 "is one too many (at most 32)");
 			if (rc)
-				return usage_err(c == 'O' ? "--only" : "--except", optarg,
-						 "is not KEY=VALUE with KEY pid, uid, comm or cgroup "
-						 "(an absolute path)");
+				return usage_err(
+				    c == 'O' ? "--only" : "--except", optarg,
+				    "is not KEY=VALUE with KEY pid, uid, comm or cgroup "
+				    "(an absolute path)");
 			break;
 		case 'm':
 			errno = 0;

@@ -1,6 +1,7 @@
 /* cmd_trace.c - `zreaper trace`: options, then kernel records -> decode -> lifecycle ->
  * filters -> sink, until a signal, --duration, or the reader of stdout goes away.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <getopt.h>
@@ -28,7 +29,9 @@
 #include "summary.h"
 
 #define SCHEMA_VERSION	  1
-#define TICK_MS		  100
+#define TICK_MS		  20 /* drain period: the kernel wakes us only for a full batch */
+#define WAKEUP_BYTES	  (256u * 1024)
+#define RING_DEFAULT	  (16u * 1024 * 1024)
 #define AUTOREAP_GRACE_NS (250ULL * 1000 * 1000)
 
 struct trace {
@@ -44,6 +47,7 @@ struct trace {
 	bool json;
 	uint64_t duration_ns;
 	uint64_t zombie_after_ns;
+	unsigned ring_bytes;
 	bool want_summary;
 	struct summary sum;
 };
@@ -109,6 +113,31 @@ static const char *q(const char *s)
 	return cli_printable(s, buf, sizeof(buf));
 }
 
+/* "16M", "64m", "1G", or bytes: a power of two the ring buffer accepts. */
+static int parse_ring_size(const char *s, unsigned *out)
+{
+	unsigned long long v, mult = 1;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		mult = 1ULL << 10;
+	else if (*end == 'M' || *end == 'm')
+		mult = 1ULL << 20;
+	else if (*end == 'G' || *end == 'g')
+		mult = 1ULL << 30;
+	if (mult != 1)
+		end++;
+	if (errno || *end || v > (1ULL << 30) || v * mult < (1ULL << 20) ||
+	    v * mult > (1ULL << 30) || (v * mult & (v * mult - 1)))
+		return -EINVAL;
+	*out = (unsigned)(v * mult);
+	return 0;
+}
+
 enum {
 	OPT_TREE = 256,
 	OPT_EVENTS,
@@ -117,6 +146,7 @@ enum {
 	OPT_DURATION,
 	OPT_ZOMBIE_AFTER,
 	OPT_SUMMARY,
+	OPT_RING_SIZE,
 };
 
 static int parse_args(struct trace *t, int argc, char **argv)
@@ -134,6 +164,7 @@ static int parse_args(struct trace *t, int argc, char **argv)
 		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "zombie-after", required_argument, NULL, OPT_ZOMBIE_AFTER },
 		{ "summary", no_argument, NULL, OPT_SUMMARY },
+		{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -146,6 +177,7 @@ static int parse_args(struct trace *t, int argc, char **argv)
 
 	f->event_mask = filter_default_mask();
 	t->zombie_after_ns = 1000000000ULL;
+	t->ring_bytes = RING_DEFAULT;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":p:n:u:c:xvh", longopts, NULL)) != -1) {
@@ -201,6 +233,13 @@ static int parse_args(struct trace *t, int argc, char **argv)
 				return usage_error("--duration: '%s' is not a positive duration "
 						   "(e.g. 500ms, 5s, 2m, 1h)",
 						   q(optarg));
+			break;
+		case OPT_RING_SIZE:
+			if (parse_ring_size(optarg, &t->ring_bytes))
+				return usage_error(
+				    "--ring-size: '%s' is not a power of two from 1M to "
+				    "1G (e.g. 16M, 64M)",
+				    q(optarg));
 			break;
 		case OPT_SUMMARY:
 			t->want_summary = true;
@@ -353,6 +392,19 @@ static int resolve_cgroup(struct zr_filters *f)
 	return 0;
 }
 
+/* Everything a wake-up produced goes out before the loop sleeps again: one write per batch
+ * instead of one per event, and no event waits for the next one. */
+static void flush_batch(struct trace *t)
+{
+	int err;
+
+	if (t->out_err)
+		return;
+	err = t->sink.ops->flush(&t->sink); /* no write when nothing is buffered */
+	if (err < 0)
+		t->out_err = err;
+}
+
 /* Runs the loop until something ends it; returns the exit code. */
 static int run_loop(struct trace *t)
 {
@@ -372,6 +424,7 @@ static int run_loop(struct trace *t)
 	if (err && err != -EPIPE)
 		zr_warn("cannot read the existing processes from /proc: %s", strerror(-err));
 	while (!done && !t->out_err) {
+		flush_batch(t);
 		switch (loop_wait(&l)) {
 		case LOOP_RING:
 			err = ring_buffer__consume(t->ring);
@@ -383,6 +436,7 @@ static int run_loop(struct trace *t)
 			lifecycle_tick(t->lc, now_boot_ns());
 			break;
 		case LOOP_TICK:
+			ring_buffer__consume(t->ring);
 			lifecycle_tick(t->lc, now_boot_ns());
 			report_lost(t);
 			if (deadline && now_boot_ns() >= deadline)
@@ -439,7 +493,10 @@ int cmd_trace(int argc, char **argv)
 		sink_json_init(&t.sink, stdout, &t.info);
 	else
 		sink_text_init(&t.sink, stdout, &t.info);
-	t.sink.flush_each = !isatty(STDOUT_FILENO);
+	/* Flushed per wake-up (flush_batch), which keeps every event prompt on a pipe. */
+	t.sink.flush_each = false;
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	t.sink.color = !t.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	t.sink.boot_to_real_ns = boot_to_real_ns();
 
@@ -454,7 +511,7 @@ int cmd_trace(int argc, char **argv)
 	for (i = 0; i < t.f.n_pids; i++)
 		pidset_add(t.tracked, t.f.pids[i]);
 	bpf_load_set_print(log_verbosity - LOG_WARN);
-	err = bpf_load_start(&t.f, 0, &t.skel, why, sizeof(why));
+	err = bpf_load_start(&t.f, t.ring_bytes, WAKEUP_BYTES, &t.skel, why, sizeof(why));
 	if (err) {
 		zr_err("%s", why);
 		goto out;

@@ -153,7 +153,7 @@ struct zr_ev {
 			char state; /* ps letter */
 		} snapshot;
 		struct {
-			const char *action;  /* "nudge" "inject" "kill-parent"; NULL: none yet */
+			const char *action; /* "nudge" "inject" "kill-parent"; NULL: none yet */
 			bool dry_run;
 			const char *outcome; /* "reaped" "no_effect" "refused" "failed" "planned" */
 			const char *policy;  /* the rule that decided ("default", "pid=42"...) */

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +286,12 @@ static int wait_stop(uint32_t tid, int *status)
 	}
 }
 
+/* A signal number as ptrace's data argument. */
+static void *sig_data(int sig)
+{
+	return (void *)(uintptr_t)sig; /* NOLINT(performance-no-int-to-ptr) */
+}
+
 static bool is_gone(int status)
 {
 	return WIFEXITED(status) || WIFSIGNALED(status);
@@ -312,7 +319,7 @@ static int scan_mapping(int memfd, uint64_t lo, uint64_t hi, size_t *budget, uin
 	unsigned char buf[65536];
 	uint64_t a = lo;
 
-	while (a < hi && *budget > 0) {
+	while (a<hi && * budget> 0) {
 		size_t want = hi - a < sizeof(buf) ? (size_t)(hi - a) : sizeof(buf);
 		ssize_t n = pread(memfd, buf, want, (off_t)a);
 		size_t i;
@@ -356,10 +363,15 @@ static int find_syscall_insn(uint32_t pid, uint64_t *at)
 		rewind(maps);
 		while (rc && fgets(line, sizeof(line), maps)) {
 			unsigned long long lo, hi;
-			char perms[8];
+			char *p = line;
 			bool is_vdso = strstr(line, "[vdso]") != NULL;
 
-			if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) != 3 || perms[2] != 'x')
+			/* "lo-hi perms offset dev inode path" */
+			lo = strtoull(p, &p, 16);
+			if (*p++ != '-')
+				continue;
+			hi = strtoull(p, &p, 16);
+			if (*p != ' ' || strlen(p) < 5 || p[3] != 'x' || hi <= lo)
 				continue;
 			if (is_vdso != (pass == 0) || strstr(line, "[vsyscall]"))
 				continue;
@@ -379,7 +391,7 @@ static int run_once(uint32_t pid, uint32_t tid, uint32_t ns_zombie, struct injec
 	struct user_regs_struct saved, regs;
 	siginfo_t deferred_info = { 0 };
 	int status, deferred = 0, rc;
-	unsigned char insn[2];
+	unsigned char insn[2] = { 0, 0 };
 	uint64_t at = 0;
 
 	if (ptrace(PTRACE_GETREGS, tid, NULL, &saved)) {
@@ -432,8 +444,7 @@ static int run_once(uint32_t pid, uint32_t tid, uint32_t ns_zombie, struct injec
 			return INJECT_FAILED;
 		}
 		if (ptrace(PTRACE_GETREGS, tid, NULL, &regs)) {
-			snprintf(res->why, sizeof(res->why), "PTRACE_GETREGS: %s",
-				 strerror(errno));
+			snprintf(res->why, sizeof(res->why), "PTRACE_GETREGS: %s", strerror(errno));
 			goto out_restore_failed;
 		}
 		sig = WSTOPSIG(status);
@@ -458,7 +469,7 @@ static int run_once(uint32_t pid, uint32_t tid, uint32_t ns_zombie, struct injec
 			/* A signal before our instruction ran: hand it back, try again later. */
 			if (ptrace(PTRACE_SETREGS, tid, NULL, &saved))
 				goto out_restore_failed;
-			(void)ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)sig);
+			(void)ptrace(PTRACE_DETACH, tid, NULL, sig_data(sig));
 			return -EAGAIN;
 		}
 		if (regs.rip == at + 2 && !deferred &&
@@ -483,7 +494,7 @@ static int run_once(uint32_t pid, uint32_t tid, uint32_t ns_zombie, struct injec
 	if (deferred) {
 		/* Same signal number and siginfo: delivered as if we had never been there. */
 		(void)ptrace(PTRACE_SETSIGINFO, tid, NULL, &deferred_info);
-		(void)ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)deferred);
+		(void)ptrace(PTRACE_DETACH, tid, NULL, sig_data(deferred));
 	} else {
 		/* Signal 0: the single-step SIGTRAP is discarded. */
 		(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
@@ -531,7 +542,7 @@ static int seize_stop(uint32_t pid, uint32_t tid, struct inject_result *res)
 		return INJECT_REFUSED;
 	}
 	/* A signal being delivered: let it through untouched. */
-	(void)ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)WSTOPSIG(status));
+	(void)ptrace(PTRACE_DETACH, tid, NULL, sig_data(WSTOPSIG(status)));
 	return -EAGAIN;
 }
 

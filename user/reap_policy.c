@@ -20,8 +20,8 @@ static const char *const action_names[RP__COUNT] = {
 /* Init systems, remote access and container runtimes: killing or stopping them, even for a
  * moment, hurts far more than a zombie. fnmatch patterns on comm. */
 static const char *const protected_comms[] = {
-	"systemd", "init", "sshd", "containerd", "containerd-shim*", "runc", "crun", "dockerd",
-	"conmon",
+	"systemd", "init", "sshd",    "containerd", "containerd-shim*",
+	"runc",	   "crun", "dockerd", "conmon",
 };
 
 static const char *const key_names[] = {
@@ -49,7 +49,7 @@ const char *reap_policy_action_name(enum rp_action a)
 int reap_policy_parse_actions(struct reap_policy *p, const char *list, char *bad_buf,
 			      size_t bad_len)
 {
-	enum rp_action got[RP__COUNT];
+	enum rp_action got[RP__COUNT] = { RP_NUDGE };
 	const char *s = list;
 	int n = 0;
 
@@ -261,10 +261,11 @@ enum rp_verdict reap_policy_select(const struct reap_policy *p, const struct rp_
 		}
 		if (par->comm && reap_policy_is_protected_comm(par->comm)) {
 			*rule = "protected:comm";
-			snprintf(why, len,
-				 "parent %u's command is on the protected list (name it with --only "
-				 "pid=%u to act on it)",
-				 par->pid, par->pid);
+			snprintf(
+			    why, len,
+			    "parent %u's command is on the protected list (name it with --only "
+			    "pid=%u to act on it)",
+			    par->pid, par->pid);
 			return RP_PROTECTED;
 		}
 	}

@@ -58,8 +58,8 @@ static void test_actions(void **state)
 
 	(void)state;
 	reap_policy_init(&p);
-	assert_int_equal(reap_policy_parse_actions(&p, "inject,nudge,kill-parent", bad, sizeof(bad)),
-			 0);
+	assert_int_equal(
+	    reap_policy_parse_actions(&p, "inject,nudge,kill-parent", bad, sizeof(bad)), 0);
 	assert_int_equal(p.n_actions, 3);
 	assert_int_equal(p.actions[0], RP_INJECT);
 	assert_int_equal(p.actions[1], RP_NUDGE);
@@ -166,9 +166,9 @@ static void test_only_except(void **state)
 
 static void test_protected(void **state)
 {
-	static const char *const comms[] = { "systemd",		   "init",	"sshd",
-					     "containerd",	   "runc",	"crun",
-					     "dockerd",		   "conmon",	"containerd-shim",
+	static const char *const comms[] = { "systemd",		 "init",   "sshd",
+					     "containerd",	 "runc",   "crun",
+					     "dockerd",		 "conmon", "containerd-shim",
 					     "containerd-shim-r" };
 	struct reap_policy p;
 	struct rp_parent par;

@@ -76,10 +76,10 @@ static void test_json_outcomes(void **state)
 
 	ev = action("nudge", "no_effect", "parent 100 (node) did not reap after SIGCHLD");
 	ev.u.action.policy = "comm=node";
-	assert_string_equal(json(ev), HEAD "," SUBJ PARENT
-					   ",\"action\":\"nudge\",\"dry_run\":false,\"outcome\":"
-					   "\"no_effect\",\"policy\":\"comm=node\",\"reason\":\"parent "
-					   "100 (node) did not reap after SIGCHLD\"}\n");
+	assert_string_equal(json(ev), HEAD
+			    "," SUBJ PARENT ",\"action\":\"nudge\",\"dry_run\":false,\"outcome\":"
+			    "\"no_effect\",\"policy\":\"comm=node\",\"reason\":\"parent "
+			    "100 (node) did not reap after SIGCHLD\"}\n");
 
 	ev = action("inject", "planned", "");
 	ev.u.action.dry_run = true;

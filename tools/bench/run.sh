@@ -7,7 +7,8 @@
 #
 # Knobs (environment): BENCH_REPS (5), BENCH_FULL=1 (the issue's sizes), BENCH_SCALE (%, 100),
 # BENCH_STORMS ("fork exec threads orphan"), BENCH_MEM_N (100000; 0 skips the memory benchmark),
-# BENCH_TOOLS ("exitsnoop execsnoop forkstat bpftrace"), BENCH_NO_INSTALL=1 (never apt-get).
+# BENCH_TOOLS ("exitsnoop execsnoop forkstat bpftrace"), BENCH_NO_INSTALL=1 (never apt-get),
+# BENCH_REPORT_ONLY=1 (re-print the tables and JSON from the last run's build/bench/runs.tsv).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -499,11 +500,15 @@ report() {
 	{
 		s = $1; r = $2; c = $3
 		wall[s, r, c] = $4; cpu[s, r, c] = $5; ev[s, r, c] = $6; seen[s, r, c] = $7; exp_[s, r, c] = $8; zl[s, r, c] = $9
-		if (!((s, c) in hasc)) { hasc[s, c] = 1; order[s] = order[s] " " c }
+		hasc[s, c] = 1
 		if (!(s in hass)) { hass[s] = 1; storms[++ns] = s }
 		if (r > maxr[s]) maxr[s] = r
 	}
 	END {
+		ncanon = split("untraced floor zreaper zreaper_filtered exitsnoop execsnoop forkstat bpftrace", canon, " ")
+		for (i = 1; i <= ns; i++)
+			for (j = 1; j <= ncanon; j++)
+				if ((storms[i], canon[j]) in hasc) order[storms[i]] = order[storms[i]] " " canon[j]
 		printf "{\"schema\":1,\"reps\":%d,\"scale_percent\":%d,\"storms\":[", reps, scale > json
 		for (i = 1; i <= ns; i++) {
 			s = storms[i]
@@ -586,6 +591,13 @@ main() {
 		[ -x "$f" ] || [ -f "$f" ] || die "missing $f: run make bench"
 	done
 	mkdir -p "$OUT"
+	# BENCH_REPORT_ONLY=1: print the tables again from the last run's raw figures.
+	if [ "${BENCH_REPORT_ONLY:-0}" = 1 ]; then
+		report
+		jq . "$OUT/results.json.tmp" >"$OUT/results.json" || die "results.json is not valid JSON"
+		rm -f "$OUT/results.json.tmp"
+		return 0
+	fi
 	: >"$RUNS"
 	: >"$NOTES"
 	rm -f "$MEMF" "$OUT/titles.tsv"
