@@ -30,7 +30,7 @@
 
 #define SCHEMA_VERSION	  1
 #define TICK_MS		  20 /* drain period: the kernel wakes us only for a full batch */
-#define WAKEUP_BYTES	  (256u * 1024)
+#define WAKEUP_BYTES	  (256ULL * 1024)
 #define RING_DEFAULT	  (16u * 1024 * 1024)
 #define AUTOREAP_GRACE_NS (250ULL * 1000 * 1000)
 
