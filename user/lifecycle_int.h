@@ -1,0 +1,48 @@
+/* lifecycle_int.h - what lifecycle.c (transitions, reaps) and lifecycle_watch.c (zombies,
+ * orphans, snapshot) share; not for other modules. */
+#ifndef ZR_LIFECYCLE_INT_H
+#define ZR_LIFECYCLE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lifecycle.h"
+#include "timeq.h"
+
+#define ORPHAN_CHECK_NS	   (5ULL * 1000 * 1000) /* exit_notify runs just after the exit */
+#define ORPHAN_CHECK_TRIES 20
+
+struct lifecycle {
+	struct proctab *tab;
+	uint64_t grace_ns;
+	uint64_t zombie_after_ns; /* 0: no zombie events */
+	const char *procfs_root;  /* NULL: /proc */
+	lifecycle_emit_fn emit;
+	void *arg;
+	struct timeq released; /* freed while unreaped: autoreap unless a late wait claims it */
+	struct timeq exited;   /* zombie-age deadlines */
+	struct timeq orphans;  /* dead parents whose children's new parent is to be verified */
+	struct {
+		uint32_t ppid;
+		uint64_t now;
+		uint32_t n;
+	} held; /* zombies_held of the last parent counted: a storm has one parent, one scan */
+};
+
+/* Same life? /proc gives start times in clock ticks, the kernel's records in ns. */
+bool lifecycle_same_life(const struct zr_proc *p, uint64_t start_ns);
+bool lifecycle_same_life_ticks(const struct zr_proc *p, uint64_t start_ticks);
+struct zr_proc *lifecycle_find_life(struct lifecycle *lc, uint32_t pid, uint64_t start_ns);
+
+/* Queues p on q: the event at ktime at, due at due. */
+int lifecycle_push(struct timeq *q, const struct zr_proc *p, uint64_t at, uint64_t due);
+
+/* An event about p (a reap by default; callers change kind and payload). */
+void lifecycle_reap_event(struct zr_ev *r, const struct zr_proc *p, uint64_t ktime);
+
+/* lifecycle_watch.c: the due zombie and orphan checks, and reparenting seen in an event. */
+int lifecycle_check_zombies(struct lifecycle *lc, uint64_t now);
+int lifecycle_check_orphans(struct lifecycle *lc, uint64_t now);
+int lifecycle_check_reparent(struct lifecycle *lc, const struct zr_ev *ev);
+
+#endif /* ZR_LIFECYCLE_INT_H */

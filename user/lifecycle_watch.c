@@ -1,0 +1,274 @@
+/* lifecycle_watch.c - the parts of the state machine that look at /proc: zombie reports with
+ * their reason, orphan reports with the adopter the kernel chose, and the snapshot of the
+ * processes that exist when tracing starts.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "detect.h"
+#include "lifecycle_int.h"
+#include "procfs.h"
+
+struct held_query {
+	uint32_t ppid;
+	uint32_t n;
+};
+
+static void count_held(struct zr_proc *p, void *arg)
+{
+	struct held_query *q = arg;
+
+	if (p->ppid == q->ppid && p->state == ZR_PROC_EXITED && !p->release_ns)
+		q->n++;
+}
+
+/* A zombie event for p, with its parent as /proc shows it now. */
+static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
+{
+	struct held_query hq = { 0, 0 };
+	struct detect_case c = { 0 };
+	struct procfs_stat st = { 0 };
+	struct zr_proc *par;
+	struct zr_ev z;
+	bool is_init;
+
+	/* The kernel's word on the parent: it changes when the old one dies. */
+	if (procfs_read_stat(lc->procfs_root, p->pid, &st) == 0 &&
+	    lifecycle_same_life_ticks(p, st.start_ticks) && st.ppid)
+		p->ppid = st.ppid;
+	else if (p->state == ZR_PROC_RUNNING)
+		return 0; /* a leader-exit case that ended meanwhile */
+	/* A leader exit only shows a zombie while the kernel says so (an exec from another
+	 * thread replaces the leader and the process lives on). */
+	if (p->state == ZR_PROC_RUNNING && st.state != 'Z')
+		return 0;
+	lifecycle_reap_event(&z, p, now);
+	z.kind = ZR_EV_ZOMBIE;
+	z.u.zombie = (typeof(z.u.zombie)){ 0 };
+	z.u.zombie.st = p->st;
+	z.u.zombie.is_age_known = p->is_age_known;
+	if (p->is_age_known)
+		z.u.zombie.zombie_ns =
+		    now - (p->state == ZR_PROC_EXITED ? p->exit_ns : p->leader_exit_ns);
+	z.parent.pid = p->ppid;
+	c.parent_state =
+	    detect_parent_procfs(lc->procfs_root, p->ppid, &z.u.zombie.pinfo, &is_init, &z.parent);
+	par = proctab_find(lc->tab, p->ppid);
+	if (par) {
+		z.parent.start_ns = par->start_ns;
+		if (!z.parent.comm[0])
+			memcpy(z.parent.comm, par->comm, sizeof(z.parent.comm));
+		z.u.zombie.pinfo.last_wait_ns = par->last_wait_ns;
+		c.last_wait_target = par->last_wait_target;
+		c.waited_since_exit = par->last_wait_ns > p->exit_ns;
+		if (par->last_wait_ns)
+			c.since_wait_ns = now - par->last_wait_ns;
+	}
+	if (lc->held.ppid != p->ppid || lc->held.now != now) {
+		hq.ppid = p->ppid;
+		proctab_each(lc->tab, count_held, &hq);
+		lc->held.ppid = p->ppid;
+		lc->held.now = now;
+		lc->held.n = hq.n;
+	}
+	z.u.zombie.pinfo.zombies_held = lc->held.n;
+	c.pid = p->pid;
+	c.zombie_ns = z.u.zombie.zombie_ns;
+	c.is_age_known = p->is_age_known;
+	/* /proc counts the dead leader among the threads. */
+	c.threads_running = p->state == ZR_PROC_RUNNING ? (st.threads > 1 ? st.threads - 1 : 1) : 0;
+	c.ppid = p->ppid;
+	c.parent_comm = z.parent.comm;
+	c.parent_is_init = is_init;
+	c.pinfo = &z.u.zombie.pinfo;
+	c.has_wait_history = par != NULL;
+	detect_reason(&c, &z.u.zombie.reason_code, z.u.zombie.reason, sizeof(z.u.zombie.reason));
+	p->zombie_reported = true;
+	return lc->emit(&z, lc->arg);
+}
+
+int lifecycle_check_zombies(struct lifecycle *lc, uint64_t now)
+{
+	const struct timeq_item *it;
+	struct zr_proc *p;
+	int err = 0;
+
+	if (now == UINT64_MAX)
+		return 0; /* shutting down: no age has passed */
+	while (!err && (it = timeq_due(&lc->exited, now))) {
+		p = lifecycle_find_life(lc, it->who.pid, it->who.start_ns);
+		timeq_pop(&lc->exited);
+		if (!p || p->zombie_reported || p->release_ns)
+			continue;
+		if (p->state == ZR_PROC_EXITED ||
+		    (p->state == ZR_PROC_RUNNING && p->leader_exit_ns))
+			err = report_zombie(lc, p, now);
+	}
+	return err;
+}
+
+struct orphan_query {
+	struct lifecycle *lc;
+	const struct timeq_item *dead;
+	int pending; /* children whose reparenting is not visible yet */
+	int err;
+};
+
+/* p was adopted by new_ppid when old died (at ktime at): the orphan event. The kernel adopts
+ * into a thread of the group, a subreaper, or the namespace's init; a whole group died here,
+ * so the new parent is an init or a subreaper. */
+static int emit_orphan(struct lifecycle *lc, struct zr_proc *p, const struct zr_ref *old,
+		       uint64_t at, uint32_t new_ppid)
+{
+	struct zr_proc *np = proctab_find(lc->tab, new_ppid);
+	struct procfs_status ns;
+	struct procfs_stat nst;
+	struct zr_ev o;
+	bool is_init = new_ppid == 1;
+
+	lifecycle_reap_event(&o, p, at);
+	o.kind = ZR_EV_ORPHAN;
+	o.ppid = new_ppid;
+	o.u.orphan = (typeof(o.u.orphan)){ 0 };
+	o.u.orphan.old_parent = *old;
+	o.u.orphan.old_parent.role = NULL;
+	o.u.orphan.new_parent.pid = new_ppid;
+	if (np) {
+		o.u.orphan.new_parent.start_ns = np->start_ns;
+		memcpy(o.u.orphan.new_parent.comm, np->comm, sizeof(np->comm));
+		is_init |= np->ns_level && np->ns_pid == 1;
+	}
+	if (procfs_read_stat(lc->procfs_root, new_ppid, &nst) == 0) {
+		memcpy(o.u.orphan.new_parent.comm, nst.comm, sizeof(nst.comm));
+		if (procfs_read_status(lc->procfs_root, new_ppid, &ns) == 0 && ns.ns_pid == 1)
+			is_init = true;
+	}
+	o.u.orphan.new_parent.role = is_init ? "pidns_init" : "subreaper";
+	if (np) {
+		np->is_subreaper |= !is_init;
+		np->has_children = true;
+	}
+	p->ppid = new_ppid;
+	return lc->emit(&o, lc->arg);
+}
+
+/* One child of a dead parent: once /proc shows its new parent, say who adopted it. */
+static void check_child(struct zr_proc *p, void *arg)
+{
+	struct orphan_query *q = arg;
+	struct procfs_stat st;
+
+	if (q->err || p->ppid != q->dead->who.pid || p->state != ZR_PROC_RUNNING)
+		return;
+	if (procfs_read_stat(q->lc->procfs_root, p->pid, &st) ||
+	    !lifecycle_same_life_ticks(p, st.start_ticks))
+		return; /* gone: its own exit names its parent */
+	if (st.ppid == q->dead->who.pid) {
+		q->pending++;
+		return;
+	}
+	q->err = emit_orphan(q->lc, p, &q->dead->who, q->dead->at_ns, st.ppid);
+}
+
+/* An event of a live process names another parent than we knew, and the old one is dead:
+ * it was orphaned (and /proc was not quick enough to show it). The kernel's word. */
+int lifecycle_check_reparent(struct lifecycle *lc, const struct zr_ev *ev)
+{
+	struct zr_proc *p = lifecycle_find_life(lc, ev->pid, ev->start_ns), *old;
+	struct zr_ref ref = { 0 };
+
+	if (!p || p->state != ZR_PROC_RUNNING || !p->ppid || !ev->ppid || ev->ppid == p->ppid ||
+	    ev->is_thread || ev->kind == ZR_EV_FORK)
+		return 0;
+	old = proctab_find(lc->tab, p->ppid);
+	if (old && old->state == ZR_PROC_RUNNING)
+		return 0; /* the old parent lives: not an orphan (ptrace, or our table was stale) */
+	ref.pid = p->ppid;
+	if (old) {
+		ref.start_ns = old->start_ns;
+		memcpy(ref.comm, old->comm, sizeof(ref.comm));
+	}
+	return emit_orphan(lc, p, &ref, old && old->is_age_known ? old->exit_ns : ev->ktime_ns,
+			   ev->ppid);
+}
+
+int lifecycle_check_orphans(struct lifecycle *lc, uint64_t now)
+{
+	const struct timeq_item *it;
+	struct orphan_query q;
+	int err = 0;
+
+	while (!err && (it = timeq_due(&lc->orphans, now))) {
+		q = (struct orphan_query){ lc, it, 0, 0 };
+		proctab_each(lc->tab, check_child, &q);
+		err = q.err;
+		if (q.pending && it->tries < ORPHAN_CHECK_TRIES && now != UINT64_MAX) {
+			/* Not adopted yet: look again later, after the others due now. */
+			struct timeq_item again = *it;
+
+			again.due_ns = now + ORPHAN_CHECK_NS;
+			again.tries++;
+			timeq_pop(&lc->orphans);
+			timeq_push(&lc->orphans, &again);
+			continue;
+		}
+		timeq_pop(&lc->orphans);
+	}
+	return err;
+}
+
+struct snap_ctx {
+	struct lifecycle *lc;
+	uint64_t now;
+	int err;
+};
+
+static int snap_one(uint32_t pid, void *arg)
+{
+	struct snap_ctx *sc = arg;
+	struct procfs_status ss;
+	struct procfs_stat st;
+	struct zr_proc *p;
+	struct zr_ev ev;
+
+	if (procfs_read_stat(sc->lc->procfs_root, pid, &st))
+		return 0; /* gone since the directory was listed */
+	p = proctab_insert(sc->lc->tab, pid, procfs_ticks_to_ns(st.start_ticks));
+	if (!p)
+		return -ENOMEM;
+	p->is_snapshot = true;
+	p->ppid = p->birth_ppid = st.ppid;
+	memcpy(p->comm, st.comm, sizeof(p->comm));
+	if (procfs_read_status(sc->lc->procfs_root, pid, &ss) == 0) {
+		p->uid = ss.uid;
+		p->gid = ss.gid;
+	}
+	if (st.state != 'Z')
+		return 0;
+	p->state = ZR_PROC_EXITED;
+	p->exit_ns = sc->now;
+	lifecycle_reap_event(&ev, p, sc->now);
+	ev.kind = ZR_EV_SNAPSHOT;
+	ev.u.snapshot.state = st.state;
+	if (sc->lc->zombie_after_ns)
+		lifecycle_push(&sc->lc->exited, p, sc->now, sc->now);
+	sc->err = sc->lc->emit(&ev, sc->lc->arg);
+	return sc->err;
+}
+
+static void mark_parent(struct zr_proc *p, void *arg)
+{
+	struct zr_proc *par = proctab_find(arg, p->ppid);
+
+	if (par)
+		par->has_children = true;
+}
+
+int lifecycle_snapshot(struct lifecycle *lc, uint64_t now)
+{
+	struct snap_ctx sc = { lc, now, 0 };
+	int rc = procfs_each_pid(lc->procfs_root, snap_one, &sc);
+
+	proctab_each(lc->tab, mark_parent, lc->tab);
+	return rc < 0 ? rc : sc.err;
+}
