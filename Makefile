@@ -124,8 +124,8 @@ test: all $(BUILD)/zreaper-static $(UNIT_BINS) $(UNIT_SAN)
 run: all
 	$(Q)$(BUILD)/zreaper trace $(ARGS)
 
-C_FILES := $(wildcard user/*.c user/*.h tools/*.c tests/unit/*.c tests/unit/*.h bpf/*.c bpf/*.h)
-SH_FILES := $(wildcard tools/*.sh tests/*.sh tests/e2e/*.bash .ci/run)
+C_FILES := $(wildcard user/*.c user/*.h tools/*.c tools/bench/*.c tests/unit/*.c tests/unit/*.h bpf/*.c bpf/*.h)
+SH_FILES := $(wildcard tools/*.sh tools/bench/*.sh tests/*.sh tests/e2e/*.bash .ci/run)
 
 check: deps $(BUILD)/zreaper.skel.h
 	$(call msg,CHK,cppcheck)
@@ -171,7 +171,11 @@ $(BENCH_DIR)/storm: tools/bench/storm.c | $(BENCH_DIR)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) -pthread $< -o $@
 
-bench: $(BENCH_DIR)/floor.bpf.o $(BENCH_DIR)/floor $(BENCH_DIR)/storm
+$(BENCH_DIR)/initwork: tools/bench/initwork.c | $(BENCH_DIR)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $< -o $@
+
+bench: $(BENCH_DIR)/floor.bpf.o $(BENCH_DIR)/floor $(BENCH_DIR)/storm $(BENCH_DIR)/initwork
 
 # ---- make static (issue 5): one self-contained zreaper for scratch images. ----------------
 # glibc static plus libbpf.a, libelf.a and libz.a; `run` needs none of them at run time, but the

@@ -637,6 +637,11 @@ main() {
 		sed 's/^/- /' "$NOTES"
 	fi
 	printf '\nfigures as JSON: %s (%d s in all)\n' "$OUT/results.json" $((($(now_us) - start) / 1000000))
+	# zreaper run against tini, dumb-init and catatonit: orphan reaping (BENCH_NO_INIT=1 skips).
+	if [ -z "${BENCH_NO_INIT:-}" ]; then
+		printf '\n'
+		"$(dirname "$0")/init.sh" || log "init benchmark failed"
+	fi
 }
 
 main "$@"

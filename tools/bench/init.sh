@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# Orphan-reaping throughput and the init's own CPU time: `zreaper run` against tini, dumb-init
+# and catatonit. Each init is PID 1 of a fresh pid namespace
+#   unshare --pid --fork --mount-proc INIT -- build/bench/init.work TOTAL WAVE
+# and init.work (a small C program this script writes and compiles) makes TOTAL orphans in
+# waves of WAVE: a middle child forks WAVE grandchildren that block on a pipe, then exits and is
+# reaped by init.work, so the grandchildren are now children of PID 1 (the init under test).
+# init.work then samples the init's CPU clock (clock_getcpuclockid(1): user+sys, ns), takes the
+# time, closes the pipe (every orphan exits at once) and polls kill(pid, 0) for each orphan until
+# it is ESRCH, i.e. until the init has reaped it (a zombie still answers kill 0); then it takes
+# the time and the init's CPU clock again. Only that reap phase is timed: forking the orphans
+# costs the same under every init and is not counted. The whole run's wall time (date +%s%N
+# around unshare) is kept in the JSON as total_wall_ms.
+#
+# Figures per (init, size): orphans reaped per second (TOTAL / reap-phase wall time) and the
+# init's CPU ms during the reap phases; medians with min and max over the repetitions, which are
+# interleaved (inits shuffled within each repetition). Ratios compare each init's median with the
+# best median among the other inits (rate: higher is better; CPU: lower is better).
+#
+# Knobs (environment): INIT_BENCH_SIZES ("10000 50000"), INIT_BENCH_WAVE (10000; live orphans at
+# once, must stay well under kernel.pid_max), INIT_BENCH_REPS (5), INIT_BENCH_INITS
+# ("zreaper tini dumb-init catatonit"), INIT_BENCH_NO_INSTALL=1 (never apt-get).
+# Needs root (unshare --pid). Writes only build/bench/init.* files.
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+OUT=$BUILD/bench
+ZR=$BUILD/zreaper
+WORK=$OUT/initwork
+RUNS=$OUT/init.runs.tsv
+JSON=$OUT/init.json
+SIZES=${INIT_BENCH_SIZES:-10000 50000}
+WAVE=${INIT_BENCH_WAVE:-10000}
+REPS=${INIT_BENCH_REPS:-5}
+INITS=${INIT_BENCH_INITS:-zreaper tini dumb-init catatonit}
+RUN_TIMEOUT=${INIT_BENCH_TIMEOUT:-300}
+
+log() { printf '  INIT-BENCH %s\n' "$*" >&2; }
+die() {
+	printf 'init-bench: %s\n' "$*" >&2
+	exit 1
+}
+
+[ "$(id -u)" = 0 ] || die "needs root (unshare --pid --mount-proc)"
+command -v unshare >/dev/null || die "unshare (util-linux) not found"
+mkdir -p "$OUT" || die "cannot create $OUT"
+
+pid_max=$(cat /proc/sys/kernel/pid_max)
+if [ "$WAVE" -gt $((pid_max / 2)) ]; then
+	die "INIT_BENCH_WAVE=$WAVE is too close to kernel.pid_max=$pid_max"
+fi
+
+# ------------------------------------------------------------------ binaries
+
+if [ ! -x "$ZR" ]; then
+	log "building $ZR (make)"
+	make -C "$ROOT" >&2 || die "make failed"
+fi
+
+# ensure_pkg PKG: installed already, or installed now; nonzero when it cannot be had.
+ensure_pkg() {
+	local st
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)
+	[ "$st" = installed ] && return 0
+	[ "${INIT_BENCH_NO_INSTALL:-0}" = 1 ] && return 1
+	log "installing $1"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >&2 2>/dev/null && return 0
+	apt-get update -qq >&2 2>/dev/null || true
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >&2
+}
+
+# init_cmd NAME: prints the init's binary, or fails with a message when it cannot be had.
+init_cmd() {
+	local p
+	case $1 in
+	zreaper)
+		[ -x "$ZR" ] && { printf '%s\n' "$ZR"; return 0; } ;;
+	tini | dumb-init)
+		ensure_pkg "$1" || true
+		[ -x "/usr/bin/$1" ] && { printf '%s\n' "/usr/bin/$1"; return 0; } ;;
+	catatonit)
+		ensure_pkg catatonit || true
+		for p in /usr/bin/catatonit /usr/libexec/podman/catatonit; do
+			[ -x "$p" ] && { printf '%s\n' "$p"; return 0; }
+		done ;;
+	*) log "unknown init '$1'"; return 1 ;;
+	esac
+	log "skipping $1: cannot be had"
+	return 1
+}
+
+declare -A BIN=()
+declare -a NAMES=()
+for n in $INITS; do
+	if b=$(init_cmd "$n"); then
+		BIN[$n]=$b
+		NAMES+=("$n")
+	fi
+done
+[ "${#NAMES[@]}" -gt 0 ] || die "no init to run"
+
+# argv for the init, ending just before the workload
+init_argv() {
+	case $1 in
+	zreaper) printf '%s\n' "${BIN[$1]}" run -- ;;
+	*) printf '%s\n' "${BIN[$1]}" -- ;;
+	esac
+}
+
+# ------------------------------------------------------------------ workload
+
+[ -x "$WORK" ] || die "$WORK is missing: run make bench (it builds tools/bench/initwork.c)"
+
+# ------------------------------------------------------------------ runs
+
+# run_one NAME SIZE REP: one run, one line appended to $RUNS
+run_one() {
+	local name=$1 size=$2 rep=$3 out t0 t1 rc line
+	local -a argv
+	mapfile -t argv < <(init_argv "$name")
+	t0=$(date +%s%N)
+	out=$(timeout "$RUN_TIMEOUT" unshare --pid --fork --mount-proc \
+		"${argv[@]}" "$WORK" "$size" "$WAVE" 2>"$OUT/init.err")
+	rc=$?
+	t1=$(date +%s%N)
+	line=$(printf '%s\n' "$out" | tail -n 1)
+	# shellcheck disable=SC2086 # split the workload's four numbers
+	set -- $line
+	if [ "$rc" != 0 ] || [ $# != 4 ] || [ "$1" != "$size" ]; then
+		log "$name size $size rep $rep FAILED (rc $rc): $(head -c 300 "$OUT/init.err")"
+		printf '%s\t%s\t%s\tfail\t\t\t\n' "$name" "$size" "$rep" >>"$RUNS"
+		return 1
+	fi
+	printf '%s\t%s\t%s\tok\t%s\t%s\t%s\n' "$name" "$size" "$rep" "$2" "$3" $(((t1 - t0) / 1000)) >>"$RUNS"
+	log "$(printf '%-10s %6s rep %s: reap %8.1f ms, init cpu %7.1f ms, total %7.1f ms' \
+		"$name" "$size" "$rep" "$(awk -v v="$2" 'BEGIN{print v/1e6}')" \
+		"$(awk -v v="$3" 'BEGIN{print v/1e6}')" "$(awk -v v=$(((t1 - t0) / 1000)) 'BEGIN{print v/1e3}')")"
+}
+
+printf 'init\tsize\trep\tstatus\treap_ns\tcpu_ns\ttotal_wall_us\n' >"$RUNS"
+log "inits: ${NAMES[*]}; sizes: $SIZES (waves of $WAVE); reps: $REPS; pid_max $pid_max; $(nproc) CPUs"
+start=$(date +%s)
+for rep in $(seq 1 "$REPS"); do
+	for size in $SIZES; do
+		for n in $(printf '%s\n' "${NAMES[@]}" | shuf); do
+			run_one "$n" "$size" "$rep"
+		done
+	done
+done
+log "runs took $(($(date +%s) - start)) s"
+
+# ------------------------------------------------------------------ report
+
+# One awk pass: medians, min/max, ratios vs the best other init, the table and the JSON.
+awk -F'\t' -v json="$JSON" -v wave="$WAVE" -v reps="$REPS" -v nproc="$(nproc)" \
+	-v kernel="$(uname -r)" -v order="${NAMES[*]}" -v sizes="$SIZES" '
+function median(a, n,   i, j, t) {
+	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j+1] = a[j]; a[j+1] = t }
+	return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+}
+NR > 1 && $4 == "ok" {
+	k = $1 SUBSEP $2; c = ++cnt[k]
+	rate[k, c] = $2 / ($5 / 1e9); cpu[k, c] = $6 / 1e6; wall[k, c] = $7 / 1e3
+}
+NR > 1 && $4 != "ok" { fails[$1 SUBSEP $2]++ }
+END {
+	ni = split(order, inits, " "); ns = split(sizes, sz, " ")
+	for (s = 1; s <= ns; s++) for (i = 1; i <= ni; i++) {
+		k = inits[i] SUBSEP sz[s]; n = cnt[k]
+		if (!n) continue
+		for (c = 1; c <= n; c++) { r[c] = rate[k, c]; p[c] = cpu[k, c]; w[c] = wall[k, c] }
+		mr[k] = median(r, n); rmin[k] = r[1]; rmax[k] = r[n]
+		mc[k] = median(p, n); cmin[k] = p[1]; cmax[k] = p[n]
+		mw[k] = median(w, n)
+	}
+	printf "\nOrphan reaping: each init is PID 1 of a fresh pid namespace; %s orphans released at once per wave;\n", wave
+	printf "reap phase only (release -> last orphan reaped); medians [min..max] of %s interleaved reps; %s CPUs, kernel %s\n", reps, nproc, kernel
+	printf "ratio columns: this init / best median among the OTHER inits (rate: >1 is faster; cpu: <1 is cheaper)\n\n"
+	printf "%-10s %7s  %-30s %-26s %10s %10s %11s %4s\n", "init", "orphans", "reaped/s median [min..max]", "init CPU ms median [min..max]", "rate ratio", "cpu ratio", "total ms", "runs"
+	for (s = 1; s <= ns; s++) for (i = 1; i <= ni; i++) {
+		k = inits[i] SUBSEP sz[s]
+		if (!cnt[k]) { printf "%-10s %7s  all %d runs failed\n", inits[i], sz[s], fails[k]; continue }
+		br = -1; bc = -1
+		for (j = 1; j <= ni; j++) {
+			o = inits[j] SUBSEP sz[s]
+			if (j == i || !cnt[o]) continue
+			if (br < 0 || mr[o] > br) br = mr[o]
+			if (bc < 0 || mc[o] < bc) bc = mc[o]
+		}
+		rr[k] = br > 0 ? sprintf("%.2f", mr[k] / br) : "-"
+		cr[k] = bc > 0 ? sprintf("%.2f", mc[k] / bc) : "-"
+		printf "%-10s %7s  %-30s %-26s %10s %10s %11.0f %4d\n", inits[i], sz[s],
+			sprintf("%.0f [%.0f..%.0f]", mr[k], rmin[k], rmax[k]),
+			sprintf("%.1f [%.1f..%.1f]", mc[k], cmin[k], cmax[k]), rr[k], cr[k], mw[k], cnt[k]
+	}
+	printf "{\n  \"benchmark\": \"init-orphan-reaping\",\n  \"wave\": %s, \"reps\": %s, \"cpus\": %s, \"kernel\": \"%s\",\n", wave, reps, nproc, kernel > json
+	printf "  \"method\": \"unshare --pid --fork --mount-proc INIT -- init.work TOTAL WAVE; reap phase = release of a wave of orphans to last one reaped (kill 0 == ESRCH); init CPU = clock_getcpuclockid(1) delta over the reap phases; ratios vs best median among the other inits\",\n  \"results\": [" > json
+	first = 1
+	for (s = 1; s <= ns; s++) for (i = 1; i <= ni; i++) {
+		k = inits[i] SUBSEP sz[s]
+		printf "%s\n    {\"init\": \"%s\", \"orphans\": %s, \"runs\": %d, \"failed\": %d", first ? "" : ",", inits[i], sz[s], cnt[k], fails[k] > json
+		first = 0
+		if (cnt[k])
+			printf ", \"reaped_per_s\": {\"median\": %.1f, \"min\": %.1f, \"max\": %.1f}, \"init_cpu_ms\": {\"median\": %.3f, \"min\": %.3f, \"max\": %.3f}, \"total_wall_ms_median\": %.1f, \"rate_ratio_vs_best_other\": %s, \"cpu_ratio_vs_best_other\": %s", mr[k], rmin[k], rmax[k], mc[k], cmin[k], cmax[k], mw[k], rr[k] == "-" ? "null" : rr[k], cr[k] == "-" ? "null" : cr[k] > json
+		printf "}" > json
+	}
+	printf "\n  ]\n}\n" > json
+}' "$RUNS"
+printf '\nruns: %s\njson: %s\n' "$RUNS" "$JSON"

@@ -1,0 +1,121 @@
+/* initwork.c - init.work TOTAL WAVE, the workload of tools/bench/init.sh. Makes TOTAL orphans for
+ * PID 1 in waves of WAVE and times how long PID 1 takes to reap each wave once released. Prints
+ * "total reap_ns init_cpu_ns waves". */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long ns(clockid_t c)
+{
+	struct timespec ts;
+
+	if (clock_gettime(c, &ts) < 0) {
+		perror("init.work: clock_gettime");
+		exit(1);
+	}
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+	long total, wave, done = 0, waves = 0;
+	long long reap = 0, cpu = 0;
+	clockid_t initclk;
+	pid_t *pids;
+	const struct timespec nap = { 0, 20000 };
+
+	if (argc != 3 || (total = atol(argv[1])) <= 0 || (wave = atol(argv[2])) <= 0) {
+		fprintf(stderr, "usage: init.work TOTAL WAVE\n");
+		return 2;
+	}
+	if (getpid() == 1 || getppid() != 1) {
+		fprintf(stderr, "init.work: must run as the child of PID 1 (pid %d ppid %d)\n",
+			(int)getpid(), (int)getppid());
+		return 1;
+	}
+	if (clock_getcpuclockid(1, &initclk) != 0) {
+		fprintf(stderr, "init.work: no CPU clock for PID 1\n");
+		return 1;
+	}
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	pids = calloc((size_t)wave, sizeof(*pids));
+	if (!pids)
+		return 1;
+	while (done < total) {
+		long k = total - done < wave ? total - done : wave;
+		int rel[2], rep[2], st;
+		long long t0, t1, c0, c1;
+		pid_t mid;
+
+		if (pipe(rel) < 0 || pipe(rep) < 0) {
+			perror("init.work: pipe");
+			return 1;
+		}
+		mid = fork();
+		if (mid < 0) {
+			perror("init.work: fork");
+			return 1;
+		}
+		if (mid == 0) {
+			close(rep[0]);
+			close(rel[1]);
+			for (long i = 0; i < k; i++) {
+				pid_t g = fork();
+				char c;
+
+				if (g < 0)
+					_exit(1);
+				if (g == 0) {
+					close(rep[1]);
+					while (read(rel[0], &c, 1) < 0 && errno == EINTR)
+						;
+					_exit(0);
+				}
+				if (write(rep[1], &g, sizeof(g)) != (ssize_t)sizeof(g))
+					_exit(1);
+			}
+			_exit(0);
+		}
+		close(rel[0]);
+		close(rep[1]);
+		for (long i = 0; i < k; i++) {
+			ssize_t n;
+
+			do
+				n = read(rep[0], &pids[i], sizeof(pids[i]));
+			while (n < 0 && errno == EINTR);
+			if (n != (ssize_t)sizeof(pids[i])) {
+				fprintf(stderr, "init.work: middle made %ld of %ld orphans\n", i,
+					k);
+				return 1;
+			}
+		}
+		close(rep[0]);
+		if (waitpid(mid, &st, 0) != mid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "init.work: middle failed\n");
+			return 1;
+		}
+		/* every orphan of this wave is now PID 1's child, blocked on rel */
+		c0 = ns(initclk);
+		t0 = ns(CLOCK_MONOTONIC);
+		close(rel[1]);
+		for (long i = 0; i < k; i++) {
+			while (kill(pids[i], 0) == 0 || errno != ESRCH)
+				nanosleep(&nap, NULL);
+		}
+		t1 = ns(CLOCK_MONOTONIC);
+		c1 = ns(initclk);
+		reap += t1 - t0;
+		cpu += c1 - c0;
+		done += k;
+		waves++;
+	}
+	printf("%ld %lld %lld %ld\n", total, reap, cpu, waves);
+	return 0;
+}
