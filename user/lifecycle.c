@@ -244,6 +244,7 @@ static int on_release(struct lifecycle *lc, const struct zr_ev *ev)
 		r.u.reap.how = ZR_HOW_SELF;
 		r.u.reap.reaper.pid = ev->pid;
 		r.u.reap.reaper.start_ns = ev->start_ns;
+		memcpy(r.u.reap.reaper.comm, ev->comm, sizeof(r.u.reap.reaper.comm));
 		r.u.reap.reaper.role = "thread";
 		return lc->emit(&r, lc->arg);
 	}
