@@ -247,7 +247,7 @@ int cmd_tree(int argc, char **argv)
 	char quoted[256];
 	uint32_t root_pid = 0;
 	bool json = false;
-	int c, i, rc = ZR_EXIT_OK;
+	int c, i, err, rc = ZR_EXIT_OK;
 
 	opterr = 0;
 	optind = 1;
@@ -278,8 +278,8 @@ int cmd_tree(int argc, char **argv)
 		       cli_printable(argv[optind], quoted, sizeof(quoted)));
 		return ZR_EXIT_USAGE;
 	}
-	if (procfs_each_pid(NULL, add_proc, &t)) {
-		zr_err("cannot read /proc: %s", strerror(errno ? errno : EIO));
+	if ((err = procfs_each_pid(NULL, add_proc, &t))) {
+		zr_err("cannot read /proc: %s", strerror(-err));
 		rc = ZR_EXIT_RUNTIME;
 		goto out;
 	}

@@ -149,7 +149,7 @@ int cmd_zombies(int argc, char **argv)
 	bool json = false;
 	struct sink sink;
 	char quoted[256];
-	int c, rc = ZR_EXIT_OK;
+	int c, err, rc = ZR_EXIT_OK;
 	size_t i;
 
 	opterr = 0;
@@ -182,8 +182,8 @@ int cmd_zombies(int argc, char **argv)
 		       cli_printable(argv[optind], quoted, sizeof(quoted)));
 		return ZR_EXIT_USAGE;
 	}
-	if (procfs_each_pid(NULL, collect, &now)) {
-		zr_err("cannot read /proc: %s", strerror(errno ? errno : EIO));
+	if ((err = procfs_each_pid(NULL, collect, &now))) {
+		zr_err("cannot read /proc: %s", strerror(-err));
 		rc = EXIT_CANNOT_LOOK;
 		goto out;
 	}
@@ -193,8 +193,8 @@ int cmd_zombies(int argc, char **argv)
 
 		while (nanosleep(&d, &d) && errno == EINTR)
 			;
-		if (procfs_each_pid(NULL, collect, &later)) {
-			zr_err("cannot read /proc: %s", strerror(errno ? errno : EIO));
+		if ((err = procfs_each_pid(NULL, collect, &later))) {
+			zr_err("cannot read /proc: %s", strerror(-err));
 			rc = EXIT_CANNOT_LOOK;
 			goto out;
 		}
