@@ -341,8 +341,14 @@ usage_error() {
 		skip "needs root to drop to nobody with setpriv"
 	fi
 	cd / || exit 1
+	# The checkout may sit in a directory only root can enter (a CI clone in mktemp -d):
+	# give nobody copies it can execute.
+	bin=$(mktemp -d /tmp/zr-nobody.XXXXXX)
+	chmod 755 "$bin"
+	cp "$ZR" "$PROBE" "$bin/"
 	run -3 --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$ZR" run -v --log-reaps -- sh -c "$PROBE orphans 50; exit 3"
+		"$bin/zreaper" run -v --log-reaps -- sh -c "$bin/$(basename "$PROBE") orphans 50; exit 3"
+	rm -rf "$bin"
 	assert_regex "$stderr" 'registered as a child subreaper'
 	assert_equal "$(grep -c 'reaped orphan' <<<"$stderr")" 50
 }
