@@ -230,4 +230,28 @@ static inline void fp_cleanup(struct fake_proc *fp)
 	fp->root[0] = '\0';
 }
 
+/* cmocka setup/teardown for a test whose state is one fake procfs tree. */
+static inline int fp_setup(void **state)
+{
+	struct fake_proc *fp = calloc(1, sizeof(*fp));
+
+	if (!fp)
+		return -1;
+	if (fp_init(fp)) {
+		free(fp);
+		return -1;
+	}
+	*state = fp;
+	return 0;
+}
+
+static inline int fp_teardown(void **state)
+{
+	struct fake_proc *fp = *state;
+
+	fp_cleanup(fp);
+	free(fp);
+	return 0;
+}
+
 #endif /* ZR_TEST_FAKE_PROC_H */

@@ -21,29 +21,6 @@
 #define PPID	  100
 #define PSTART_TK 4321
 
-static int setup(void **state)
-{
-	struct fake_proc *fp = calloc(1, sizeof(*fp));
-
-	if (!fp)
-		return -1;
-	if (fp_init(fp)) {
-		free(fp);
-		return -1;
-	}
-	*state = fp;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fake_proc *fp = *state;
-
-	fp_cleanup(fp);
-	free(fp);
-	return 0;
-}
-
 /* Parent 100 "node" in state, with the given masks and NSpid. */
 static void parent(struct fake_proc *fp, char st, uint64_t blk, uint64_t ign, uint64_t cgt,
 		   const char *nspid)
@@ -569,7 +546,7 @@ static void test_reason_waited_since_exit_not_denied(void **state)
 	assert_null(strstr(buf, "has not called wait since the child exited"));
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fp_setup, fp_teardown)
 #define R(fn) cmocka_unit_test(fn)
 
 int main(void)

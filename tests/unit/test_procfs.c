@@ -15,29 +15,6 @@
 #include "fake_proc.h"
 #include "procfs.h"
 
-static int setup(void **state)
-{
-	struct fake_proc *fp = calloc(1, sizeof(*fp));
-
-	if (!fp)
-		return -1;
-	if (fp_init(fp)) {
-		free(fp);
-		return -1;
-	}
-	*state = fp;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fake_proc *fp = *state;
-
-	fp_cleanup(fp);
-	free(fp);
-	return 0;
-}
-
 static void test_stat_fields(void **state)
 {
 	struct fake_proc *fp = *state;
@@ -358,7 +335,7 @@ static void test_ticks_to_ns(void **state)
 			 365ULL * 86400 * 1000000000ULL);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fp_setup, fp_teardown)
 
 int main(void)
 {

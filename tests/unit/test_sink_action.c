@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "ev_build.h"
+#include "sink_capture.h"
 #include "sink.h"
 
 #define HEAD "{\"ts\":\"" EVB_TS "\",\"ktime_ns\":6000000000,\"seq\":1,\"event\":\"action\""
@@ -35,17 +36,8 @@ static struct zr_ev action(const char *what, const char *outcome, const char *re
 
 static const char *emit(struct sink *s, const struct zr_ev *ev)
 {
-	static char *mem;
-	size_t len = 0;
-
-	free(mem);
-	mem = NULL;
-	s->out = open_memstream(&mem, &len);
-	assert_non_null(s->out);
 	s->boot_to_real_ns = EVB_BOOT_TO_REAL;
-	assert_int_equal(s->ops->emit(s, ev), 0);
-	assert_int_equal(fclose(s->out), 0);
-	return mem;
+	return emit_on(s, ev, 1);
 }
 
 static const char *json(struct zr_ev ev)

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "ev_build.h"
+#include "sink_capture.h"
 #include "filter.h"
 #include "sink.h"
 
@@ -120,25 +121,6 @@ static struct sink new_sink(void)
 	sink_json_init(&s, NULL, &info);
 	s.boot_to_real_ns = EVB_BOOT_TO_REAL;
 	return s;
-}
-
-/* Emits evs through s and returns what it wrote (static, freed on the next call). */
-static const char *emit_on(struct sink *s, const struct zr_ev *evs, int n)
-{
-	static char *mem;
-	size_t len = 0;
-	int i;
-
-	free(mem);
-	mem = NULL;
-	s->out = open_memstream(&mem, &len);
-	assert_non_null(s->out);
-	for (i = 0; i < n; i++)
-		assert_int_equal(s->ops->emit(s, &evs[i]), 0);
-	assert_int_equal(s->ops->flush(s), 0);
-	s->ops->close(s);
-	assert_int_equal(fclose(s->out), 0);
-	return mem;
 }
 
 static const char *emit1(struct zr_ev ev)

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "ev_build.h"
+#include "sink_capture.h"
 #include "sink.h"
 
 #define HDR "TIME         EVENT     PID     PPID    COMM             DETAILS\n"
@@ -26,24 +27,6 @@ static struct sink new_sink(bool color)
 	s.boot_to_real_ns = EVB_BOOT_TO_REAL;
 	s.color = color;
 	return s;
-}
-
-static const char *emit_on(struct sink *s, const struct zr_ev *evs, int n)
-{
-	static char *mem;
-	size_t len = 0;
-	int i;
-
-	free(mem);
-	mem = NULL;
-	s->out = open_memstream(&mem, &len);
-	assert_non_null(s->out);
-	for (i = 0; i < n; i++)
-		assert_int_equal(s->ops->emit(s, &evs[i]), 0);
-	assert_int_equal(s->ops->flush(s), 0);
-	s->ops->close(s);
-	assert_int_equal(fclose(s->out), 0);
-	return mem;
 }
 
 /* One event after the header has been printed: returns just its line. */
