@@ -669,13 +669,9 @@ static int parse_args(struct reaper *r, int argc, char **argv, bool *json, uint6
 		case 'h':
 			usage(stdout);
 			return -1;
-		case ':':
-			zr_err("option %s needs a value",
-			       cli_printable(argv[optind - 1], quoted, sizeof(quoted)));
-			return ZR_EXIT_USAGE;
 		default:
-			zr_err("unknown option '%s' (try: zreaper reap --help)",
-			       cli_printable(argv[optind - 1], quoted, sizeof(quoted)));
+			cli_option_error(c, argv, "try: zreaper reap --help", buf, sizeof(buf));
+			zr_err("%s", buf);
 			return ZR_EXIT_USAGE;
 		}
 	}
