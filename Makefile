@@ -56,7 +56,8 @@ all: deps $(BUILD)/zreaper $(TOOL_BINS)
 deps:
 	$(Q)tools/deps.sh
 
-$(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/user-san $(BUILD)/unit $(BUILD)/unit-san:
+# Every output directory waits for deps, so `make -jN` on a bare machine installs first.
+$(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/user-san $(BUILD)/unit $(BUILD)/unit-san: | deps
 	$(Q)mkdir -p $@
 
 # vmlinux.h from the running kernel's BTF (or a copy of VMLINUX_H).
@@ -156,7 +157,7 @@ clean:
 # Built only for `make bench`, into $(BUILD)/bench; never part of `all` or `test`.
 BENCH_DIR := $(BUILD)/bench
 
-$(BENCH_DIR):
+$(BENCH_DIR): | deps
 	$(Q)mkdir -p $@
 
 $(BENCH_DIR)/floor.bpf.o: tools/bench/floor.bpf.c $(BUILD)/vmlinux.h | $(BENCH_DIR)
