@@ -29,7 +29,8 @@ static void usage(FILE *f, bool is_tini)
 		    "\n"
 		    "zreaper run, started as tini: tini's command line, zreaper's init.\n"
 		    "\n"
-		    "  -s          register as a child subreaper (the default when not PID 1)\n"
+		    "  -s          register as a child subreaper: needed when not PID 1, as with\n"
+		    "              tini (zreaper run does it by itself)\n"
 		    "  -g          send signals to the child's process group\n"
 		    "  -p SIGNAL   signal to get when the parent dies, e.g. -p SIGKILL\n"
 		    "  -e CODE     exit 0 when the child exits with CODE (repeatable)\n"
@@ -205,6 +206,7 @@ int cmd_run_parse(int argc, char **argv, bool is_tini, struct run_args *a, char 
 
 	memset(a, 0, sizeof(*a));
 	initd_opts_init(&a->o);
+	a->o.is_tini = is_tini;
 	a->verbosity = 1;
 	if (parse_env(a, err, errlen))
 		return -EINVAL;

@@ -123,13 +123,14 @@ int initd_exec_failure_code(int err)
 	return err == ENOENT || err == ENOTDIR ? 127 : 126;
 }
 
-size_t initd_format_reap(char *buf, size_t len, bool is_json, const struct initd_reap *r)
+size_t initd_format_reap(char *buf, size_t len, const struct initd_opts *o,
+			 const struct initd_reap *r)
 {
 	struct zr_exit_status st = status_decode(r->raw_status);
 	char comm[ZR_COMM_BUF * 4 + 1], what[64];
 	size_t n;
 
-	if (is_json) {
+	if (o->is_json) {
 		struct jsonw w;
 		char ts[48];
 
@@ -163,11 +164,14 @@ size_t initd_format_reap(char *buf, size_t len, bool is_json, const struct initd
 	else
 		snprintf(comm, sizeof(comm), "?");
 	status_describe(&st, what, sizeof(what));
-	if (r->lifetime_ns == UINT64_MAX)
-		return (size_t)snprintf(buf, len, "reaped orphan %d (%s): %s", r->pid, comm, what);
-	return (size_t)snprintf(buf, len, "reaped orphan %d (%s): %s, lived %llu.%03llus", r->pid,
-				comm, what, (unsigned long long)(r->lifetime_ns / 1000000000ULL),
-				(unsigned long long)(r->lifetime_ns / 1000000ULL % 1000));
+	n = (size_t)snprintf(buf, len, "%s%d (%s): %s",
+			     o->is_tini ? "Reaped zombie process with pid=" : "reaped orphan ",
+			     r->pid, comm, what);
+	if (r->lifetime_ns == UINT64_MAX || n >= len)
+		return n;
+	return n + (size_t)snprintf(buf + n, len - n, ", lived %llu.%03llus",
+				    (unsigned long long)(r->lifetime_ns / 1000000000ULL),
+				    (unsigned long long)(r->lifetime_ns / 1000000ULL % 1000));
 }
 
 /* ---- the child ------------------------------------------------------------------------- */
@@ -425,7 +429,7 @@ static void log_reap(const struct initd *d, pid_t pid, const struct procfs_stat 
 			r.lifetime_ns = now - start;
 	}
 	n = d->o->is_json ? 0 : (size_t)snprintf(line, sizeof(line), "zreaper: ");
-	n += initd_format_reap(line + n, sizeof(line) - n - 1, d->o->is_json, &r);
+	n += initd_format_reap(line + n, sizeof(line) - n - 1, d->o, &r);
 	if (n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
 	line[n++] = '\n';
@@ -726,6 +730,26 @@ static void wait_child(struct initd *d)
 	}
 }
 
+/* Not PID 1, `run` registers as a child subreaper by itself; as tini it follows tini's rule
+ * (only with -s or TINI_SUBREAPER, or a bit inherited across exec) and gives tini's warning. */
+static void become_reaper(const struct initd *d)
+{
+	int bit = 0;
+
+	if (d->o->is_subreaper || (!d->is_pid1 && !d->o->is_tini)) {
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1UL) < 0)
+			zr_warn("cannot become a child subreaper: %s; orphans will go to PID 1",
+				strerror(errno));
+		else if (!d->is_pid1)
+			zr_info("not PID 1: registered as a child subreaper, so orphans of the "
+				"child's descendants are reaped here");
+	}
+	if (d->is_pid1 || (prctl(PR_GET_CHILD_SUBREAPER, (unsigned long)&bit) == 0 && bit))
+		return;
+	zr_warn("not PID 1 and not a child subreaper: orphans go to PID 1, so zombie reaping "
+		"won't work here (use -s or TINI_SUBREAPER=1, or run as PID 1)");
+}
+
 int initd_run(const struct initd_opts *o, char **argv)
 {
 	struct initd d;
@@ -743,14 +767,7 @@ int initd_run(const struct initd_opts *o, char **argv)
 		       status_signal_name(o->pdeathsig), strerror(errno));
 		return 1;
 	}
-	if (!d.is_pid1 || o->is_subreaper) {
-		if (prctl(PR_SET_CHILD_SUBREAPER, 1UL) < 0)
-			zr_warn("cannot become a child subreaper: %s; orphans will go to PID 1",
-				strerror(errno));
-		else if (!d.is_pid1)
-			zr_info("not PID 1: registered as a child subreaper, so orphans of the "
-				"child's descendants are reaped here");
-	}
+	become_reaper(&d);
 	err = setup_signals(&d);
 	if (err < 0) {
 		zr_err("cannot set up signal handling: %s", strerror(-err));

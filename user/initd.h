@@ -16,6 +16,7 @@ struct initd_opts {
 	bool is_no_kill;	/* --no-kill: leave descendants running after the child exits */
 	bool is_log_reaps;	/* --log-reaps, -w: one line per reaped orphan */
 	bool is_json;		/* --json: those lines as JSON */
+	bool is_tini;		/* started as tini: tini's subreaper rule and reap wording */
 	int pdeathsig;		/* -p: 0 for none */
 	uint64_t grace_ns;	/* --grace: SIGTERM to SIGKILL */
 	uint8_t remap[256 / 8]; /* -e: bit n set maps exit code n to 0 */
@@ -49,8 +50,11 @@ int initd_final_code(const struct initd_opts *o, int raw_status);
 int initd_exec_failure_code(int err);
 
 /* Formats one reap line without the trailing newline: text ("reaped orphan 12 (sleep): exit
- * 0, lived 1.500s") or a JSON object. Returns the length snprintf would (truncated to fit). */
-size_t initd_format_reap(char *buf, size_t len, bool is_json, const struct initd_reap *r);
+ * 0, lived 1.500s"; as tini, tini's "Reaped zombie process with pid=12", which scripts grep
+ * for, then the same details) or, with o->is_json, a JSON object. Returns the length snprintf would
+ * (truncated to fit). */
+size_t initd_format_reap(char *buf, size_t len, const struct initd_opts *o,
+			 const struct initd_reap *r);
 
 /* Runs argv[0] as the child and acts as its init until it and, unless --no-kill, every
  * descendant are gone. Returns the exit code for `run` (never 0..255 unless the child said so,

@@ -274,6 +274,25 @@ usage_error() {
 	run -0 ./tini sh -c 'exit 0'
 }
 
+@test "tini mode: tini's subreaper rule, its warning and its reap wording" {
+	ln -s "$(readlink -f "$ZR")" tini
+	# Not PID 1 and no -s: as tini, no subreaper, and tini's warning says why.
+	run -0 --separate-stderr ./tini -w -- "$PROBE" orphan orph 0
+	assert_regex "$stderr" "zombie reaping won't work"
+	refute_regex "$stderr" 'Reaped zombie process'
+	run -0 --separate-stderr env TINI_VERBOSITY=0 ./tini -- true
+	assert_equal "$stderr" ""
+	# -s or TINI_SUBREAPER (any value): orphans come here, reported in tini's words.
+	run -0 --separate-stderr ./tini -s -w -- "$PROBE" orphan orph 0
+	assert_regex "$stderr" 'Reaped zombie process with pid=[0-9]+ \(orph\): exit 0'
+	refute_regex "$stderr" "won't work"
+	run -0 --separate-stderr env TINI_SUBREAPER= ./tini -w -- "$PROBE" orphan orph 0
+	assert_regex "$stderr" 'Reaped zombie process with pid=[0-9]+ \(orph\)'
+	# Without -w the reaps are silent, as in tini.
+	run -0 --separate-stderr ./tini -s -- "$PROBE" orphan orph 0
+	assert_equal "$stderr" ""
+}
+
 @test "environment twins: ZREAPER_* and tini's TINI_*" {
 	run -0 env ZREAPER_REMAP_EXIT=3,5 "$ZR" run -- sh -c 'exit 5'
 	run -0 --separate-stderr env TINI_VERBOSITY=2 "$ZR" run -- true

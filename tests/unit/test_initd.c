@@ -217,12 +217,17 @@ static void test_format_reap(void **state)
 		.lifetime_ns = 1500000000ULL,
 		.real_ns = 0,
 	};
+	struct initd_opts text = { 0 }, json = { .is_json = true }, tini = { .is_tini = true };
 	char buf[512];
 
 	(void)state;
-	initd_format_reap(buf, sizeof(buf), false, &r);
+	initd_format_reap(buf, sizeof(buf), &text, &r);
 	assert_string_equal(buf, "reaped orphan 42 (sle\\eep): exit 7, lived 1.500s");
-	initd_format_reap(buf, sizeof(buf), true, &r);
+	/* tini's wording, which tini's users and its own test suite grep for. */
+	initd_format_reap(buf, sizeof(buf), &tini, &r);
+	assert_string_equal(buf,
+			    "Reaped zombie process with pid=42 (sle\\eep): exit 7, lived 1.500s");
+	initd_format_reap(buf, sizeof(buf), &json, &r);
 	assert_string_equal(buf,
 			    "{\"ts\":\"1970-01-01T00:00:00.000000000Z\",\"event\":\"reap\","
 			    "\"pid\":42,\"comm\":\"sle\\u001bep\",\"exit_code\":7,"
@@ -230,13 +235,16 @@ static void test_format_reap(void **state)
 	r.raw_status = SIGKILL;
 	r.comm = NULL;
 	r.lifetime_ns = UINT64_MAX;
-	initd_format_reap(buf, sizeof(buf), false, &r);
+	initd_format_reap(buf, sizeof(buf), &text, &r);
 	assert_string_equal(buf, "reaped orphan 42 (?): killed by SIGKILL");
-	initd_format_reap(buf, sizeof(buf), true, &r);
+	initd_format_reap(buf, sizeof(buf), &json, &r);
 	assert_non_null(strstr(buf, "\"comm\":null,\"exit_code\":null,\"signal\":\"SIGKILL\""));
 	assert_non_null(strstr(buf, "\"lifetime_ns\":null}"));
 	/* Truncation never overflows. */
-	assert_true(initd_format_reap(buf, 8, true, &r) > 8);
+	assert_true(initd_format_reap(buf, 8, &json, &r) > 8);
+	assert_int_equal(strlen(buf), 7);
+	r.lifetime_ns = 1;
+	assert_true(initd_format_reap(buf, 8, &tini, &r) > 8);
 	assert_int_equal(strlen(buf), 7);
 }
 
