@@ -91,15 +91,20 @@ const char *cli_printable(const char *s, char *buf, size_t len)
 
 void cli_option_error(int c, char **argv, const char *hint, char *buf, size_t len)
 {
+	const char *arg = optind > 0 ? argv[optind - 1] : NULL;
+	const char *eq;
 	char q[128];
 
 	if (c == ':')
 		snprintf(buf, len, "option %s needs a value (%s)",
-			 cli_printable(argv[optind - 1], q, sizeof(q)), hint);
-	else if (optopt)
-		snprintf(buf, len, "unknown option '-%c' (%s)",
-			 optopt > 32 && optopt < 127 ? optopt : '?', hint);
+			 cli_printable(arg ? arg : "?", q, sizeof(q)), hint);
+	else if (arg && !strncmp(arg, "--", 2) && (eq = strchr(arg, '=')) && optopt)
+		/* A known long option that takes no value, given one: getopt says only '?'. */
+		snprintf(buf, len, "option '%.*s' takes no value (%s)", (int)(eq - arg),
+			 cli_printable(arg, q, sizeof(q)), hint);
+	else if (optopt > 32 && optopt < 127)
+		snprintf(buf, len, "unknown option '-%c' (%s)", optopt, hint);
 	else
 		snprintf(buf, len, "unknown option '%s' (%s)",
-			 cli_printable(argv[optind - 1], q, sizeof(q)), hint);
+			 cli_printable(arg ? arg : "?", q, sizeof(q)), hint);
 }

@@ -27,6 +27,14 @@ usage_error() {
 	assert_regex "$stderr" '--bogus'
 	usage_error trace -Z
 	usage_error --bogus
+	# A flag given a value it does not take is named, not reported as '-?'.
+	local cmd
+	for cmd in trace zombies tree reap; do
+		usage_error "$cmd" --json=1
+		assert_regex "$stderr" "option '--json' takes no value"
+	done
+	usage_error run --no-kill=yes -- true
+	assert_regex "$stderr" "'--no-kill' takes no value"
 }
 
 @test "unknown command, no command: exit 2" {
