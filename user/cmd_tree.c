@@ -300,8 +300,6 @@ int cmd_tree(int argc, char **argv)
 		print_root(&t, i, json);
 	}
 out:
-	if (fflush(stdout) && rc == ZR_EXIT_OK)
-		rc = ZR_EXIT_RUNTIME;
 	free(t.v);
-	return rc;
+	return log_finish_stdout(rc, ZR_EXIT_RUNTIME);
 }

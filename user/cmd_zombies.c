@@ -217,8 +217,8 @@ int cmd_zombies(int argc, char **argv)
 		else
 			print_row(&ev);
 	}
-	fflush(stdout);
-	rc = now.n ? ZR_EXIT_RUNTIME : ZR_EXIT_OK;
+	/* 3, "could not look": a monitor must not read a lost list as "no zombies". */
+	rc = log_finish_stdout(now.n ? ZR_EXIT_RUNTIME : ZR_EXIT_OK, EXIT_CANNOT_LOOK);
 out:
 	free(now.v);
 	free(later.v);

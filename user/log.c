@@ -31,3 +31,13 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	fwrite(line, 1, n, stderr);
 	errno = saved;
 }
+
+int log_finish_stdout(int rc, int fail_rc)
+{
+	int failed = fflush(stdout) != 0 || ferror(stdout);
+
+	if (!failed)
+		return rc;
+	zr_err("writing to standard output: %s", strerror(errno ? errno : EIO));
+	return fail_rc;
+}

@@ -13,6 +13,10 @@ extern int log_verbosity; /* messages above it are dropped; LOG_WARN by default 
 
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Flushes stdout at the end of a one-shot command. A failed write (a full disk, a closed
+ * file) gets one line and fail_rc, so no output is lost silently; otherwise rc is returned. */
+int log_finish_stdout(int rc, int fail_rc);
+
 #define zr_err(...)                                                                                \
 	do {                                                                                       \
 		log_msg(LOG_ERROR, __VA_ARGS__);                                                   \

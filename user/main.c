@@ -55,11 +55,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return ZR_EXIT_OK;
+		return log_finish_stdout(ZR_EXIT_OK, ZR_EXIT_RUNTIME);
 	}
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
 		printf("zreaper %s\n", ZR_VERSION);
-		return ZR_EXIT_OK;
+		return log_finish_stdout(ZR_EXIT_OK, ZR_EXIT_RUNTIME);
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))

@@ -105,3 +105,13 @@ usage_error() {
 		assert_output "zreaper $want"
 	done
 }
+
+@test "stdout on a full disk: one line on stderr, exit 1, never a silent success" {
+	local args
+	for args in "tree" "--help" "--version" "trace --duration 300ms"; do
+		[[ -w /dev/full ]] || skip "no /dev/full"
+		run -1 --separate-stderr bash -c "timeout 10 \"\$1\" $args >/dev/full" _ "$ZR"
+		assert_equal "${#stderr_lines[@]}" 1
+		assert_regex "$stderr" '^zreaper: .*No space left on device'
+	done
+}
