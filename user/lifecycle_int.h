@@ -27,6 +27,13 @@ struct lifecycle {
 		uint64_t now;
 		uint32_t n;
 	} held; /* zombies_held of the last parent counted: a storm has one parent, one scan */
+	struct {
+		uint32_t pid;
+		uint64_t start_ns; /* the adopter's life in the table */
+		uint64_t at;	   /* ktime it was read from /proc */
+		char comm[ZR_COMM_BUF];
+		bool is_init;
+	} adopter; /* the last new parent read from /proc: an orphan storm has one, one read */
 };
 
 /* Same life? /proc gives start times in clock ticks, the kernel's records in ns. */
