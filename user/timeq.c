@@ -6,6 +6,8 @@
 
 #include "timeq.h"
 
+#define TIMEQ_KEEP 1024 /* items an empty queue keeps room for */
+
 int timeq_push(struct timeq *q, const struct timeq_item *it)
 {
 	if (q->n == q->cap) {
@@ -42,6 +44,9 @@ void timeq_pop(struct timeq *q)
 		return;
 	q->head = (q->head + 1) % q->cap;
 	q->n--;
+	/* A storm leaves a large array behind: give it back once it has drained. */
+	if (!q->n && q->cap > TIMEQ_KEEP)
+		timeq_free(q);
 }
 
 void timeq_free(struct timeq *q)

@@ -131,6 +131,27 @@ static void test_growth(void **state)
 	timeq_free(&q);
 }
 
+/* A drained queue that grew for a storm gives its array back, and works on. */
+static void test_drained_storm_frees(void **state)
+{
+	struct timeq q = { 0 };
+	uint32_t pid;
+
+	(void)state;
+	for (pid = 1; pid <= 5000; pid++)
+		push_pid(&q, pid);
+	for (pid = 1; pid <= 4999; pid++)
+		pop_expect(&q, pid);
+	assert_true(q.cap >= 5000);
+	pop_expect(&q, 5000);
+	assert_int_equal(q.cap, 0);
+	assert_null(q.v);
+	push_pid(&q, 7);
+	pop_expect(&q, 7);
+	assert_null(timeq_due(&q, UINT64_MAX));
+	timeq_free(&q);
+}
+
 static void test_growth_while_wrapped(void **state)
 {
 	struct timeq q = { 0 };
@@ -174,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_push_due_pop),
 		cmocka_unit_test(test_due_uint64_max),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_drained_storm_frees),
 		cmocka_unit_test(test_growth_while_wrapped),
 	};
 
