@@ -50,9 +50,20 @@ static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 	if (p->is_age_known)
 		z.u.zombie.zombie_ns =
 		    now - (p->state == ZR_PROC_EXITED ? p->exit_ns : p->leader_exit_ns);
-	z.parent.pid = p->ppid;
-	c.parent_state =
-	    detect_parent_procfs(lc->procfs_root, p->ppid, &z.u.zombie.pinfo, &is_init, &z.parent);
+	if (lc->held.ppid != p->ppid || lc->held.now != now) {
+		hq.ppid = p->ppid;
+		proctab_each(lc->tab, count_held, &hq);
+		lc->held.ppid = p->ppid;
+		lc->held.now = now;
+		lc->held.n = hq.n;
+		lc->held.ref = (struct zr_ref){ 0 };
+		lc->held.state = detect_parent_procfs(lc->procfs_root, p->ppid, &lc->held.pinfo,
+						      &lc->held.is_init, &lc->held.ref);
+	}
+	z.parent = lc->held.ref;
+	z.u.zombie.pinfo = lc->held.pinfo;
+	is_init = lc->held.is_init;
+	c.parent_state = lc->held.state;
 	par = proctab_find(lc->tab, p->ppid);
 	if (par) {
 		z.parent.start_ns = par->start_ns;
@@ -63,13 +74,6 @@ static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 		c.waited_since_exit = par->last_wait_ns > p->exit_ns;
 		if (par->last_wait_ns)
 			c.since_wait_ns = now - par->last_wait_ns;
-	}
-	if (lc->held.ppid != p->ppid || lc->held.now != now) {
-		hq.ppid = p->ppid;
-		proctab_each(lc->tab, count_held, &hq);
-		lc->held.ppid = p->ppid;
-		lc->held.now = now;
-		lc->held.n = hq.n;
 	}
 	z.u.zombie.pinfo.zombies_held = lc->held.n;
 	c.pid = p->pid;
