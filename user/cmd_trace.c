@@ -31,7 +31,7 @@
 #define SCHEMA_VERSION	  1
 #define TICK_MS		  20 /* drain period: the kernel wakes us only for a full batch */
 #define WAKEUP_BYTES	  (256ULL * 1024)
-#define RING_DEFAULT	  (16u * 1024 * 1024)
+#define RING_DEFAULT	  (32u * 1024 * 1024) /* 100k exits at once: 16 MiB lost events */
 #define AUTOREAP_GRACE_NS (250ULL * 1000 * 1000)
 
 struct trace {
