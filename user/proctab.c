@@ -116,8 +116,8 @@ void proctab_remove(struct proctab *t, struct zr_proc *p)
 	else
 		t->newest = p->older;
 	t->count--;
-	free(p);
 	maybe_shrink(t);
+	free(p);
 }
 
 struct zr_proc *proctab_insert(struct proctab *t, uint32_t pid, uint64_t start_ns)
