@@ -31,7 +31,7 @@
 #define SCHEMA_VERSION	  1
 #define TICK_MS		  20 /* drain period: the kernel wakes us only for a full batch */
 #define WAKEUP_BYTES	  (256ULL * 1024)
-#define RING_DEFAULT	  (16u * 1024 * 1024)
+#define RING_DEFAULT	  (32u * 1024 * 1024) /* 100k exits at once: 16 MiB lost events */
 #define AUTOREAP_GRACE_NS (250ULL * 1000 * 1000)
 
 struct trace {
@@ -392,6 +392,8 @@ static int resolve_cgroup(struct zr_filters *f)
 	return 0;
 }
 
+static char stdout_buf[1 << 16];
+
 /* Everything a wake-up produced goes out before the loop sleeps again: one write per batch
  * instead of one per event, and no event waits for the next one. */
 static void flush_batch(struct trace *t)
@@ -495,8 +497,10 @@ int cmd_trace(int argc, char **argv)
 		sink_text_init(&t.sink, stdout, &t.info);
 	/* Flushed per wake-up (flush_batch), which keeps every event prompt on a pipe. */
 	t.sink.flush_each = false;
+	/* glibc ignores the size when it picks the buffer (it takes st_blksize, 4 KiB): give
+	 * it one, or a storm costs a write(2) every dozen lines. */
 	if (!isatty(STDOUT_FILENO))
-		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	t.sink.color = !t.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	t.sink.boot_to_real_ns = boot_to_real_ns();
 

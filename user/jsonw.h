@@ -64,6 +64,9 @@ void jsonw_key(struct jsonw *w, const char *key);
 /* An untrusted string value (up to NUL or max bytes), escaped and quoted; NULL gives null. */
 void jsonw_string(struct jsonw *w, const char *s, size_t max);
 
+/* An unsigned number as a value (after jsonw_key, or inside hand-written text). */
+void jsonw_uint(struct jsonw *w, uint64_t v);
+
 /* Whole members. */
 void jsonw_str(struct jsonw *w, const char *key, const char *s, size_t max);
 void jsonw_u64(struct jsonw *w, const char *key, uint64_t v);

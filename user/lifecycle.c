@@ -2,6 +2,7 @@
  * derived from them: a wait that reaped a pid, or a release no wait accounts for (autoreap).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
@@ -9,6 +10,8 @@
 #include "lifecycle_int.h"
 #include "procfs.h"
 #include "zr_event.h"
+
+#define TRIM_MIN_ITEMS 4096
 
 struct lifecycle *lifecycle_new(unsigned cap, uint64_t grace_ns, lifecycle_emit_fn emit, void *arg)
 {
@@ -276,6 +279,21 @@ static int settle_released(struct lifecycle *lc, uint64_t now)
 	return err;
 }
 
+/* After a crowd of processes has gone (what the table and queues hold has halved, by
+ * TRIM_MIN_ITEMS at least), hands the freed heap back: free() alone keeps it, and a long-running
+ * tracer's RSS would stay at its busiest moment's. */
+static void give_back_memory(struct lifecycle *lc)
+{
+	size_t n = proctab_count(lc->tab) + lc->released.n + lc->exited.n + lc->orphans.n;
+
+	if (n > lc->held_peak) {
+		lc->held_peak = n;
+	} else if (lc->held_peak - n >= TRIM_MIN_ITEMS && n < lc->held_peak / 2) {
+		malloc_trim(0);
+		lc->held_peak = n;
+	}
+}
+
 int lifecycle_tick(struct lifecycle *lc, uint64_t now)
 {
 	int err = lifecycle_check_orphans(lc, now);
@@ -284,6 +302,7 @@ int lifecycle_tick(struct lifecycle *lc, uint64_t now)
 		err = settle_released(lc, now);
 	if (!err)
 		err = lifecycle_check_zombies(lc, now);
+	give_back_memory(lc);
 	return err;
 }
 

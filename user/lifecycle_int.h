@@ -26,7 +26,20 @@ struct lifecycle {
 		uint32_t ppid;
 		uint64_t now;
 		uint32_t n;
-	} held; /* zombies_held of the last parent counted: a storm has one parent, one scan */
+		/* what /proc said of that parent at now */
+		char state;
+		bool is_init;
+		struct zr_parent_info pinfo;
+		struct zr_ref ref;
+	} held; /* the last parent looked at: a storm's zombies share one, one scan, one read */
+	struct {
+		uint32_t pid;
+		uint64_t start_ns; /* the adopter's life in the table */
+		uint64_t at;	   /* ktime it was read from /proc */
+		char comm[ZR_COMM_BUF];
+		bool is_init;
+	} adopter; /* the last new parent read from /proc: an orphan storm has one, one read */
+	size_t held_peak; /* most entries and queued items since memory was last given back */
 };
 
 /* Same life? /proc gives start times in clock ticks, the kernel's records in ns. */

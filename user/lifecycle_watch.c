@@ -50,9 +50,20 @@ static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 	if (p->is_age_known)
 		z.u.zombie.zombie_ns =
 		    now - (p->state == ZR_PROC_EXITED ? p->exit_ns : p->leader_exit_ns);
-	z.parent.pid = p->ppid;
-	c.parent_state =
-	    detect_parent_procfs(lc->procfs_root, p->ppid, &z.u.zombie.pinfo, &is_init, &z.parent);
+	if (lc->held.ppid != p->ppid || lc->held.now != now) {
+		hq.ppid = p->ppid;
+		proctab_each(lc->tab, count_held, &hq);
+		lc->held.ppid = p->ppid;
+		lc->held.now = now;
+		lc->held.n = hq.n;
+		lc->held.ref = (struct zr_ref){ 0 };
+		lc->held.state = detect_parent_procfs(lc->procfs_root, p->ppid, &lc->held.pinfo,
+						      &lc->held.is_init, &lc->held.ref);
+	}
+	z.parent = lc->held.ref;
+	z.u.zombie.pinfo = lc->held.pinfo;
+	is_init = lc->held.is_init;
+	c.parent_state = lc->held.state;
 	par = proctab_find(lc->tab, p->ppid);
 	if (par) {
 		z.parent.start_ns = par->start_ns;
@@ -63,13 +74,6 @@ static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 		c.waited_since_exit = par->last_wait_ns > p->exit_ns;
 		if (par->last_wait_ns)
 			c.since_wait_ns = now - par->last_wait_ns;
-	}
-	if (lc->held.ppid != p->ppid || lc->held.now != now) {
-		hq.ppid = p->ppid;
-		proctab_each(lc->tab, count_held, &hq);
-		lc->held.ppid = p->ppid;
-		lc->held.now = now;
-		lc->held.n = hq.n;
 	}
 	z.u.zombie.pinfo.zombies_held = lc->held.n;
 	c.pid = p->pid;
@@ -107,12 +111,24 @@ int lifecycle_check_zombies(struct lifecycle *lc, uint64_t now)
 	return err;
 }
 
+#define ADOPTER_FRESH_NS (100ULL * 1000 * 1000)
+
 struct orphan_query {
 	struct lifecycle *lc;
 	const struct timeq_item *dead;
-	int pending; /* children whose reparenting is not visible yet */
+	int pending;	  /* children whose reparenting is not visible yet */
+	uint32_t adopter; /* the new parent one child's /proc showed, 0: none yet */
 	int err;
 };
+
+/* Is np the adopter /proc was last read for, still alive in the table, read lately? A storm's
+ * thousand orphans then cost one read, and a renamed adopter shows within ADOPTER_FRESH_NS. */
+static bool adopter_known(const struct lifecycle *lc, const struct zr_proc *np, uint64_t at)
+{
+	return lc->adopter.pid && lc->adopter.pid == np->pid &&
+	       lc->adopter.start_ns == np->start_ns && np->state == ZR_PROC_RUNNING &&
+	       at >= lc->adopter.at && at - lc->adopter.at < ADOPTER_FRESH_NS;
+}
 
 /* p was adopted by new_ppid when old died (at ktime at): the orphan event. The kernel adopts
  * into a thread of the group, a subreaper, or the namespace's init; a whole group died here,
@@ -138,10 +154,20 @@ static int emit_orphan(struct lifecycle *lc, struct zr_proc *p, const struct zr_
 		memcpy(o.u.orphan.new_parent.comm, np->comm, sizeof(np->comm));
 		is_init |= np->ns_level && np->ns_pid == 1;
 	}
-	if (procfs_read_stat(lc->procfs_root, new_ppid, &nst) == 0) {
+	if (np && adopter_known(lc, np, at)) {
+		memcpy(o.u.orphan.new_parent.comm, lc->adopter.comm, sizeof(lc->adopter.comm));
+		is_init |= lc->adopter.is_init;
+	} else if (procfs_read_stat(lc->procfs_root, new_ppid, &nst) == 0) {
 		memcpy(o.u.orphan.new_parent.comm, nst.comm, sizeof(nst.comm));
 		if (procfs_read_status(lc->procfs_root, new_ppid, &ns) == 0 && ns.ns_pid == 1)
 			is_init = true;
+		if (np && lifecycle_same_life_ticks(np, nst.start_ticks)) {
+			lc->adopter.pid = new_ppid;
+			lc->adopter.start_ns = np->start_ns;
+			lc->adopter.at = at;
+			memcpy(lc->adopter.comm, nst.comm, sizeof(lc->adopter.comm));
+			lc->adopter.is_init = is_init;
+		}
 	}
 	o.u.orphan.new_parent.role = is_init ? "pidns_init" : "subreaper";
 	if (np) {
@@ -152,7 +178,10 @@ static int emit_orphan(struct lifecycle *lc, struct zr_proc *p, const struct zr_
 	return lc->emit(&o, lc->arg);
 }
 
-/* One child of a dead parent: once /proc shows its new parent, say who adopted it. */
+/* One child of a dead parent: once /proc shows its new parent, say who adopted it. The kernel
+ * moves all the children of an exiting task to one new parent at once (exit_notify, under
+ * tasklist_lock), so the first child whose own /proc entry shows the adopter proves it for
+ * its siblings: an orphan storm costs one read, not one per orphan. */
 static void check_child(struct zr_proc *p, void *arg)
 {
 	struct orphan_query *q = arg;
@@ -160,6 +189,10 @@ static void check_child(struct zr_proc *p, void *arg)
 
 	if (q->err || p->ppid != q->dead->who.pid || p->state != ZR_PROC_RUNNING)
 		return;
+	if (q->adopter) {
+		q->err = emit_orphan(q->lc, p, &q->dead->who, q->dead->at_ns, q->adopter);
+		return;
+	}
 	if (procfs_read_stat(q->lc->procfs_root, p->pid, &st) ||
 	    !lifecycle_same_life_ticks(p, st.start_ticks))
 		return; /* gone: its own exit names its parent */
@@ -167,6 +200,7 @@ static void check_child(struct zr_proc *p, void *arg)
 		q->pending++;
 		return;
 	}
+	q->adopter = st.ppid;
 	q->err = emit_orphan(q->lc, p, &q->dead->who, q->dead->at_ns, st.ppid);
 }
 
@@ -199,7 +233,7 @@ int lifecycle_check_orphans(struct lifecycle *lc, uint64_t now)
 	int err = 0;
 
 	while (!err && (it = timeq_due(&lc->orphans, now))) {
-		q = (struct orphan_query){ lc, it, 0, 0 };
+		q = (struct orphan_query){ lc, it, 0, 0, 0 };
 		proctab_each(lc->tab, check_child, &q);
 		err = q.err;
 		if (q.pending && it->tries < ORPHAN_CHECK_TRIES && now != UINT64_MAX) {

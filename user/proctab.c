@@ -8,6 +8,7 @@
 #include "proctab.h"
 
 #define DEFAULT_CAP 1000000u
+#define MIN_BUCKETS 4096u
 
 struct proctab {
 	struct zr_proc **buckets;
@@ -30,7 +31,7 @@ struct proctab *proctab_new(unsigned cap)
 	if (!t)
 		return NULL;
 	t->cap = cap ? cap : DEFAULT_CAP;
-	t->nbuckets = 4096;
+	t->nbuckets = MIN_BUCKETS;
 	t->buckets = calloc(t->nbuckets, sizeof(struct zr_proc *));
 	if (!t->buckets) {
 		free(t);
@@ -64,16 +65,13 @@ struct zr_proc *proctab_find(const struct proctab *t, uint32_t pid)
 	return NULL;
 }
 
-/* Doubles the bucket array when the load passes 2; on ENOMEM keeps the old one (still correct). */
-static void maybe_grow(struct proctab *t)
+/* Moves every entry into a bucket array of n; on ENOMEM keeps the old one (still correct). */
+static void rehash(struct proctab *t, unsigned n)
 {
-	unsigned n = t->nbuckets * 2, i;
-	struct zr_proc **nb;
+	struct zr_proc **nb = calloc(n, sizeof(struct zr_proc *));
 	struct zr_proc *p;
+	unsigned i;
 
-	if (t->count < t->nbuckets * 2)
-		return;
-	nb = calloc(n, sizeof(struct zr_proc *));
 	if (!nb)
 		return;
 	t->nbuckets = n;
@@ -84,6 +82,21 @@ static void maybe_grow(struct proctab *t)
 		p->hnext = nb[i];
 		nb[i] = p;
 	}
+}
+
+/* Doubles the bucket array when the load passes 2. */
+static void maybe_grow(struct proctab *t)
+{
+	if (t->count >= t->nbuckets * 2)
+		rehash(t, t->nbuckets * 2);
+}
+
+/* Quarters it once the table holds under an eighth of it (a crowd has gone), so that memory
+ * can go back to the system. */
+static void maybe_shrink(struct proctab *t)
+{
+	if (t->nbuckets > MIN_BUCKETS && t->count < t->nbuckets / 8)
+		rehash(t, t->nbuckets / 4 > MIN_BUCKETS ? t->nbuckets / 4 : MIN_BUCKETS);
 }
 
 void proctab_remove(struct proctab *t, struct zr_proc *p)
@@ -103,6 +116,7 @@ void proctab_remove(struct proctab *t, struct zr_proc *p)
 	else
 		t->newest = p->older;
 	t->count--;
+	maybe_shrink(t);
 	free(p);
 }
 

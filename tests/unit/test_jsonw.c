@@ -3,6 +3,7 @@
  * memory (has_failed) is not provoked here: nothing in the writer can be made to fail on cue.
  */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,30 @@
 #include <cmocka.h>
 
 #include "jsonw.h"
+
+/* Numbers are formatted by hand: the edges printf would get right. */
+static void test_number_edges(void **state)
+{
+	struct jsonw w;
+
+	(void)state;
+	jsonw_init(&w);
+	jsonw_int(&w, "a", INT_MIN);
+	jsonw_int(&w, "b", INT_MAX);
+	jsonw_int(&w, "c", 0);
+	jsonw_u64(&w, "d", 0);
+	jsonw_u64(&w, "e", 10);
+	jsonw_key(&w, "f");
+	jsonw_raw(&w, "\"");
+	jsonw_uint(&w, 42);
+	jsonw_raw(&w, ":");
+	jsonw_uint(&w, 1000000007);
+	jsonw_raw(&w, "\"");
+	assert_string_equal(jsonw_text(&w), "\"a\":-2147483648,\"b\":2147483647,\"c\":0,\"d\":0,"
+					    "\"e\":10,\"f\":\"42:1000000007\"");
+	assert_int_equal(jsonw_len(&w), strlen(jsonw_text(&w)));
+	jsonw_release(&w);
+}
 
 static void test_members_and_commas(void **state)
 {
@@ -199,6 +224,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_members_and_commas),
+		cmocka_unit_test(test_number_edges),
 		cmocka_unit_test(test_bare_members),
 		cmocka_unit_test(test_nesting),
 		cmocka_unit_test(test_escaping),

@@ -540,6 +540,34 @@ static void test_orphan_procfs_retry(void **state)
 	assert_int_equal(f->sink.n, 4);
 }
 
+/* (4) siblings move to one new parent together: the first child /proc shows adopted speaks for
+ * the next, whose /proc entry is not read (here it has none) and who is still running for us. */
+static void test_orphan_siblings_share_adopter(void **state)
+{
+	struct fixture *f = *state;
+	const struct zr_ev *o;
+
+	orphan_setup(f, SUBR, "50");
+	feed(f, ev_fork(C_START + 1 * MS, CHILD + 1, PARENT, "child2"));
+	feed(f, ev_fork(C_START + 2 * MS, CHILD + 2, PARENT, "child3"));
+	feed(f, ev_exit(C_START + 3 * MS, CHILD + 2, PARENT, C_START + 2 * MS, "child3", 0));
+	assert_int_equal(f->sink.n, 6);
+	tick(f, P_EXIT + 5 * MS);
+	assert_int_equal(f->sink.n, 8);
+	assert_orphan_of_child(&f->sink.ev[6], "subreaper");
+	o = &f->sink.ev[7];
+	assert_int_equal(o->kind, ZR_EV_ORPHAN);
+	assert_int_equal(o->pid, CHILD + 1);
+	assert_int_equal(o->start_ns, C_START + 1 * MS);
+	assert_int_equal(o->u.orphan.old_parent.pid, PARENT);
+	assert_int_equal(o->u.orphan.new_parent.pid, SUBR);
+	assert_string_equal(o->u.orphan.new_parent.comm, "subreaper");
+	assert_string_equal(o->u.orphan.new_parent.role, "subreaper");
+	/* The one that exited before its parent is no orphan. */
+	tick(f, P_EXIT + 500 * MS);
+	assert_int_equal(count_kind(f, ZR_EV_ORPHAN), 2);
+}
+
 /* (5) the child's own exit names its new parent before any tick: orphan first, then exit. */
 static void test_orphan_from_child_exit(void **state)
 {
@@ -747,6 +775,7 @@ int main(void)
 		T(test_orphan_procfs_subreaper),
 		T(test_orphan_procfs_pidns_init),
 		T(test_orphan_procfs_retry),
+		T(test_orphan_siblings_share_adopter),
 		T(test_orphan_from_child_exit),
 		T(test_orphan_from_child_exec),
 		T(test_reparent_live_parent),

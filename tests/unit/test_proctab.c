@@ -182,6 +182,39 @@ static void test_growth(void **state)
 	assert_int_equal(proctab_count(t), 0);
 }
 
+/* A crowd of 100,000 comes and goes, leaving a few: the table shrinks back under it and still
+ * finds every entry left, and takes a new crowd. */
+static void test_shrink_after_crowd(void **state)
+{
+	struct proctab *t = *state;
+	const uint32_t n = 100000, keep = 300;
+	uint32_t i;
+
+	for (i = 1; i <= n; i++)
+		assert_non_null(proctab_insert(t, i, i));
+	for (i = keep + 1; i <= n; i++)
+		proctab_remove(t, proctab_find(t, i));
+	assert_int_equal(proctab_count(t), keep);
+	for (i = 1; i <= n; i++) {
+		struct zr_proc *p = proctab_find(t, i);
+
+		if (i <= keep) {
+			assert_non_null(p);
+			assert_int_equal(p->start_ns, i);
+		} else {
+			assert_null(p);
+		}
+	}
+	for (i = n + 1; i <= 2 * n; i++)
+		assert_non_null(proctab_insert(t, i, i));
+	assert_int_equal(proctab_count(t), n + keep);
+	assert_non_null(proctab_find(t, 2 * n));
+	assert_non_null(proctab_find(t, keep));
+	proctab_each(t, remove_all, t);
+	assert_int_equal(proctab_count(t), 0);
+	assert_null(proctab_find(t, 1));
+}
+
 static void test_colliding_pids(void **state)
 {
 	struct proctab *t = *state;
@@ -275,10 +308,15 @@ static void test_cap_eviction_many(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_empty),	      T(test_insert_find_remove),
-		T(test_replace),      T(test_each_order_and_remove),
-		T(test_growth),	      T(test_colliding_pids),
-		T(test_cap_eviction), T(test_cap_eviction_many),
+		T(test_empty),
+		T(test_insert_find_remove),
+		T(test_replace),
+		T(test_each_order_and_remove),
+		T(test_growth),
+		T(test_shrink_after_crowd),
+		T(test_colliding_pids),
+		T(test_cap_eviction),
+		T(test_cap_eviction_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

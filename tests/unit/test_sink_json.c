@@ -650,6 +650,13 @@ static void test_common_names(void **state)
 	assert_string_equal(ts, "1969-12-31T23:59:59.999999999Z");
 	sink_format_rfc3339(ts, sizeof(ts), 951782400000000001LL); /* a leap day */
 	assert_string_equal(ts, "2000-02-29T00:00:00.000000001Z");
+	/* The same second again (its date is kept), then the next one, then a short buffer. */
+	sink_format_rfc3339(ts, sizeof(ts), 951782400999000000LL);
+	assert_string_equal(ts, "2000-02-29T00:00:00.999000000Z");
+	sink_format_rfc3339(ts, sizeof(ts), 951782401000000000LL);
+	assert_string_equal(ts, "2000-02-29T00:00:01.000000000Z");
+	sink_format_rfc3339(ts, 12, 951782401000000000LL);
+	assert_string_equal(ts, "2000-02-29T");
 }
 
 int main(void)

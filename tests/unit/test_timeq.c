@@ -131,6 +131,31 @@ static void test_growth(void **state)
 	timeq_free(&q);
 }
 
+/* A queue that grew for a storm gives its array back as it drains, and works on. */
+static void test_drained_storm_frees(void **state)
+{
+	struct timeq q = { 0 };
+	uint32_t pid;
+
+	(void)state;
+	for (pid = 1; pid <= 5000; pid++)
+		push_pid(&q, pid);
+	for (pid = 1; pid <= 4990; pid++)
+		pop_expect(&q, pid);
+	/* Ten left: shrunk to the floor, in order still. */
+	assert_int_equal(q.n, 10);
+	assert_true(q.cap <= 1024);
+	for (pid = 4991; pid <= 4999; pid++)
+		pop_expect(&q, pid);
+	pop_expect(&q, 5000);
+	assert_int_equal(q.n, 0);
+	assert_true(q.cap <= 1024);
+	push_pid(&q, 7);
+	pop_expect(&q, 7);
+	assert_null(timeq_due(&q, UINT64_MAX));
+	timeq_free(&q);
+}
+
 static void test_growth_while_wrapped(void **state)
 {
 	struct timeq q = { 0 };
@@ -174,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_push_due_pop),
 		cmocka_unit_test(test_due_uint64_max),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_drained_storm_frees),
 		cmocka_unit_test(test_growth_while_wrapped),
 	};
 
