@@ -37,6 +37,11 @@ int loop_init(struct loop *l, int ring_fd, int out_fd, unsigned tick_ms)
 	sigaddset(&mask, SIGHUP);
 	/* A write to a closed pipe returns EPIPE, which the sinks report as "reader gone". */
 	signal(SIGPIPE, SIG_IGN);
+	/* An ignored signal never reaches a signalfd. A script's background job starts with
+	 * SIGINT ignored, yet `kill -INT` must still end the trace; SIGHUP stays as inherited
+	 * (nohup asked for it to be ignored). */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	if (sigprocmask(SIG_BLOCK, &mask, &saved_mask))
 		return -errno;
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
