@@ -7,7 +7,7 @@
 
 #include "detect.h"
 #include "lifecycle_int.h"
-#include "procfs.h"
+#include "procsrc.h"
 
 struct held_query {
 	uint32_t ppid;
@@ -33,7 +33,7 @@ static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 	bool is_init;
 
 	/* The kernel's word on the parent: it changes when the old one dies. */
-	if (procfs_read_stat(lc->procfs_root, p->pid, &st) == 0 &&
+	if (procsrc_stat(&lc->src, p->pid, &st) == 0 &&
 	    lifecycle_same_life_ticks(p, st.start_ticks) && st.ppid)
 		p->ppid = st.ppid;
 	else if (p->state == ZR_PROC_RUNNING)
@@ -52,7 +52,7 @@ static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 		    now - (p->state == ZR_PROC_EXITED ? p->exit_ns : p->leader_exit_ns);
 	z.parent.pid = p->ppid;
 	c.parent_state =
-	    detect_parent_procfs(lc->procfs_root, p->ppid, &z.u.zombie.pinfo, &is_init, &z.parent);
+	    detect_parent_procfs(&lc->src, p->ppid, &z.u.zombie.pinfo, &is_init, &z.parent);
 	par = proctab_find(lc->tab, p->ppid);
 	if (par) {
 		z.parent.start_ns = par->start_ns;
@@ -138,9 +138,9 @@ static int emit_orphan(struct lifecycle *lc, struct zr_proc *p, const struct zr_
 		memcpy(o.u.orphan.new_parent.comm, np->comm, sizeof(np->comm));
 		is_init |= np->ns_level && np->ns_pid == 1;
 	}
-	if (procfs_read_stat(lc->procfs_root, new_ppid, &nst) == 0) {
+	if (procsrc_stat(&lc->src, new_ppid, &nst) == 0) {
 		memcpy(o.u.orphan.new_parent.comm, nst.comm, sizeof(nst.comm));
-		if (procfs_read_status(lc->procfs_root, new_ppid, &ns) == 0 && ns.ns_pid == 1)
+		if (procsrc_status(&lc->src, new_ppid, &ns) == 0 && ns.ns_pid == 1)
 			is_init = true;
 	}
 	o.u.orphan.new_parent.role = is_init ? "pidns_init" : "subreaper";
@@ -160,7 +160,7 @@ static void check_child(struct zr_proc *p, void *arg)
 
 	if (q->err || p->ppid != q->dead->who.pid || p->state != ZR_PROC_RUNNING)
 		return;
-	if (procfs_read_stat(q->lc->procfs_root, p->pid, &st) ||
+	if (procsrc_stat(&q->lc->src, p->pid, &st) ||
 	    !lifecycle_same_life_ticks(p, st.start_ticks))
 		return; /* gone: its own exit names its parent */
 	if (st.ppid == q->dead->who.pid) {
@@ -231,7 +231,7 @@ static int snap_one(uint32_t pid, void *arg)
 	struct zr_proc *p;
 	struct zr_ev ev;
 
-	if (procfs_read_stat(sc->lc->procfs_root, pid, &st))
+	if (procsrc_stat(&sc->lc->src, pid, &st))
 		return 0; /* gone since the directory was listed */
 	p = proctab_insert(sc->lc->tab, pid, procfs_ticks_to_ns(st.start_ticks));
 	if (!p)
@@ -239,7 +239,7 @@ static int snap_one(uint32_t pid, void *arg)
 	p->is_snapshot = true;
 	p->ppid = p->birth_ppid = st.ppid;
 	memcpy(p->comm, st.comm, sizeof(p->comm));
-	if (procfs_read_status(sc->lc->procfs_root, pid, &ss) == 0) {
+	if (procsrc_status(&sc->lc->src, pid, &ss) == 0) {
 		p->uid = ss.uid;
 		p->gid = ss.gid;
 	}
@@ -267,7 +267,7 @@ static void mark_parent(struct zr_proc *p, void *arg)
 int lifecycle_snapshot(struct lifecycle *lc, uint64_t now)
 {
 	struct snap_ctx sc = { lc, now, 0 };
-	int rc = procfs_each_pid(lc->procfs_root, snap_one, &sc);
+	int rc = procsrc_each_pid(&lc->src, snap_one, &sc);
 
 	proctab_each(lc->tab, mark_parent, lc->tab);
 	return rc < 0 ? rc : sc.err;

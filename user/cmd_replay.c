@@ -1,0 +1,444 @@
+/* cmd_replay.c - `zreaper replay FILE`: a recording (trace --record) fed through the same
+ * pipeline as `trace`, at full speed, /proc answers and clock steps taken from the file; or,
+ * with --tree --at TIME, the process table at that moment drawn as `zreaper tree` draws it.
+ */
+#define _GNU_SOURCE /* strptime, timegm */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "journal.h"
+#include "log.h"
+#include "pipeline.h"
+#include "proctab.h"
+#include "record.h"
+#include "trace_opts.h"
+#include "tree_show.h"
+
+struct replay {
+	struct trace_opts o;
+	const char *path;
+	const char *until_arg, *at_arg;
+	uint64_t until_ns; /* ktime; 0: to the end */
+	bool show_tree;
+	struct record_meta meta;
+	struct record_reader *r;
+	struct journal_reader jr;
+	struct procsrc src;
+	struct pipeline p;
+	uint64_t last_ns; /* the latest time the file reached */
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: zreaper replay FILE [OPTIONS]\n"
+	      "\n"
+	      "Feeds a recording made by `zreaper trace --record FILE` (FILE - reads stdin)\n"
+	      "through the same state machine, detectors and outputs as `trace`, at full\n"
+	      "speed: with the same options it prints the lines the trace printed, timestamps\n"
+	      "included. Needs no privileges.\n"
+	      "\n"
+	      "Filters and output: -p PID, --tree, -n NAME, -u UID, -x, --events LIST,\n"
+	      "--threads, --json, --summary, --zombie-after D (default: the recorded one),\n"
+	      "-v, as for `zreaper trace` (see zreaper trace --help).\n"
+	      "\n"
+	      "      --until TIME     stop at TIME: RFC 3339 UTC (2026-03-14T10:22:07.5Z) or a\n"
+	      "                       duration since the recording started (+90s, 2m)\n"
+	      "      --tree --at TIME print the process tree as the trace knew it at TIME\n"
+	      "                       (with -p PID: the subtree under PID; --json as `tree`)\n"
+	      "  -h, --help           this text\n"
+	      "\n"
+	      "Exit status: 0 ok (a recording cut short by a killed recorder replays up to the\n"
+	      "cut, with a warning), 1 bad or unreadable file (one line naming the byte offset),\n"
+	      "2 usage error.\n",
+	      f);
+}
+
+/* A command-line value made safe to print (one call per message). */
+static const char *q(const char *s)
+{
+	static char buf[128];
+
+	return cli_printable(s, buf, sizeof(buf));
+}
+
+/* RFC 3339 in UTC ("Z"), fraction optional, or a duration since the start ("+5s", "5s"):
+ * the ktime it names. 0 or -EINVAL. */
+static int parse_time(const char *s, const struct record_meta *m, uint64_t *ktime)
+{
+	struct tm tm = { 0 };
+	uint64_t d, frac = 0, scale = 100000000;
+	const char *p;
+	int64_t real;
+
+	if (*s == '+')
+		s++;
+	if (!cli_parse_duration(s, &d)) {
+		*ktime = m->start_ns + d;
+		return 0;
+	}
+	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p)
+		return -EINVAL;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			frac += (uint64_t)(*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (strcmp(p, "Z"))
+		return -EINVAL;
+	real = (int64_t)timegm(&tm) * 1000000000LL + (int64_t)frac;
+	if (real - m->boot_to_real_ns < 0)
+		return -EINVAL;
+	*ktime = (uint64_t)(real - m->boot_to_real_ns);
+	return 0;
+}
+
+enum {
+	OPT_UNTIL = TOPT__NEXT,
+	OPT_AT,
+};
+
+static int parse_args(struct replay *rp, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		TRACE_OPTS_LONG,
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "at", required_argument, NULL, OPT_AT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char m[256];
+	int c, rc;
+
+	trace_opts_init(&rp->o);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":" TRACE_OPTS_SHORT "h", longopts, NULL)) != -1) {
+		rc = trace_opts_take(&rp->o, c, optarg, false);
+		if (rc == 1)
+			continue;
+		if (rc)
+			return rc;
+		switch (c) {
+		case OPT_UNTIL:
+			rp->until_arg = optarg;
+			break;
+		case OPT_AT:
+			rp->at_arg = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			cli_option_error(c, argv, "try: zreaper replay --help", m, sizeof(m));
+			zr_err("%s", m);
+			return ZR_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		zr_err("replay: missing FILE (try: zreaper replay --help)");
+		return ZR_EXIT_USAGE;
+	}
+	rp->path = argv[optind++];
+	if (optind < argc) {
+		zr_err("unexpected argument '%s'", q(argv[optind]));
+		return ZR_EXIT_USAGE;
+	}
+	if (rp->at_arg && !rp->o.f.tree) {
+		zr_err("--at needs --tree (replay FILE --tree --at TIME)");
+		return ZR_EXIT_USAGE;
+	}
+	if (rp->at_arg && rp->until_arg) {
+		zr_err("--at and --until: give one of them");
+		return ZR_EXIT_USAGE;
+	}
+	rp->show_tree = rp->at_arg != NULL;
+	if (rp->o.f.tree && !rp->show_tree && !rp->o.f.n_pids) {
+		zr_err("--tree needs -p PID, or --at TIME to draw the tree");
+		return ZR_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* ---- the recorded table as a /proc source, for tree_show() ---- */
+
+struct table_view {
+	const struct proctab *tab;
+	uint32_t *pids;
+	size_t n, cap;
+	int err;
+};
+
+static void list_pid(struct zr_proc *p, void *arg)
+{
+	struct table_view *v = arg;
+
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 256;
+		uint32_t *np = realloc(v->pids, cap * sizeof(*np));
+
+		if (!np) {
+			v->err = -ENOMEM;
+			return;
+		}
+		v->pids = np;
+		v->cap = cap;
+	}
+	v->pids[v->n++] = p->pid;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int view_each_pid(void *ctx, procsrc_pid_fn fn, void *arg)
+{
+	struct table_view *v = ctx;
+	size_t i;
+	int rc = 0;
+
+	/* proctab_each takes a non-const table but only reads it here */
+	proctab_each((struct proctab *)(uintptr_t)v->tab, list_pid, v);
+	if (v->err)
+		return v->err;
+	qsort(v->pids, v->n, sizeof(*v->pids), cmp_pid); /* as /proc lists them */
+	for (i = 0; i < v->n && !rc; i++)
+		rc = fn(v->pids[i], arg);
+	return rc;
+}
+
+static int view_stat(void *ctx, uint32_t pid, struct procfs_stat *st)
+{
+	struct table_view *v = ctx;
+	const struct zr_proc *p = proctab_find(v->tab, pid);
+
+	if (!p)
+		return -ENOENT;
+	memset(st, 0, sizeof(*st));
+	st->pid = pid;
+	memcpy(st->comm, p->comm, sizeof(st->comm));
+	/* The trace knows alive or dead, not sleeping or running. */
+	st->state = p->state == ZR_PROC_EXITED ? 'Z' : 'R';
+	st->ppid = p->ppid;
+	st->start_ticks = p->start_ns / procfs_tick_ns();
+	st->threads = 1;
+	st->exit_code = -1;
+	return 0;
+}
+
+static int view_status(void *ctx, uint32_t pid, struct procfs_status *st)
+{
+	struct table_view *v = ctx;
+	const struct zr_proc *p = proctab_find(v->tab, pid);
+
+	if (!p)
+		return -ENOENT;
+	memset(st, 0, sizeof(*st));
+	st->uid = p->uid;
+	st->gid = p->gid;
+	st->ns_pid = p->ns_level ? p->ns_pid : pid;
+	st->ns_depth = p->ns_level;
+	st->threads = 1;
+	return 0;
+}
+
+static const struct procsrc_ops view_ops = {
+	.read_stat = view_stat,
+	.read_status = view_status,
+	.each_pid = view_each_pid,
+};
+
+static int show_tree(struct replay *rp)
+{
+	struct table_view v = { .tab = lifecycle_table(rp->p.lc) };
+	struct procsrc src = { &view_ops, &v, NULL };
+	uint32_t root = rp->o.f.n_pids ? rp->o.f.pids[0] : 0;
+	int rc = tree_show(&src, root, rp->o.json);
+
+	free(v.pids);
+	if (fflush(stdout) && rc == ZR_EXIT_OK)
+		rc = ZR_EXIT_RUNTIME;
+	return rc;
+}
+
+/* ---- the replay loop ---- */
+
+static void ensure_started(struct replay *rp, uint64_t now)
+{
+	if (!rp->p.started)
+		pipeline_start(&rp->p, now, false);
+}
+
+/* Feeds the file to the pipeline; returns 1 at its end mark, 0 at a cut or --until, -1 bad. */
+static int feed(struct replay *rp, bool *finished)
+{
+	struct journal_item it;
+	int rc;
+
+	while ((rc = journal_next(&rp->jr, &it)) > 0) {
+		if (it.type == JOURNAL_END)
+			return 1;
+		if (rp->until_ns && it.now > rp->until_ns)
+			return 0;
+		if (it.now > rp->last_ns)
+			rp->last_ns = it.now;
+		switch (it.type) {
+		case JOURNAL_START:
+			if (!rp->p.started)
+				pipeline_start(&rp->p, it.now, true);
+			break;
+		case JOURNAL_CONT:
+			ensure_started(rp, it.now);
+			break;
+		case JOURNAL_KERNEL:
+			ensure_started(rp, it.now);
+			pipeline_record(&rp->p, it.data, it.size);
+			break;
+		case JOURNAL_TICK:
+			ensure_started(rp, it.now);
+			pipeline_tick(&rp->p, it.now);
+			break;
+		case JOURNAL_LOST:
+			ensure_started(rp, it.now);
+			pipeline_lost(&rp->p, it.now, it.value);
+			break;
+		case JOURNAL_FINISH:
+			ensure_started(rp, it.now);
+			pipeline_finish(&rp->p, it.now, it.value);
+			*finished = true;
+			break;
+		case JOURNAL_END:
+		case JOURNAL_STAT:
+		case JOURNAL_STATUS:
+		case JOURNAL_PID:
+		case JOURNAL_PID_END:
+		default:
+			break;
+		}
+		if (rp->p.out_err)
+			return 0;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+static int open_input(struct replay *rp, int *fd)
+{
+	char why[512];
+
+	if (!strcmp(rp->path, "-")) {
+		*fd = STDIN_FILENO;
+	} else {
+		*fd = open(rp->path, O_RDONLY | O_CLOEXEC);
+		if (*fd < 0) {
+			zr_err("cannot open %s: %s", q(rp->path), strerror(errno));
+			return -1;
+		}
+	}
+	rp->r = record_reader_open(*fd, &rp->meta, why, sizeof(why));
+	if (!rp->r) {
+		zr_err("%s: %s", q(rp->path), why);
+		return -1;
+	}
+	return 0;
+}
+
+static int run(struct replay *rp)
+{
+	struct pipeline_conf pc = { 0 };
+	bool finished = false;
+	int end;
+
+	journal_reader_init(&rp->jr, rp->r);
+	rp->src = journal_replay_src(&rp->jr);
+	if (rp->until_arg && parse_time(rp->until_arg, &rp->meta, &rp->until_ns)) {
+		zr_err("--until: '%s' is not a time (RFC 3339 UTC, or +DURATION)", q(rp->until_arg));
+		return ZR_EXIT_USAGE;
+	}
+	if (rp->at_arg && parse_time(rp->at_arg, &rp->meta, &rp->until_ns)) {
+		zr_err("--at: '%s' is not a time (RFC 3339 UTC, or +DURATION)", q(rp->at_arg));
+		return ZR_EXIT_USAGE;
+	}
+	pc.json = rp->o.json;
+	pc.want_summary = rp->o.want_summary;
+	pc.quiet = rp->show_tree;
+	pc.out = stdout;
+	pc.color = !rp->o.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	pc.boot_to_real_ns = rp->meta.boot_to_real_ns;
+	pc.zombie_after_ns =
+	    rp->o.has_zombie_after ? rp->o.zombie_after_ns : rp->meta.zombie_after_ns;
+	pc.kernel = rp->meta.kernel;
+	pc.src = &rp->src;
+	if (rp->show_tree)
+		rp->o.f.tree = false; /* --tree draws here; it is no filter */
+	if (pipeline_init(&rp->p, &rp->o.f, &pc)) {
+		zr_err("out of memory");
+		return ZR_EXIT_RUNTIME;
+	}
+	signal(SIGPIPE, SIG_IGN); /* a reader gone shows as EPIPE */
+	end = feed(rp, &finished);
+	if (rp->show_tree && end < 0) {
+		zr_err("%s: %s", q(rp->path), rp->jr.why);
+		return ZR_EXIT_RUNTIME;
+	}
+	if (rp->show_tree)
+		return show_tree(rp);
+	if (rp->p.started && !finished)
+		pipeline_finish(&rp->p, rp->until_ns && end == 0 && rp->last_ns <= rp->until_ns
+					    ? rp->until_ns
+					    : rp->last_ns,
+				rp->p.lost_total);
+	pipeline_flush(&rp->p);
+	if (rp->jr.mismatches)
+		zr_warn("%lu /proc answers in %s did not match the replay (a recording made by "
+			"another version?)",
+			rp->jr.mismatches, q(rp->path));
+	if (end < 0) {
+		zr_err("%s: %s", q(rp->path), rp->jr.why);
+		return ZR_EXIT_RUNTIME;
+	}
+	if (rp->p.out_err && rp->p.out_err != -EPIPE) {
+		zr_err("writing events: %s", strerror(-rp->p.out_err));
+		return ZR_EXIT_RUNTIME;
+	}
+	if (end == 0 && !rp->until_ns && !rp->p.out_err)
+		zr_warn("%s ends without the recorder's end mark: the recording was cut (the "
+			"recorder was killed?); replayed up to the cut",
+			q(rp->path));
+	return ZR_EXIT_OK;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct replay rp = { 0 };
+	int rc, fd = -1;
+
+	rc = parse_args(&rp, argc, argv);
+	if (rc)
+		return rc < 0 ? ZR_EXIT_OK : rc;
+	if (open_input(&rp, &fd)) {
+		rc = ZR_EXIT_RUNTIME;
+		goto out;
+	}
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	rc = run(&rp);
+out:
+	pipeline_free(&rp.p);
+	record_reader_close(rp.r);
+	if (fd > STDIN_FILENO)
+		close(fd);
+	return rc;
+}
