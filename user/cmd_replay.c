@@ -20,6 +20,7 @@
 #include "pipeline.h"
 #include "proctab.h"
 #include "record.h"
+#include "replay.h"
 #include "trace_opts.h"
 #include "tree_show.h"
 
@@ -27,14 +28,13 @@ struct replay {
 	struct trace_opts o;
 	const char *path;
 	const char *until_arg, *at_arg;
-	uint64_t until_ns; /* ktime; 0: to the end */
-	bool show_tree;
+		bool show_tree;
 	struct record_meta meta;
 	struct record_reader *r;
 	struct journal_reader jr;
 	struct procsrc src;
 	struct pipeline p;
-	uint64_t last_ns; /* the latest time the file reached */
+	struct replay_state st;
 };
 
 static void usage(FILE *f)
@@ -274,66 +274,6 @@ static int show_tree(struct replay *rp)
 	return rc;
 }
 
-/* ---- the replay loop ---- */
-
-static void ensure_started(struct replay *rp, uint64_t now)
-{
-	if (!rp->p.started)
-		pipeline_start(&rp->p, now, false);
-}
-
-/* Feeds the file to the pipeline; returns 1 at its end mark, 0 at a cut or --until, -1 bad. */
-static int feed(struct replay *rp, bool *finished)
-{
-	struct journal_item it;
-	int rc;
-
-	while ((rc = journal_next(&rp->jr, &it)) > 0) {
-		if (it.type == JOURNAL_END)
-			return 1;
-		if (rp->until_ns && it.now > rp->until_ns)
-			return 0;
-		if (it.now > rp->last_ns)
-			rp->last_ns = it.now;
-		switch (it.type) {
-		case JOURNAL_START:
-			if (!rp->p.started)
-				pipeline_start(&rp->p, it.now, true);
-			break;
-		case JOURNAL_CONT:
-			ensure_started(rp, it.now);
-			break;
-		case JOURNAL_KERNEL:
-			ensure_started(rp, it.now);
-			pipeline_record(&rp->p, it.data, it.size);
-			break;
-		case JOURNAL_TICK:
-			ensure_started(rp, it.now);
-			pipeline_tick(&rp->p, it.now);
-			break;
-		case JOURNAL_LOST:
-			ensure_started(rp, it.now);
-			pipeline_lost(&rp->p, it.now, it.value);
-			break;
-		case JOURNAL_FINISH:
-			ensure_started(rp, it.now);
-			pipeline_finish(&rp->p, it.now, it.value);
-			*finished = true;
-			break;
-		case JOURNAL_END:
-		case JOURNAL_STAT:
-		case JOURNAL_STATUS:
-		case JOURNAL_PID:
-		case JOURNAL_PID_END:
-		default:
-			break;
-		}
-		if (rp->p.out_err)
-			return 0;
-	}
-	return rc < 0 ? -1 : 0;
-}
-
 static int open_input(struct replay *rp, int *fd)
 {
 	char why[512];
@@ -358,29 +298,25 @@ static int open_input(struct replay *rp, int *fd)
 static int run(struct replay *rp)
 {
 	struct pipeline_conf pc = { 0 };
-	bool finished = false;
 	int end;
 
 	journal_reader_init(&rp->jr, rp->r);
 	rp->src = journal_replay_src(&rp->jr);
-	if (rp->until_arg && parse_time(rp->until_arg, &rp->meta, &rp->until_ns)) {
+	if (rp->until_arg && parse_time(rp->until_arg, &rp->meta, &rp->st.until_ns)) {
 		zr_err("--until: '%s' is not a time (RFC 3339 UTC, or +DURATION)", q(rp->until_arg));
 		return ZR_EXIT_USAGE;
 	}
-	if (rp->at_arg && parse_time(rp->at_arg, &rp->meta, &rp->until_ns)) {
+	if (rp->at_arg && parse_time(rp->at_arg, &rp->meta, &rp->st.until_ns)) {
 		zr_err("--at: '%s' is not a time (RFC 3339 UTC, or +DURATION)", q(rp->at_arg));
 		return ZR_EXIT_USAGE;
 	}
+	replay_conf(&pc, &rp->meta, &rp->src, stdout);
 	pc.json = rp->o.json;
 	pc.want_summary = rp->o.want_summary;
 	pc.quiet = rp->show_tree;
-	pc.out = stdout;
 	pc.color = !rp->o.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-	pc.boot_to_real_ns = rp->meta.boot_to_real_ns;
-	pc.zombie_after_ns =
-	    rp->o.has_zombie_after ? rp->o.zombie_after_ns : rp->meta.zombie_after_ns;
-	pc.kernel = rp->meta.kernel;
-	pc.src = &rp->src;
+	if (rp->o.has_zombie_after)
+		pc.zombie_after_ns = rp->o.zombie_after_ns;
 	if (rp->show_tree)
 		rp->o.f.tree = false; /* --tree draws here; it is no filter */
 	if (pipeline_init(&rp->p, &rp->o.f, &pc)) {
@@ -388,18 +324,14 @@ static int run(struct replay *rp)
 		return ZR_EXIT_RUNTIME;
 	}
 	signal(SIGPIPE, SIG_IGN); /* a reader gone shows as EPIPE */
-	end = feed(rp, &finished);
+	end = replay_feed(&rp->p, &rp->jr, &rp->st);
 	if (rp->show_tree && end < 0) {
 		zr_err("%s: %s", q(rp->path), rp->jr.why);
 		return ZR_EXIT_RUNTIME;
 	}
 	if (rp->show_tree)
 		return show_tree(rp);
-	if (rp->p.started && !finished)
-		pipeline_finish(&rp->p, rp->until_ns && end == 0 && rp->last_ns <= rp->until_ns
-					    ? rp->until_ns
-					    : rp->last_ns,
-				rp->p.lost_total);
+	replay_finish(&rp->p, &rp->st, end);
 	pipeline_flush(&rp->p);
 	if (rp->jr.mismatches)
 		zr_warn("%lu /proc answers in %s did not match the replay (a recording made by "
@@ -413,7 +345,7 @@ static int run(struct replay *rp)
 		zr_err("writing events: %s", strerror(-rp->p.out_err));
 		return ZR_EXIT_RUNTIME;
 	}
-	if (end == 0 && !rp->until_ns && !rp->p.out_err)
+	if (end == 0 && !rp->st.until_ns && !rp->p.out_err)
 		zr_warn("%s ends without the recorder's end mark: the recording was cut (the "
 			"recorder was killed?); replayed up to the cut",
 			q(rp->path));
