@@ -51,7 +51,7 @@ static void usage(FILE *f)
 	      "-v, as for `zreaper trace` (see zreaper trace --help).\n"
 	      "\n"
 	      "      --until TIME     stop at TIME: RFC 3339 UTC (2026-03-14T10:22:07.5Z) or a\n"
-	      "                       duration since the recording started (+90s, 2m)\n"
+	      "                       duration after the start line (+90s, 2m)\n"
 	      "      --tree --at TIME print the process tree as the trace knew it at TIME\n"
 	      "                       (with -p PID: the subtree under PID; --json as `tree`)\n"
 	      "  -h, --help           this text\n"
@@ -70,9 +70,10 @@ static const char *q(const char *s)
 	return cli_printable(s, buf, sizeof(buf));
 }
 
-/* RFC 3339 in UTC ("Z"), fraction optional, or a duration since the start ("+5s", "5s"):
- * the ktime it names. 0 or -EINVAL. */
-static int parse_time(const char *s, const struct record_meta *m, uint64_t *ktime)
+/* RFC 3339 in UTC ("Z"), fraction optional: the ktime it names in *ktime; or a duration since
+ * the start ("+5s", "5s") in *after. 0 or -EINVAL. */
+static int parse_time(const char *s, const struct record_meta *m, uint64_t *ktime,
+		      uint64_t *after)
 {
 	struct tm tm = { 0 };
 	uint64_t d, frac = 0, scale = 100000000;
@@ -82,7 +83,7 @@ static int parse_time(const char *s, const struct record_meta *m, uint64_t *ktim
 	if (*s == '+')
 		s++;
 	if (!cli_parse_duration(s, &d)) {
-		*ktime = m->start_ns + d;
+		*after = d;
 		return 0;
 	}
 	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
@@ -302,11 +303,11 @@ static int run(struct replay *rp)
 
 	journal_reader_init(&rp->jr, rp->r);
 	rp->src = journal_replay_src(&rp->jr);
-	if (rp->until_arg && parse_time(rp->until_arg, &rp->meta, &rp->st.until_ns)) {
+	if (rp->until_arg && parse_time(rp->until_arg, &rp->meta, &rp->st.until_ns, &rp->st.after_ns)) {
 		zr_err("--until: '%s' is not a time (RFC 3339 UTC, or +DURATION)", q(rp->until_arg));
 		return ZR_EXIT_USAGE;
 	}
-	if (rp->at_arg && parse_time(rp->at_arg, &rp->meta, &rp->st.until_ns)) {
+	if (rp->at_arg && parse_time(rp->at_arg, &rp->meta, &rp->st.until_ns, &rp->st.after_ns)) {
 		zr_err("--at: '%s' is not a time (RFC 3339 UTC, or +DURATION)", q(rp->at_arg));
 		return ZR_EXIT_USAGE;
 	}
@@ -345,7 +346,7 @@ static int run(struct replay *rp)
 		zr_err("writing events: %s", strerror(-rp->p.out_err));
 		return ZR_EXIT_RUNTIME;
 	}
-	if (end == 0 && !rp->st.until_ns && !rp->p.out_err)
+	if (end == 0 && !rp->st.until_ns && !rp->st.after_ns && !rp->p.out_err)
 		zr_warn("%s ends without the recorder's end mark: the recording was cut (the "
 			"recorder was killed?); replayed up to the cut",
 			q(rp->path));

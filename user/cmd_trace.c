@@ -352,7 +352,7 @@ static int run_loop(struct trace *t)
 	/* What the kernel already wrote is part of the run: drain it, settle, report. */
 	if (!t->p.out_err)
 		ring_buffer__consume(t->ring);
-	pipeline_finish(&t->p, now_boot_ns(), bpf_load_drops(t->skel));
+	pipeline_finish(&t->p, now_boot_ns(), bpf_load_drops(t->skel), true);
 	if (t->rec) {
 		journal_put_op(&t->journal, JOURNAL_END, now_boot_ns(), 0);
 		err = record_writer_close(t->rec);

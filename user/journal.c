@@ -118,12 +118,16 @@ int journal_put_op(struct journal_writer *j, enum journal_type type, uint64_t no
 
 int journal_flush(struct journal_writer *j, uint64_t now)
 {
-	int err = record_flush(j->w);
+	int err;
 
-	if (!err && record_rotated(j->w)) {
-		j->last_ns = 0;
+	if (!record_full(j->w))
+		return record_flush(j->w);
+	/* The full file ends as a closed one does; the next stands alone (no snapshot in it). */
+	journal_put_op(j, JOURNAL_END, now, 0);
+	err = record_rotate(j->w);
+	j->last_ns = 0;
+	if (!err)
 		err = journal_put_op(j, JOURNAL_CONT, now, 0);
-	}
 	return err;
 }
 

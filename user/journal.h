@@ -47,7 +47,8 @@ void journal_writer_init(struct journal_writer *j, struct record_writer *w,
 int journal_put_kernel(struct journal_writer *j, const void *data, size_t size);
 int journal_put_op(struct journal_writer *j, enum journal_type type, uint64_t now, uint64_t value);
 
-/* Writes what is buffered (a rotation starts the next file with a CONT at now). */
+/* Writes what is buffered; when the file is full, ends it and starts the next with a CONT at
+ * now (--rotate). */
 int journal_flush(struct journal_writer *j, uint64_t now);
 
 /* A /proc source that asks j->inner and journals each answer. */

@@ -167,14 +167,15 @@ static void emit_summary(struct pipeline *p, uint64_t now)
 	free(text);
 }
 
-void pipeline_finish(struct pipeline *p, uint64_t now, uint64_t drops_total)
+void pipeline_finish(struct pipeline *p, uint64_t now, uint64_t drops_total, bool settle)
 {
 	struct zr_ev ev = { .kind = ZR_EV_STOP, .ktime_ns = now };
 
 	journal_op(p, JOURNAL_FINISH, now, drops_total);
 	if (p->out_err)
 		return;
-	lifecycle_tick(p->lc, UINT64_MAX);
+	if (settle)
+		lifecycle_tick(p->lc, UINT64_MAX);
 	if (drops_total > p->lost_total) {
 		struct journal_writer *j = p->journal;
 

@@ -64,8 +64,9 @@ void pipeline_tick(struct pipeline *p, uint64_t now);
 /* The kernel's drop counter is drops_total: a `lost` line if it grew. */
 void pipeline_lost(struct pipeline *p, uint64_t now, uint64_t drops_total);
 
-/* The end: settle what is pending, the summary (if asked), the stop line, flush. */
-void pipeline_finish(struct pipeline *p, uint64_t now, uint64_t drops_total);
+/* The end: settle what is pending (settle: as a trace that ends does; a replay stopped at
+ * --until does not, it was not known then), the summary (if asked), the stop line, flush. */
+void pipeline_finish(struct pipeline *p, uint64_t now, uint64_t drops_total, bool settle);
 
 /* Writes out the lines buffered so far (one write per batch). */
 void pipeline_flush(struct pipeline *p);

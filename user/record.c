@@ -65,7 +65,6 @@ struct record_writer {
 	char *path;
 	uint64_t rotate_bytes;
 	uint64_t file_bytes;
-	bool rotated;
 	struct record_meta meta;
 	z_stream zs;
 	bool zs_ready;
@@ -162,6 +161,12 @@ fail:
 	return NULL;
 }
 
+static void set_err(struct record_writer *w, int err)
+{
+	if (err && !w->err)
+		w->err = err;
+}
+
 static int write_block(struct record_writer *w)
 {
 	uint8_t hdr[BLOCK_HDR];
@@ -188,12 +193,6 @@ static int write_block(struct record_writer *w)
 		err = write_all(w->fd, w->z, zlen);
 	w->file_bytes += sizeof(hdr) + zlen;
 	return err;
-}
-
-static void set_err(struct record_writer *w, int err)
-{
-	if (err && !w->err)
-		w->err = err;
 }
 
 int record_put(struct record_writer *w, uint8_t type, const void *data, size_t len)
@@ -223,12 +222,15 @@ int record_put(struct record_writer *w, uint8_t type, const void *data, size_t l
 	return 0;
 }
 
-static int rotate(struct record_writer *w)
+int record_rotate(struct record_writer *w)
 {
 	size_t plen = strlen(w->path) + 16;
 	char *from = malloc(plen), *to = malloc(plen);
-	int i, err = -ENOMEM;
+	int i, err = record_flush(w);
 
+	if (err)
+		goto out;
+	err = -ENOMEM;
 	if (!from || !to)
 		goto out;
 	for (i = RECORD_KEEP - 1; i >= 1; i--) {
@@ -245,10 +247,10 @@ static int rotate(struct record_writer *w)
 	close(w->fd);
 	w->fd = -1;
 	err = open_file(w);
-	w->rotated = true;
 out:
 	free(from);
 	free(to);
+	set_err(w, err);
 	return err;
 }
 
@@ -257,17 +259,12 @@ int record_flush(struct record_writer *w)
 	if (w->err)
 		return w->err;
 	set_err(w, write_block(w));
-	if (!w->err && w->rotate_bytes && w->file_bytes >= w->rotate_bytes)
-		set_err(w, rotate(w));
 	return w->err;
 }
 
-bool record_rotated(struct record_writer *w)
+bool record_full(const struct record_writer *w)
 {
-	bool r = w->rotated;
-
-	w->rotated = false;
-	return r;
+	return w->rotate_bytes && w->file_bytes >= w->rotate_bytes;
 }
 
 int record_writer_close(struct record_writer *w)

@@ -29,9 +29,9 @@ struct record_meta {
 
 struct record_writer;
 
-/* Creates path ("-": stdout) and writes the header. rotate_bytes: after a flush that leaves
- * the file this large, it becomes path.1 (path.1 becomes path.2 ... up to RECORD_KEEP files)
- * and a new one starts; 0: never. NULL with *err = -errno. */
+/* Creates path ("-": stdout) and writes the header. rotate_bytes: once the file is this large,
+ * record_full() says so, and record_rotate() makes it path.1 (path.1 becomes path.2 ... up to
+ * RECORD_KEEP files) and starts a new one; 0: never. NULL with *err = -errno. */
 #define RECORD_KEEP 5
 struct record_writer *record_writer_open(const char *path, const struct record_meta *m,
 					 uint64_t rotate_bytes, int *err);
@@ -39,11 +39,14 @@ struct record_writer *record_writer_open(const char *path, const struct record_m
 /* Appends one record (type 1..255, len <= RECORD_MAX). Returns 0 or -errno (sticky). */
 int record_put(struct record_writer *w, uint8_t type, const void *data, size_t len);
 
-/* Writes the block being filled, if any, and rotates when due. 0 or -errno. */
+/* Writes the block being filled, if any. 0 or -errno. */
 int record_flush(struct record_writer *w);
 
-/* Did a rotation start a new file since the last call? (the next records must stand alone) */
-bool record_rotated(struct record_writer *w);
+/* Has the file reached the rotation size? */
+bool record_full(const struct record_writer *w);
+
+/* Flushes, then moves the files along and starts a new one (with its header). 0 or -errno. */
+int record_rotate(struct record_writer *w);
 
 /* Flushes and closes; accepts NULL. Returns 0 or the first -errno of the writer's life. */
 int record_writer_close(struct record_writer *w);

@@ -26,6 +26,8 @@ int replay_feed(struct pipeline *p, struct journal_reader *jr, struct replay_sta
 	while ((rc = journal_next(jr, &it)) > 0) {
 		if (it.type == JOURNAL_END)
 			return 1;
+		if (st->after_ns && !p->started)
+			st->until_ns = it.now + st->after_ns; /* "+5s": from the start line */
 		if (st->until_ns && it.now > st->until_ns)
 			return 0;
 		if (it.now > st->last_ns)
@@ -47,7 +49,7 @@ int replay_feed(struct pipeline *p, struct journal_reader *jr, struct replay_sta
 			break;
 		case JOURNAL_FINISH:
 			if (!st->finished)
-				pipeline_finish(p, it.now, it.value);
+				pipeline_finish(p, it.now, it.value, true);
 			st->finished = true;
 			break;
 		case JOURNAL_START:
@@ -68,12 +70,11 @@ int replay_feed(struct pipeline *p, struct journal_reader *jr, struct replay_sta
 
 void replay_finish(struct pipeline *p, const struct replay_state *st, int end)
 {
-	uint64_t now = st->last_ns;
+	bool at_until = end == 0 && st->until_ns && st->last_ns <= st->until_ns;
 
 	if (!p->started || st->finished)
 		return;
-	/* Stopped by --until: the stop line is at that time, as a trace ended then would be. */
-	if (end == 0 && st->until_ns && st->last_ns <= st->until_ns)
-		now = st->until_ns;
-	pipeline_finish(p, now, p->lost_total);
+	/* Stopped by --until: the stop line at that time, and nothing settled that the trace
+	 * only learnt later. */
+	pipeline_finish(p, at_until ? st->until_ns : st->last_ns, p->lost_total, !at_until);
 }

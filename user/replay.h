@@ -13,6 +13,7 @@
 
 struct replay_state {
 	uint64_t until_ns; /* stop before the first input later than this ktime; 0: never */
+	uint64_t after_ns; /* when not 0: until_ns is this long after the file's first input */
 	uint64_t last_ns;  /* the latest ktime the file reached */
 	bool finished;	   /* the trace's own end (stop line) was replayed */
 };
