@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/types.h>
 
 #include "journal.h"
+#include "zr_event.h"
 
 /* ------------------------------------------------------------------ byte codec */
 
@@ -80,6 +82,108 @@ static void get_bytes(struct dec *d, void *p, size_t n)
 	d->at += n;
 }
 
+/* ------------------------------------------------------------------ kernel records */
+
+/* zr_event_hdr: ts and start_boottime, little-endian u64 at these offsets. */
+#define HDR_TS	  8
+#define HDR_START 16
+#define HDR_SIZE  88
+
+static uint64_t get_u64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static void set_u64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+/* Nanosecond times are most of a record's entropy: stored as the gap since the previous
+ * record's timestamp and the age at that timestamp, their high bytes are zeros zlib drops. */
+static void times_encode(uint8_t *r, size_t size, uint64_t *last)
+{
+	uint64_t ts;
+
+	if (size < HDR_SIZE)
+		return;
+	ts = get_u64(r + HDR_TS);
+	set_u64(r + HDR_START, ts - get_u64(r + HDR_START));
+	set_u64(r + HDR_TS, ts - *last);
+	*last = ts;
+}
+
+static void times_decode(uint8_t *r, size_t size, uint64_t *last)
+{
+	uint64_t ts;
+
+	if (size < HDR_SIZE)
+		return;
+	ts = get_u64(r + HDR_TS) + *last;
+	set_u64(r + HDR_TS, ts);
+	set_u64(r + HDR_START, ts - get_u64(r + HDR_START));
+	*last = ts;
+}
+
+/* The bytes of an exec record decode never reads (past the filename's NUL, past args_len)
+ * hold whatever the ring buffer held before: zeroed, they cost nothing. */
+static void canonical(uint8_t *r, size_t size)
+{
+	const size_t fname = HDR_SIZE + 32, args = fname + ZR_PATH_LEN;
+	uint16_t kind, args_len;
+	uint8_t *nul;
+
+	if (size < args + ZR_ARGS_LEN)
+		return;
+	memcpy(&kind, r, sizeof(kind));
+	if (kind != ZR_REC_EXEC && kind != ZR_REC_EXEC_FAIL)
+		return;
+	nul = memchr(r + fname, 0, ZR_PATH_LEN);
+	if (nul)
+		memset(nul, 0, (size_t)(r + args - nul));
+	memcpy(&args_len, r + HDR_SIZE + 10, sizeof(args_len));
+	if (args_len < ZR_ARGS_LEN)
+		memset(r + args + args_len, 0, ZR_ARGS_LEN - args_len);
+}
+
+/* XOR with the previous record of the same kind (kind and times excluded: the kind picks the
+ * previous one, the times are gaps already): what repeats (parent, comm, uid, cgroup, flags)
+ * becomes zeros. Its own inverse. */
+static void xor_prev(const struct journal_prev *pv, uint8_t *r, size_t size)
+{
+	uint16_t kind;
+	size_t n, i;
+
+	if (size < HDR_SIZE)
+		return;
+	memcpy(&kind, r, sizeof(kind));
+	if (kind >= JOURNAL_KINDS)
+		return;
+	n = size < pv->len[kind] ? size : pv->len[kind];
+	for (i = 2; i < n; i++)
+		if (i < HDR_TS || i >= HDR_START + 8)
+			r[i] ^= pv->b[kind][i];
+}
+
+/* plain: a record as it is before xor_prev (times already encoded). */
+static void remember(struct journal_prev *pv, const uint8_t *plain, size_t size)
+{
+	uint16_t kind;
+
+	if (size < HDR_SIZE)
+		return;
+	memcpy(&kind, plain, sizeof(kind));
+	if (kind >= JOURNAL_KINDS)
+		return;
+	if (size > JOURNAL_PREV_MAX)
+		size = JOURNAL_PREV_MAX;
+	memcpy(pv->b[kind], plain, size);
+	pv->len[kind] = (uint16_t)size;
+}
+
 /* ------------------------------------------------------------------ writer */
 
 void journal_writer_init(struct journal_writer *j, struct record_writer *w,
@@ -87,21 +191,32 @@ void journal_writer_init(struct journal_writer *j, struct record_writer *w,
 {
 	j->w = w;
 	j->last_ns = 0;
+	memset(&j->prev, 0, sizeof(j->prev));
 	j->inner = *inner;
 }
 
 int journal_put_kernel(struct journal_writer *j, const void *data, size_t size)
 {
-	const uint8_t *p = data;
 	struct enc e = { .n = 0 };
-	size_t used = size;
+	uint8_t plain[JOURNAL_PREV_MAX];
+	size_t used = size, head;
+	uint8_t *p;
 
 	if (size > RECORD_MAX - 4)
 		return -EINVAL;
+	put_var(&e, size);
+	head = e.n;
+	put_bytes(&e, data, size);
+	p = e.b + head;
+	canonical(p, size);
+	times_encode(p, size, &j->prev.last_kts);
+	memcpy(plain, p, size < sizeof(plain) ? size : sizeof(plain));
+	xor_prev(&j->prev, p, size);
+	remember(&j->prev, plain, size);
+	/* fixed-size path and argv buffers end in zeros: the size brings them back */
 	while (used && !p[used - 1])
 		used--;
-	put_var(&e, size);
-	put_bytes(&e, p, used);
+	e.n = head + used;
 	return record_put(j->w, JOURNAL_KERNEL, e.b, e.n);
 }
 
@@ -126,6 +241,7 @@ int journal_flush(struct journal_writer *j, uint64_t now)
 	journal_put_op(j, JOURNAL_END, now, 0);
 	err = record_rotate(j->w);
 	j->last_ns = 0;
+	memset(&j->prev, 0, sizeof(j->prev));
 	if (!err)
 		err = journal_put_op(j, JOURNAL_CONT, now, 0);
 	return err;
@@ -268,6 +384,9 @@ static int decode_kernel(struct journal_reader *j, struct dec *d, struct journal
 		return -1;
 	memcpy(j->kbuf, d->p + d->at, used);
 	memset((uint8_t *)j->kbuf + used, 0, (size_t)size - used);
+	xor_prev(&j->prev, (uint8_t *)j->kbuf, (size_t)size);
+	remember(&j->prev, (uint8_t *)j->kbuf, (size_t)size);
+	times_decode((uint8_t *)j->kbuf, (size_t)size, &j->prev.last_kts);
 	it->data = j->kbuf;
 	it->size = (size_t)size;
 	/* zr_event_hdr: ts at offset 8 */

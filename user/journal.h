@@ -27,6 +27,16 @@ enum journal_type {
 	JOURNAL_END,	    /* the recorder closed the file */
 };
 
+/* Kernel records are stored as the difference from the previous record of the same kind. */
+#define JOURNAL_KINDS	 16
+#define JOURNAL_PREV_MAX 1280
+
+struct journal_prev {
+	uint8_t b[JOURNAL_KINDS][JOURNAL_PREV_MAX];
+	uint16_t len[JOURNAL_KINDS];
+	uint64_t last_kts; /* the last kernel record's timestamp */
+};
+
 /* One top-level input. */
 struct journal_item {
 	enum journal_type type;
@@ -39,6 +49,7 @@ struct journal_item {
 struct journal_writer {
 	struct record_writer *w;
 	uint64_t last_ns; /* times are stored as differences */
+	struct journal_prev prev;
 	struct procsrc inner;
 };
 
@@ -57,6 +68,7 @@ struct procsrc journal_recording_src(struct journal_writer *j);
 struct journal_reader {
 	struct record_reader *r;
 	uint64_t last_ns;
+	struct journal_prev prev;
 	bool has_peek;
 	uint8_t peek_type;
 	const uint8_t *peek_data;

@@ -62,8 +62,18 @@ char *jsonw_detach(struct jsonw *w)
 	return s;
 }
 
+static bool grow(struct jsonw *w, size_t n);
+
 /* Room for n more bytes plus the NUL; false (and has_failed) when memory runs out. */
-static bool reserve(struct jsonw *w, size_t n)
+static inline bool reserve(struct jsonw *w, size_t n)
+{
+	/* the common case, inline: room already (has_failed keeps len + n below cap false) */
+	if (!w->has_failed && n < w->cap && w->len + n + 1 <= w->cap)
+		return true;
+	return grow(w, n);
+}
+
+static bool grow(struct jsonw *w, size_t n)
 {
 	size_t cap = w->cap;
 	char *p;
@@ -90,7 +100,7 @@ static bool reserve(struct jsonw *w, size_t n)
 	return true;
 }
 
-static void append(struct jsonw *w, const char *s, size_t n)
+static inline void append(struct jsonw *w, const char *s, size_t n)
 {
 	if (!reserve(w, n))
 		return;
@@ -138,10 +148,31 @@ void jsonw_next(struct jsonw *w)
 
 void jsonw_key(struct jsonw *w, const char *key)
 {
+	size_t n = strlen(key);
+
 	jsonw_next(w);
-	append(w, "\"", 1);
-	jsonw_raw(w, key);
-	append(w, "\":", 2);
+	if (!reserve(w, n + 3))
+		return;
+	w->p[w->len++] = '"';
+	memcpy(w->p + w->len, key, n);
+	w->len += n;
+	memcpy(w->p + w->len, "\":", 3); /* with the NUL */
+	w->len += 2;
+}
+
+/* Length of s (at most max) when every byte is printable ASCII that JSON takes as is; else
+ * SIZE_MAX. Most comms and paths are: they skip the escaper's two passes. */
+static size_t plain_len(const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			return SIZE_MAX;
+	}
+	return i;
 }
 
 void jsonw_string(struct jsonw *w, const char *s, size_t max)
@@ -150,6 +181,17 @@ void jsonw_string(struct jsonw *w, const char *s, size_t max)
 
 	if (!s) {
 		jsonw_raw(w, "null");
+		return;
+	}
+	need = plain_len(s, max);
+	if (need != SIZE_MAX) {
+		if (!reserve(w, need + 2))
+			return;
+		w->p[w->len++] = '"';
+		memcpy(w->p + w->len, s, need);
+		w->len += need;
+		w->p[w->len++] = '"';
+		w->p[w->len] = '\0';
 		return;
 	}
 	need = escape_str(ESCAPE_JSON, s, max, NULL, 0);
@@ -168,16 +210,30 @@ void jsonw_str(struct jsonw *w, const char *key, const char *s, size_t max)
 	jsonw_string(w, s, max);
 }
 
+void jsonw_uint(struct jsonw *w, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	/* printf's machinery is most of a line's cost: numbers are done here */
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	append(w, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 void jsonw_u64(struct jsonw *w, const char *key, uint64_t v)
 {
 	jsonw_key(w, key);
-	jsonw_printf(w, "%" PRIu64, v);
+	jsonw_uint(w, v);
 }
 
 void jsonw_int(struct jsonw *w, const char *key, int v)
 {
 	jsonw_key(w, key);
-	jsonw_printf(w, "%d", v);
+	if (v < 0)
+		append(w, "-", 1);
+	jsonw_uint(w, v < 0 ? -(uint64_t)v : (uint64_t)v);
 }
 
 void jsonw_bool(struct jsonw *w, const char *key, bool v)

@@ -67,6 +67,8 @@ void jsonw_string(struct jsonw *w, const char *s, size_t max);
 /* Whole members. */
 void jsonw_str(struct jsonw *w, const char *key, const char *s, size_t max);
 void jsonw_u64(struct jsonw *w, const char *key, uint64_t v);
+/* A number as a value (after jsonw_key, in an array, or inside a string being built). */
+void jsonw_uint(struct jsonw *w, uint64_t v);
 void jsonw_int(struct jsonw *w, const char *key, int v);
 void jsonw_bool(struct jsonw *w, const char *key, bool v);
 void jsonw_null(struct jsonw *w, const char *key);

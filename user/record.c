@@ -5,7 +5,8 @@
  *   header: "ZRREC\r\n\x1a", u16 version, u16 n, n bytes of fields, u32 crc32(fields)
  *   fields: i64 boot_to_real_ns, u64 start_ns, u64 tick_ns, u64 zombie_after_ns,
  *           then host, kernel, version as u8 length + bytes
- *   block:  "ZRBK", u32 zlen, u32 rawlen, u32 crc32(rawlen, zlen, payload), zlen bytes of zlib
+ *   block:  "ZRBK", u32 zlen, u32 rawlen, u32 crc32(rawlen, zlen, payload), zlen bytes of raw
+ *           deflate (RFC 1951: the CRC already guards it, zlib's adler32 would cost twice)
  *   inside: records as u8 type (!= 0), varint length (<= RECORD_MAX), payload
  * Each block is its own zlib stream: a cut or a bad byte costs that block, never the ones before.
  */
@@ -149,7 +150,8 @@ struct record_writer *record_writer_open(const char *path, const struct record_m
 	w->z = malloc(RECORD_BLOCK_Z);
 	if (!w->path || !w->raw || !w->z)
 		goto fail;
-	if (deflateInit(&w->zs, Z_DEFAULT_COMPRESSION) != Z_OK)
+	if (deflateInit2(&w->zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
 		goto fail;
 	w->zs_ready = true;
 	*err = open_file(w);
@@ -398,7 +400,7 @@ struct record_reader *record_reader_open(int fd, struct record_meta *m, char *wh
 	r->fd = fd;
 	r->z = malloc(RECORD_BLOCK_Z);
 	r->raw = malloc(RECORD_BLOCK_RAW);
-	if (!r->z || !r->raw || inflateInit(&r->zs) != Z_OK)
+	if (!r->z || !r->raw || inflateInit2(&r->zs, -15) != Z_OK)
 		goto nomem;
 	r->zs_ready = true;
 	if (read_header(r, m, why, len)) {

@@ -27,7 +27,11 @@ static void put_errno(struct jsonw *w, const char *key, int err)
 static void put_entity(struct jsonw *w, uint32_t pid, uint64_t start_ns)
 {
 	jsonw_key(w, "entity_id");
-	jsonw_printf(w, "\"%" PRIu32 ":%" PRIu64 "\"", pid, start_ns);
+	jsonw_raw(w, "\"");
+	jsonw_uint(w, pid);
+	jsonw_raw(w, ":");
+	jsonw_uint(w, start_ns);
+	jsonw_raw(w, "\"");
 }
 
 /* {pid, comm, entity_id}, plus role (null when unknown) if with_role; null for nobody. */

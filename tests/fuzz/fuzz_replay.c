@@ -4,7 +4,7 @@
  *
  * Two modes, by the first byte: 'Z', the input is the file as is (framing, CRCs, zlib);
  * anything else, the rest is the inside of one block, framed here with a valid header, CRC
- * and compression, so the mutations reach the records, the journal and the state machine.
+ * and (raw deflate) compression, so the mutations reach the records, the journal and the state machine.
  */
 #define _GNU_SOURCE /* memfd_create */
 #include <stddef.h>
@@ -71,8 +71,8 @@ static int frame(int fd, const uint8_t *raw, size_t n)
 	static uint8_t z[RECORD_BLOCK_Z];
 	uint8_t head[12 + 35 + 4] = { 'Z', 'R', 'R', 'E', 'C', '\r', '\n', 0x1a, 1, 0, 35, 0 };
 	uint8_t blk[16] = { 'Z', 'R', 'B', 'K' };
-	uLongf zlen = sizeof(z);
-	uLong c;
+	z_stream zs = { 0 };
+	uLong zlen, c;
 
 	if (n > RECORD_BLOCK_RAW)
 		n = RECORD_BLOCK_RAW;
@@ -81,7 +81,16 @@ static int frame(int fd, const uint8_t *raw, size_t n)
 		return -1;
 	if (!n)
 		return 0;
-	if (compress2(z, &zlen, raw, n, 1) != Z_OK)
+	if (deflateInit2(&zs, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	zs.next_in = (Bytef *)(uintptr_t)raw;
+	zs.avail_in = (uInt)n;
+	zs.next_out = z;
+	zs.avail_out = sizeof(z);
+	c = deflate(&zs, Z_FINISH) == Z_STREAM_END;
+	zlen = zs.total_out;
+	deflateEnd(&zs);
+	if (!c)
 		return -1;
 	le(blk + 4, (uint32_t)zlen, 4);
 	le(blk + 8, (uint32_t)n, 4);
