@@ -125,7 +125,7 @@ test: all $(BUILD)/zreaper-static $(UNIT_BINS) $(UNIT_SAN)
 run: all
 	$(Q)$(BUILD)/zreaper trace $(ARGS)
 
-C_FILES := $(wildcard user/*.c user/*.h tools/*.c tools/bench/*.c tests/unit/*.c tests/unit/*.h bpf/*.c bpf/*.h)
+C_FILES := $(wildcard user/*.c user/*.h tools/*.c tools/bench/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c bpf/*.c bpf/*.h)
 SH_FILES := $(wildcard tools/*.sh tools/bench/*.sh tests/*.sh tests/e2e/*.bash .ci/run)
 
 check: deps $(BUILD)/zreaper.skel.h

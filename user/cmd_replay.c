@@ -2,7 +2,6 @@
  * pipeline as `trace`, at full speed, /proc answers and clock steps taken from the file; or,
  * with --tree --at TIME, the process table at that moment drawn as `zreaper tree` draws it.
  */
-#define _GNU_SOURCE /* strptime, timegm */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -28,7 +27,7 @@ struct replay {
 	struct trace_opts o;
 	const char *path;
 	const char *until_arg, *at_arg;
-		bool show_tree;
+	bool show_tree;
 	struct record_meta meta;
 	struct record_reader *r;
 	struct journal_reader jr;
@@ -70,10 +69,25 @@ static const char *q(const char *s)
 	return cli_printable(s, buf, sizeof(buf));
 }
 
+/* n decimal digits at *p, then the character sep (0: none); advances *p. 0 or -EINVAL. */
+static int digits(const char **p, int n, char sep, int *out)
+{
+	int v = 0;
+
+	for (; n > 0; n--, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -EINVAL;
+		v = v * 10 + (**p - '0');
+	}
+	if (sep && *(*p)++ != sep)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 /* RFC 3339 in UTC ("Z"), fraction optional: the ktime it names in *ktime; or a duration since
  * the start ("+5s", "5s") in *after. 0 or -EINVAL. */
-static int parse_time(const char *s, const struct record_meta *m, uint64_t *ktime,
-		      uint64_t *after)
+static int parse_time(const char *s, const struct record_meta *m, uint64_t *ktime, uint64_t *after)
 {
 	struct tm tm = { 0 };
 	uint64_t d, frac = 0, scale = 100000000;
@@ -86,16 +100,20 @@ static int parse_time(const char *s, const struct record_meta *m, uint64_t *ktim
 		*after = d;
 		return 0;
 	}
-	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!p)
+	p = s;
+	if (digits(&p, 4, '-', &tm.tm_year) || digits(&p, 2, '-', &tm.tm_mon) ||
+	    digits(&p, 2, 'T', &tm.tm_mday) || digits(&p, 2, ':', &tm.tm_hour) ||
+	    digits(&p, 2, ':', &tm.tm_min) || digits(&p, 2, 0, &tm.tm_sec))
 		return -EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
 	if (*p == '.') {
 		for (p++; *p >= '0' && *p <= '9'; p++) {
 			frac += (uint64_t)(*p - '0') * scale;
 			scale /= 10;
 		}
 	}
-	if (strcmp(p, "Z"))
+	if (strcmp(p, "Z") != 0)
 		return -EINVAL;
 	real = (int64_t)timegm(&tm) * 1000000000LL + (int64_t)frac;
 	if (real - m->boot_to_real_ns < 0)
@@ -174,7 +192,7 @@ static int parse_args(struct replay *rp, int argc, char **argv)
 /* ---- the recorded table as a /proc source, for tree_show() ---- */
 
 struct table_view {
-	const struct proctab *tab;
+	struct proctab *tab; /* only read */
 	uint32_t *pids;
 	size_t n, cap;
 	int err;
@@ -205,14 +223,13 @@ static int cmp_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int view_each_pid(void *ctx, procsrc_pid_fn fn, void *arg)
+static int view_each_pid(const struct procsrc *src, procsrc_pid_fn fn, void *arg)
 {
-	struct table_view *v = ctx;
+	struct table_view *v = src->ctx;
 	size_t i;
 	int rc = 0;
 
-	/* proctab_each takes a non-const table but only reads it here */
-	proctab_each((struct proctab *)(uintptr_t)v->tab, list_pid, v);
+	proctab_each(v->tab, list_pid, v);
 	if (v->err)
 		return v->err;
 	qsort(v->pids, v->n, sizeof(*v->pids), cmp_pid); /* as /proc lists them */
@@ -221,9 +238,9 @@ static int view_each_pid(void *ctx, procsrc_pid_fn fn, void *arg)
 	return rc;
 }
 
-static int view_stat(void *ctx, uint32_t pid, struct procfs_stat *st)
+static int view_stat(const struct procsrc *src, uint32_t pid, struct procfs_stat *st)
 {
-	struct table_view *v = ctx;
+	struct table_view *v = src->ctx;
 	const struct zr_proc *p = proctab_find(v->tab, pid);
 
 	if (!p)
@@ -240,9 +257,9 @@ static int view_stat(void *ctx, uint32_t pid, struct procfs_stat *st)
 	return 0;
 }
 
-static int view_status(void *ctx, uint32_t pid, struct procfs_status *st)
+static int view_status(const struct procsrc *src, uint32_t pid, struct procfs_status *st)
 {
-	struct table_view *v = ctx;
+	struct table_view *v = src->ctx;
 	const struct zr_proc *p = proctab_find(v->tab, pid);
 
 	if (!p)
@@ -264,7 +281,8 @@ static const struct procsrc_ops view_ops = {
 
 static int show_tree(struct replay *rp)
 {
-	struct table_view v = { .tab = lifecycle_table(rp->p.lc) };
+	/* the replay is over: the table is ours to walk (proctab_each wants it writable) */
+	struct table_view v = { .tab = (struct proctab *)lifecycle_table(rp->p.lc) };
 	struct procsrc src = { &view_ops, &v, NULL };
 	uint32_t root = rp->o.f.n_pids ? rp->o.f.pids[0] : 0;
 	int rc = tree_show(&src, root, rp->o.json);
@@ -303,8 +321,10 @@ static int run(struct replay *rp)
 
 	journal_reader_init(&rp->jr, rp->r);
 	rp->src = journal_replay_src(&rp->jr);
-	if (rp->until_arg && parse_time(rp->until_arg, &rp->meta, &rp->st.until_ns, &rp->st.after_ns)) {
-		zr_err("--until: '%s' is not a time (RFC 3339 UTC, or +DURATION)", q(rp->until_arg));
+	if (rp->until_arg &&
+	    parse_time(rp->until_arg, &rp->meta, &rp->st.until_ns, &rp->st.after_ns)) {
+		zr_err("--until: '%s' is not a time (RFC 3339 UTC, or +DURATION)",
+		       q(rp->until_arg));
 		return ZR_EXIT_USAGE;
 	}
 	if (rp->at_arg && parse_time(rp->at_arg, &rp->meta, &rp->st.until_ns, &rp->st.after_ns)) {

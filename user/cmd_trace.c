@@ -30,9 +30,9 @@
 #include "record.h"
 #include "trace_opts.h"
 
-#define TICK_MS	     20 /* drain period: the kernel wakes us only for a full batch */
-#define WAKEUP_BYTES (256ULL * 1024)
-#define RING_DEFAULT (16u * 1024 * 1024)
+#define TICK_MS		20 /* drain period: the kernel wakes us only for a full batch */
+#define WAKEUP_BYTES	(256ULL * 1024)
+#define RING_DEFAULT	(16u * 1024 * 1024)
 #define RECORD_FLUSH_NS (1000ULL * 1000 * 1000) /* a killed recorder loses at most this */
 
 struct trace {

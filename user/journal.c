@@ -29,7 +29,7 @@ static void put_var(struct enc *e, uint64_t v)
 
 static void put_svar(struct enc *e, int64_t v)
 {
-	put_var(e, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+	put_var(e, v < 0 ? ~((uint64_t)v << 1) : (uint64_t)v << 1); /* zigzag */
 }
 
 static void put_bytes(struct enc *e, const void *p, size_t n)
@@ -283,9 +283,9 @@ static void enc_status(struct enc *e, uint32_t pid, int rc, const struct procfs_
 	put_svar(e, st->threads);
 }
 
-static int rec_stat(void *ctx, uint32_t pid, struct procfs_stat *st)
+static int rec_stat(const struct procsrc *src, uint32_t pid, struct procfs_stat *st)
 {
-	struct journal_writer *j = ctx;
+	struct journal_writer *j = src->ctx;
 	struct enc e = { .n = 0 };
 	int rc = procsrc_stat(&j->inner, pid, st);
 
@@ -294,9 +294,9 @@ static int rec_stat(void *ctx, uint32_t pid, struct procfs_stat *st)
 	return rc;
 }
 
-static int rec_status(void *ctx, uint32_t pid, struct procfs_status *st)
+static int rec_status(const struct procsrc *src, uint32_t pid, struct procfs_status *st)
 {
-	struct journal_writer *j = ctx;
+	struct journal_writer *j = src->ctx;
 	struct enc e = { .n = 0 };
 	int rc = procsrc_status(&j->inner, pid, st);
 
@@ -321,9 +321,9 @@ static int rec_pid(uint32_t pid, void *arg)
 	return s->fn(pid, s->arg);
 }
 
-static int rec_each_pid(void *ctx, procsrc_pid_fn fn, void *arg)
+static int rec_each_pid(const struct procsrc *src, procsrc_pid_fn fn, void *arg)
 {
-	struct journal_writer *j = ctx;
+	struct journal_writer *j = src->ctx;
 	struct rec_scan s = { j, fn, arg };
 	struct enc e = { .n = 0 };
 	int rc = procsrc_each_pid(&j->inner, rec_pid, &s);
@@ -361,8 +361,7 @@ static int peek(struct journal_reader *j)
 		return 1;
 	if (j->err)
 		return j->err;
-	rc = record_next(j->r, &j->peek_type, &j->peek_data, &j->peek_len, j->why,
-			 sizeof(j->why));
+	rc = record_next(j->r, &j->peek_type, &j->peek_data, &j->peek_len, j->why, sizeof(j->why));
 	if (rc < 0)
 		j->err = -1;
 	j->has_peek = rc > 0;
@@ -467,9 +466,9 @@ miss:
 	return -1;
 }
 
-static int rep_stat(void *ctx, uint32_t pid, struct procfs_stat *st)
+static int rep_stat(const struct procsrc *src, uint32_t pid, struct procfs_stat *st)
 {
-	struct journal_reader *j = ctx;
+	struct journal_reader *j = src->ctx;
 	struct dec d;
 	uint64_t cl;
 	int rc;
@@ -492,9 +491,9 @@ static int rep_stat(void *ctx, uint32_t pid, struct procfs_stat *st)
 	return d.bad ? -EIO : 0;
 }
 
-static int rep_status(void *ctx, uint32_t pid, struct procfs_status *st)
+static int rep_status(const struct procsrc *src, uint32_t pid, struct procfs_status *st)
 {
-	struct journal_reader *j = ctx;
+	struct journal_reader *j = src->ctx;
 	struct dec d;
 	int rc;
 
@@ -512,9 +511,9 @@ static int rep_status(void *ctx, uint32_t pid, struct procfs_status *st)
 	return d.bad ? -EIO : 0;
 }
 
-static int rep_each_pid(void *ctx, procsrc_pid_fn fn, void *arg)
+static int rep_each_pid(const struct procsrc *src, procsrc_pid_fn fn, void *arg)
 {
-	struct journal_reader *j = ctx;
+	struct journal_reader *j = src->ctx;
 	struct dec d;
 	uint64_t pid;
 	int rc = 0;

@@ -40,9 +40,9 @@ struct journal_prev {
 /* One top-level input. */
 struct journal_item {
 	enum journal_type type;
-	uint64_t now;	   /* ktime of the step; of a kernel record, its timestamp */
-	uint64_t value;	   /* LOST, FINISH: drops total */
-	const void *data;  /* KERNEL: the record, 8-byte aligned, valid until the next item */
+	uint64_t now;	  /* ktime of the step; of a kernel record, its timestamp */
+	uint64_t value;	  /* LOST, FINISH: drops total */
+	const void *data; /* KERNEL: the record, 8-byte aligned, valid until the next item */
 	size_t size;
 };
 

@@ -160,8 +160,7 @@ static void check_child(struct zr_proc *p, void *arg)
 
 	if (q->err || p->ppid != q->dead->who.pid || p->state != ZR_PROC_RUNNING)
 		return;
-	if (procsrc_stat(&q->lc->src, p->pid, &st) ||
-	    !lifecycle_same_life_ticks(p, st.start_ticks))
+	if (procsrc_stat(&q->lc->src, p->pid, &st) || !lifecycle_same_life_ticks(p, st.start_ticks))
 		return; /* gone: its own exit names its parent */
 	if (st.ppid == q->dead->who.pid) {
 		q->pending++;

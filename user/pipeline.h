@@ -27,8 +27,8 @@ struct pipeline_conf {
 	FILE *out;		 /* lines go here */
 	int64_t boot_to_real_ns; /* for the timestamps */
 	uint64_t zombie_after_ns;
-	const char *kernel;		 /* release, for the start line */
-	const struct procsrc *src;	 /* where /proc answers come from; NULL: /proc */
+	const char *kernel;		/* release, for the start line */
+	const struct procsrc *src;	/* where /proc answers come from; NULL: /proc */
 	struct journal_writer *journal; /* records every input when set */
 };
 

@@ -1,19 +1,21 @@
 /* procsrc.c - the live /proc source: the procfs readers behind the procsrc interface. */
+#include <stddef.h>
+
 #include "procsrc.h"
 
-static int live_stat(void *ctx, uint32_t pid, struct procfs_stat *st)
+static int live_stat(const struct procsrc *s, uint32_t pid, struct procfs_stat *st)
 {
-	return procfs_read_stat(ctx, pid, st);
+	return procfs_read_stat(s->root, pid, st);
 }
 
-static int live_status(void *ctx, uint32_t pid, struct procfs_status *st)
+static int live_status(const struct procsrc *s, uint32_t pid, struct procfs_status *st)
 {
-	return procfs_read_status(ctx, pid, st);
+	return procfs_read_status(s->root, pid, st);
 }
 
-static int live_each_pid(void *ctx, procsrc_pid_fn fn, void *arg)
+static int live_each_pid(const struct procsrc *s, procsrc_pid_fn fn, void *arg)
 {
-	return procfs_each_pid(ctx, fn, arg);
+	return procfs_each_pid(s->root, fn, arg);
 }
 
 static const struct procsrc_ops live_ops = {
@@ -24,6 +26,5 @@ static const struct procsrc_ops live_ops = {
 
 struct procsrc procsrc_live(const char *root)
 {
-	/* ctx is the root string itself; procfs never writes through it. */
-	return (struct procsrc){ &live_ops, (void *)(uintptr_t)root, root };
+	return (struct procsrc){ &live_ops, NULL, root };
 }

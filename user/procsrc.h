@@ -11,16 +11,18 @@
 
 typedef int (*procsrc_pid_fn)(uint32_t pid, void *arg);
 
+struct procsrc;
+
 struct procsrc_ops {
 	/* As procfs_read_stat / procfs_read_status / procfs_each_pid (0 or -errno). */
-	int (*read_stat)(void *ctx, uint32_t pid, struct procfs_stat *st);
-	int (*read_status)(void *ctx, uint32_t pid, struct procfs_status *st);
-	int (*each_pid)(void *ctx, procsrc_pid_fn fn, void *arg);
+	int (*read_stat)(const struct procsrc *s, uint32_t pid, struct procfs_stat *st);
+	int (*read_status)(const struct procsrc *s, uint32_t pid, struct procfs_status *st);
+	int (*each_pid)(const struct procsrc *s, procsrc_pid_fn fn, void *arg);
 };
 
 struct procsrc {
 	const struct procsrc_ops *ops;
-	void *ctx;
+	void *ctx;	  /* the implementation's state */
 	const char *root; /* live source: the procfs mount (NULL: /proc) */
 };
 
@@ -29,17 +31,17 @@ struct procsrc procsrc_live(const char *root);
 
 static inline int procsrc_stat(const struct procsrc *s, uint32_t pid, struct procfs_stat *st)
 {
-	return s->ops->read_stat(s->ctx, pid, st);
+	return s->ops->read_stat(s, pid, st);
 }
 
 static inline int procsrc_status(const struct procsrc *s, uint32_t pid, struct procfs_status *st)
 {
-	return s->ops->read_status(s->ctx, pid, st);
+	return s->ops->read_status(s, pid, st);
 }
 
 static inline int procsrc_each_pid(const struct procsrc *s, procsrc_pid_fn fn, void *arg)
 {
-	return s->ops->each_pid(s->ctx, fn, arg);
+	return s->ops->each_pid(s, fn, arg);
 }
 
 #endif /* ZR_PROCSRC_H */

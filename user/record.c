@@ -359,7 +359,7 @@ static int read_header(struct record_reader *r, struct record_meta *m, char *why
 		return bad(why, len, "cannot read: %s", strerror((int)-got));
 	if (got == 0)
 		return bad(why, len, "empty file (offset 0): not a zreaper recording");
-	if ((size_t)got < 8 || memcmp(head, file_magic, 8))
+	if ((size_t)got < 8 || memcmp(head, file_magic, 8) != 0)
 		return bad(why, len,
 			   "bad magic at offset 0: not a zreaper recording (or not "
 			   "uncompressed by anything else: it is never gzipped as a whole)");
@@ -367,8 +367,9 @@ static int read_header(struct record_reader *r, struct record_meta *m, char *why
 		return bad(why, len, "truncated header at offset %zd", got);
 	ver = (unsigned)get_le(head + 8, 2);
 	if (ver != RECORD_VERSION)
-		return bad(why, len, "unsupported format version %u at offset 8 (this zreaper reads %d)",
-			   ver, RECORD_VERSION);
+		return bad(why, len,
+			   "unsupported format version %u at offset 8 (this zreaper reads %d)", ver,
+			   RECORD_VERSION);
 	n = (size_t)get_le(head + 10, 2);
 	if (n < 32 + 3 || n > HDR_FIELDS_MAX)
 		return bad(why, len, "bad header length %zu at offset 10", n);
@@ -431,14 +432,14 @@ static int next_block(struct record_reader *r, char *why, size_t len)
 		return 0;
 	if ((size_t)got < sizeof(hdr))
 		return bad(why, len, "truncated block header at offset %" PRIu64, r->block_off);
-	if (memcmp(hdr, block_magic, 4))
+	if (memcmp(hdr, block_magic, 4) != 0)
 		return bad(why, len, "bad block magic at offset %" PRIu64, r->block_off);
 	zlen = (uint32_t)get_le(hdr + 4, 4);
 	rawlen = (uint32_t)get_le(hdr + 8, 4);
 	if (!zlen || zlen > RECORD_BLOCK_Z || !rawlen || rawlen > RECORD_BLOCK_RAW)
 		return bad(why, len,
 			   "bad block sizes at offset %" PRIu64 " (%" PRIu32 " compressed, %" PRIu32
-			   " raw; at most %u, %u)",
+			   " raw; at most %zu, %zu)",
 			   r->block_off, zlen, rawlen, RECORD_BLOCK_Z, RECORD_BLOCK_RAW);
 	got = read_full(r, r->z, zlen);
 	if (got < 0)
@@ -479,8 +480,9 @@ int record_next(struct record_reader *r, uint8_t *type, const uint8_t **data, si
 	}
 	at = r->pos;
 	if (!r->raw[at])
-		return bad(why, whylen, "bad record type 0 at byte %zu of the block at offset %" PRIu64,
-			   at, r->block_off);
+		return bad(why, whylen,
+			   "bad record type 0 at byte %zu of the block at offset %" PRIu64, at,
+			   r->block_off);
 	if (at + 2 > r->raw_len)
 		goto cut;
 	n = r->raw[at + 1];

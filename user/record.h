@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 #define RECORD_VERSION	 1
-#define RECORD_MAX	 4096u	       /* payload bytes of one record */
-#define RECORD_BLOCK_RAW (256u * 1024) /* uncompressed bytes of one block, at most */
+#define RECORD_MAX	 4096u		      /* payload bytes of one record */
+#define RECORD_BLOCK_RAW ((size_t)256 * 1024) /* uncompressed bytes of one block, at most */
 /* zlib's worst case for RECORD_BLOCK_RAW bytes is a little more than that (compressBound). */
 #define RECORD_BLOCK_Z (RECORD_BLOCK_RAW + RECORD_BLOCK_RAW / 64 + 64)
 

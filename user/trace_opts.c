@@ -77,9 +77,10 @@ int trace_opts_take(struct trace_opts *o, int c, const char *arg, bool live)
 		return 1;
 	case TOPT_EVENTS:
 		if (filter_parse_events(arg, &f->event_mask, &bad, badbuf, sizeof(badbuf))) {
-			zr_err("--events: unknown event '%s' (known: fork exec exit wait reap orphan "
-			       "zombie signal subreaper snapshot, or all)",
-			       q(bad));
+			zr_err(
+			    "--events: unknown event '%s' (known: fork exec exit wait reap orphan "
+			    "zombie signal subreaper snapshot, or all)",
+			    q(bad));
 			return ZR_EXIT_USAGE;
 		}
 		f->events_arg = arg;

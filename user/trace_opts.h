@@ -21,13 +21,20 @@ enum {
 
 /* getopt_long entries and short letters for the shared options. */
 #define TRACE_OPTS_SHORT "p:n:u:xv"
-#define TRACE_OPTS_LONG                                                                            \
-	{ "pid", required_argument, NULL, 'p' }, { "tree", no_argument, NULL, TOPT_TREE },         \
-	    { "name", required_argument, NULL, 'n' }, { "uid", required_argument, NULL, 'u' },     \
-	    { "failed", no_argument, NULL, 'x' }, { "events", required_argument, NULL, TOPT_EVENTS }, \
-	    { "threads", no_argument, NULL, TOPT_THREADS }, { "json", no_argument, NULL, TOPT_JSON }, \
-	    { "zombie-after", required_argument, NULL, TOPT_ZOMBIE_AFTER },                        \
-	    { "summary", no_argument, NULL, TOPT_SUMMARY }, { "verbose", no_argument, NULL, 'v' }
+/* clang-format off */
+#define TRACE_OPTS_LONG                                                    \
+	{ "pid", required_argument, NULL, 'p' },                           \
+	{ "tree", no_argument, NULL, TOPT_TREE },                          \
+	{ "name", required_argument, NULL, 'n' },                          \
+	{ "uid", required_argument, NULL, 'u' },                           \
+	{ "failed", no_argument, NULL, 'x' },                              \
+	{ "events", required_argument, NULL, TOPT_EVENTS },                \
+	{ "threads", no_argument, NULL, TOPT_THREADS },                    \
+	{ "json", no_argument, NULL, TOPT_JSON },                          \
+	{ "zombie-after", required_argument, NULL, TOPT_ZOMBIE_AFTER },    \
+	{ "summary", no_argument, NULL, TOPT_SUMMARY },                    \
+	{ "verbose", no_argument, NULL, 'v' }
+/* clang-format on */
 
 struct trace_opts {
 	struct zr_filters f;

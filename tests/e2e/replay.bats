@@ -63,8 +63,7 @@ scenario() {
 	"$ZR" trace --json --record "$REC" >"$BATS_TEST_TMPDIR/live.json" 2>/dev/null &
 	zpid=$!
 	record_pid "$zpid"
-	TRACE=$BATS_TEST_TMPDIR/live.json
-	poll 30 trace_has_lines 1
+	wait_until "grep -q '\"event\":\"start\"' '$BATS_TEST_TMPDIR/live.json'" 30
 	# Events all along: one fork+exit+wait every 50 ms for 3 s.
 	for _ in $(seq 60); do
 		"$WORK" fork 1 >/dev/null

@@ -4,7 +4,8 @@
  *
  * Two modes, by the first byte: 'Z', the input is the file as is (framing, CRCs, zlib);
  * anything else, the rest is the inside of one block, framed here with a valid header, CRC
- * and (raw deflate) compression, so the mutations reach the records, the journal and the state machine.
+ * and (raw deflate) compression, so the mutations reach the records, the journal and the state
+ * machine.
  */
 #define _GNU_SOURCE /* memfd_create */
 #include <stddef.h>

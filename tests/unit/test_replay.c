@@ -156,8 +156,8 @@ static void test_sample_replays_to_golden(void **state)
 static void test_sample_covers_the_scenario(void **state)
 {
 	char *want = golden();
-	const char *kinds[] = { "start", "fork", "exec", "exit", "wait", "reap", "zombie", "orphan",
-				"signal", "stop" };
+	const char *kinds[] = { "start", "fork",   "exec",   "exit",   "wait",
+				"reap",	 "zombie", "orphan", "signal", "stop" };
 	char key[64];
 	size_t i;
 
@@ -222,7 +222,7 @@ static void test_round_trip(void **state)
 {
 	struct record_meta m;
 	struct record_reader *r;
-	struct tmpfile t;
+	struct tmpfile t = { "" };
 	const uint8_t *data;
 	uint8_t type;
 	size_t len, k;
@@ -260,7 +260,7 @@ static void test_put_limits(void **state)
 {
 	static uint8_t big[RECORD_MAX + 1];
 	struct record_writer *w;
-	struct tmpfile t;
+	struct tmpfile t = { "" };
 	int err;
 
 	(void)state;
@@ -362,7 +362,7 @@ static void assert_error(const void *bytes, size_t n, const char *needle)
 static void test_hostile_headers(void **state)
 {
 	static const uint8_t gzip[] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6 };
-	struct tmpfile t;
+	struct tmpfile t = { "" };
 	size_t n;
 	char *f;
 
@@ -395,7 +395,7 @@ static size_t first_block(const char *f)
 
 static void test_hostile_blocks(void **state)
 {
-	struct tmpfile t;
+	struct tmpfile t = { "" };
 	size_t n, b;
 	char *f, why[256];
 	int recs;
@@ -481,9 +481,9 @@ static void test_hostile_corpus(void **state)
 
 /* /proc answers journaled by a recording source come back in order from the replay source,
  * and a question out of order is a mismatch answered "gone". */
-static int fake_stat(void *ctx, uint32_t pid, struct procfs_stat *st)
+static int fake_stat(const struct procsrc *src, uint32_t pid, struct procfs_stat *st)
 {
-	(void)ctx;
+	(void)src;
 	if (pid == 404)
 		return -ENOENT;
 	memset(st, 0, sizeof(*st));
@@ -497,9 +497,9 @@ static int fake_stat(void *ctx, uint32_t pid, struct procfs_stat *st)
 	return 0;
 }
 
-static int fake_status(void *ctx, uint32_t pid, struct procfs_status *st)
+static int fake_status(const struct procsrc *src, uint32_t pid, struct procfs_status *st)
 {
-	(void)ctx;
+	(void)src;
 	memset(st, 0, sizeof(*st));
 	st->sig_ign = 1ULL << 16;
 	st->uid = pid + 1;
@@ -508,12 +508,12 @@ static int fake_status(void *ctx, uint32_t pid, struct procfs_status *st)
 	return 0;
 }
 
-static int fake_each(void *ctx, procsrc_pid_fn fn, void *arg)
+static int fake_each(const struct procsrc *src, procsrc_pid_fn fn, void *arg)
 {
 	uint32_t pid;
 	int rc = 0;
 
-	(void)ctx;
+	(void)src;
 	for (pid = 10; pid < 13 && !rc; pid++)
 		rc = fn(pid, arg);
 	return rc;
@@ -538,7 +538,7 @@ static void test_proc_answers(void **state)
 	struct record_meta m;
 	struct procfs_stat st;
 	struct procfs_status ss;
-	struct tmpfile t;
+	struct tmpfile t = { "" };
 	uint32_t sum = 0;
 	char why[256];
 	int err, fd;
@@ -610,7 +610,7 @@ static void test_kernel_record_zero_tail(void **state)
 	struct record_reader *r;
 	struct record_meta m;
 	struct procsrc none = { 0 };
-	struct tmpfile t;
+	struct tmpfile t = { "" };
 	char why[256];
 	int err, fd;
 
