@@ -163,9 +163,13 @@ static void xor_prev(const struct journal_prev *pv, uint8_t *r, size_t size)
 	if (kind >= JOURNAL_KINDS)
 		return;
 	n = size < pv->len[kind] ? size : pv->len[kind];
-	for (i = 2; i < n; i++)
-		if (i < HDR_TS || i >= HDR_START + 8)
-			r[i] ^= pv->b[kind][i];
+	for (i = 2; i < HDR_TS && i < n; i++)
+		r[i] ^= pv->b[kind][i];
+	/* the rest a word at a time: this runs for every record */
+	for (i = HDR_START + 8; i + 8 <= n; i += 8)
+		set_u64(r + i, get_u64(r + i) ^ get_u64(pv->b[kind] + i));
+	for (; i < n; i++)
+		r[i] ^= pv->b[kind][i];
 }
 
 /* plain: a record as it is before xor_prev (times already encoded). */
