@@ -16,7 +16,15 @@ ZR=$BUILD/zreaper
 WORK=$BUILD/zr-work
 OUT=$ROOT/tests/data
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
 
 [ "$(id -u)" -eq 0 ] || {
 	echo "record-sample: needs root" >&2
@@ -31,6 +39,7 @@ unshare --pid --fork --mount-proc "$WORK" --sync "$TMP/go" --subreaper run sh -c
 	$WORK orphan --linger 20
 	$WORK autoreap 2" >/dev/null &
 upid=$!
+PIDS+=("$upid")
 # unshare's child (PID 1 in the namespace) exists already: trace it too.
 for _ in $(seq 100); do
 	cpid=$(pgrep -P "$upid" || true)
@@ -40,6 +49,7 @@ done
 "$ZR" trace --json --zombie-after 300ms -p "$upid" -p "$cpid" --tree --record "$TMP/sample.zr" \
 	>"$TMP/live.json" &
 zpid=$!
+PIDS+=("$zpid")
 for _ in $(seq 100); do
 	grep -q '"event":"start"' "$TMP/live.json" 2>/dev/null && break
 	sleep 0.05
@@ -49,6 +59,7 @@ wait "$upid"
 sleep 0.6
 kill -INT "$zpid"
 wait "$zpid"
+PIDS=()
 "$ZR" replay "$TMP/sample.zr" --json -p "$upid" -p "$cpid" --tree >"$TMP/replay.json"
 if ! cmp -s "$TMP/live.json" "$TMP/replay.json"; then
 	echo "record-sample: the replay differs from the live output:" >&2
