@@ -109,9 +109,9 @@ static inline void append(struct jsonw *w, const char *s, size_t n)
 	w->p[w->len] = '\0';
 }
 
-void jsonw_raw(struct jsonw *w, const char *s)
+void jsonw_append(struct jsonw *w, const char *s, size_t n)
 {
-	append(w, s, strlen(s));
+	append(w, s, n);
 }
 
 void jsonw_printf(struct jsonw *w, const char *fmt, ...)
@@ -146,10 +146,8 @@ void jsonw_next(struct jsonw *w)
 		append(w, ",", 1);
 }
 
-void jsonw_key(struct jsonw *w, const char *key)
+void jsonw_key_n(struct jsonw *w, const char *key, size_t n)
 {
-	size_t n = strlen(key);
-
 	jsonw_next(w);
 	if (!reserve(w, n + 3))
 		return;
@@ -204,12 +202,6 @@ void jsonw_string(struct jsonw *w, const char *s, size_t max)
 	w->p[w->len] = '\0';
 }
 
-void jsonw_str(struct jsonw *w, const char *key, const char *s, size_t max)
-{
-	jsonw_key(w, key);
-	jsonw_string(w, s, max);
-}
-
 void jsonw_uint(struct jsonw *w, uint64_t v)
 {
 	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
@@ -234,30 +226,11 @@ void jsonw_uint(struct jsonw *w, uint64_t v)
 	append(w, p, (size_t)(buf + sizeof(buf) - p));
 }
 
-void jsonw_u64(struct jsonw *w, const char *key, uint64_t v)
+void jsonw_sint(struct jsonw *w, int64_t v)
 {
-	jsonw_key(w, key);
-	jsonw_uint(w, v);
-}
-
-void jsonw_int(struct jsonw *w, const char *key, int v)
-{
-	jsonw_key(w, key);
 	if (v < 0)
 		append(w, "-", 1);
 	jsonw_uint(w, v < 0 ? -(uint64_t)v : (uint64_t)v);
-}
-
-void jsonw_bool(struct jsonw *w, const char *key, bool v)
-{
-	jsonw_key(w, key);
-	jsonw_raw(w, v ? "true" : "false");
-}
-
-void jsonw_null(struct jsonw *w, const char *key)
-{
-	jsonw_key(w, key);
-	jsonw_raw(w, "null");
 }
 
 static void open_with(struct jsonw *w, const char *key, const char *bracket)
