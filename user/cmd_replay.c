@@ -354,7 +354,13 @@ static int run(struct replay *rp)
 		return show_tree(rp);
 	replay_finish(&rp->p, &rp->st, end);
 	pipeline_flush(&rp->p);
-	if (rp->jr.mismatches)
+	if (rp->jr.mismatches && rp->st.continued)
+		zr_warn(
+		    "%s continues a rotated recording: what came before it is in the older "
+		    "file, so lives that span the two may replay differently (%lu /proc answers "
+		    "unused)",
+		    q(rp->path), rp->jr.mismatches);
+	else if (rp->jr.mismatches)
 		zr_warn("%lu /proc answers in %s did not match the replay (a recording made by "
 			"another version?)",
 			rp->jr.mismatches, q(rp->path));

@@ -12,10 +12,12 @@ void replay_conf(struct pipeline_conf *pc, const struct record_meta *m, const st
 	pc->src = src;
 }
 
-static void ensure_started(struct pipeline *p, uint64_t now)
+static void ensure_started(struct pipeline *p, struct replay_state *st, uint64_t now)
 {
-	if (!p->started)
-		pipeline_start(p, now, false); /* a rotated file: the snapshot is in an older one */
+	if (p->started)
+		return;
+	pipeline_start(p, now, false); /* a rotated file: the snapshot is in an older one */
+	st->continued = true;
 }
 
 int replay_feed(struct pipeline *p, struct journal_reader *jr, struct replay_state *st)
@@ -36,7 +38,7 @@ int replay_feed(struct pipeline *p, struct journal_reader *jr, struct replay_sta
 			pipeline_start(p, it.now, true);
 			continue;
 		}
-		ensure_started(p, it.now);
+		ensure_started(p, st, it.now);
 		switch (it.type) {
 		case JOURNAL_KERNEL:
 			pipeline_record(p, it.data, it.size);

@@ -16,6 +16,7 @@ struct replay_state {
 	uint64_t after_ns; /* when not 0: until_ns is this long after the file's first input */
 	uint64_t last_ns;  /* the latest ktime the file reached */
 	bool finished;	   /* the trace's own end (stop line) was replayed */
+	bool continued;	   /* the file starts mid-trace (a rotated recording's later file) */
 };
 
 /* The pipeline settings a recording dictates: clocks, kernel, zombie age, /proc answers from
