@@ -138,11 +138,12 @@ BEGIN {
 	printf "%-44s %14d\n", "events replayed (all lines, no filter)", ev
 	printf "%-44s %14.0f\n", "replay --json > /dev/null, events/s (CPU)", rate(mf)
 	printf "%-44s %14.0f\n", "baseline: nothing printed, events/s (CPU)", rate(mb)
-	printf "%-44s %14.3f\n", "JSON output cost: full / baseline CPU", mb > 0 ? mf / mb : 0
+	printf "%-44s %14.3f\n", "JSON output cost: full / baseline CPU", (mb > 0 ? mf / mb : 0)
 	printf "{\"schema\":1,\"processes\":%d,\"workload_events\":%d,\"bytes\":%d,\"idle_bytes\":%d,", n, wev, bytes, idle > json
 	printf "\"bytes_per_event\":%.3f,\"bytes_per_event_less_idle\":%.3f,\"replayed_events\":%d,", wev ? bytes / wev : 0, w, ev > json
 	printf "\"reps\":%d,\"cpu_s_full\":[%s],\"cpu_s_baseline\":[%s],", reps, full, base > json
-	printf "\"events_per_s\":%.0f,\"baseline_events_per_s\":%.0f,\"full_over_baseline\":%.4f,", rate(mf), rate(mb), mb > 0 ? mf / mb : 0 > json
+	printf "\"events_per_s\":%.0f,\"baseline_events_per_s\":%.0f,\"full_over_baseline\":%.4f,", rate(mf), rate(mb), (mb > 0 ? mf / mb : 0) > json
 	printf "\"target_events_per_s\":2000000,\"target_bytes_per_event\":16}\n" > json
 }'
+jq . "$JSON" >/dev/null || die "$JSON is not valid JSON"
 printf '\nfigures as JSON: %s\n' "$JSON"
