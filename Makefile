@@ -125,7 +125,7 @@ test: all $(BUILD)/zreaper-static $(UNIT_BINS) $(UNIT_SAN)
 run: all
 	$(Q)$(BUILD)/zreaper trace $(ARGS)
 
-C_FILES := $(wildcard user/*.c user/*.h tools/*.c tools/bench/*.c tests/unit/*.c tests/unit/*.h bpf/*.c bpf/*.h)
+C_FILES := $(wildcard user/*.c user/*.h tools/*.c tools/bench/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c bpf/*.c bpf/*.h)
 SH_FILES := $(wildcard tools/*.sh tools/bench/*.sh tests/*.sh tests/e2e/*.bash .ci/run)
 
 check: deps $(BUILD)/zreaper.skel.h
@@ -187,3 +187,32 @@ static: $(BUILD)/zreaper-static
 $(BUILD)/zreaper-static: $(USER_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -static $^ -l:libbpf.a -l:libelf.a -l:libz.a -o $@
+
+# ---- make fuzz (issue 8): libFuzzer on the record reader and the replay behind it. ----------
+# FUZZ_SECONDS (60) bounds the run; the corpus grows in $(BUILD)/fuzz/corpus from the recorded
+# samples in tests/data. A crash leaves crash-* in $(BUILD)/fuzz: add it to tests/data/hostile/.
+FUZZ_SECONDS ?= 60
+FUZZ_DIR  := $(BUILD)/fuzz
+FUZZ_CC   := clang
+FUZZ_SAN  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_OBJS := $(patsubst $(BUILD)/user/%.o,$(FUZZ_DIR)/%.o,\
+	     $(filter-out $(BUILD)/user/cmd_%.o $(BUILD)/user/bpf_load.o,$(LIB_OBJS)))
+
+.PHONY: fuzz
+$(FUZZ_DIR): | deps
+	$(Q)mkdir -p $@ $@/corpus
+
+$(FUZZ_DIR)/%.o: user/%.c | $(FUZZ_DIR)
+	$(call msg,CC,$< [fuzz])
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(ZR_CFLAGS) $(LIBBPF_CFLAGS) -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_replay: tests/fuzz/fuzz_replay.c $(FUZZ_OBJS) | $(FUZZ_DIR)
+	$(call msg,LD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(ZR_CFLAGS) $< $(FUZZ_OBJS) $(LDLIBS) -o $@
+
+fuzz:
+	$(Q)tools/deps.sh libclang-rt-14-dev
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_DIR)/fuzz_replay
+	$(call msg,FUZZ,$(FUZZ_SECONDS) s)
+	$(Q)cd $(FUZZ_DIR) && ./fuzz_replay -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		-rss_limit_mb=1024 -print_final_stats=1 corpus $(CURDIR)/tests/data $(CURDIR)/tests/fuzz/seeds

@@ -14,5 +14,6 @@ int cmd_zombies(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_reap(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 #endif /* ZR_CMD_H */

@@ -1,5 +1,6 @@
-/* cmd_trace.c - `zreaper trace`: options, then kernel records -> decode -> lifecycle ->
- * filters -> sink, until a signal, --duration, or the reader of stdout goes away.
+/* cmd_trace.c - `zreaper trace`: options, then the kernel's ring buffer feeding the pipeline
+ * (pipeline.c) until a signal, --duration, or the reader of stdout goes away; --record journals
+ * the pipeline's inputs to a file for `zreaper replay`.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -24,32 +25,28 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "loop.h"
-#include "pidset.h"
-#include "sink.h"
-#include "summary.h"
+#include "pipeline.h"
+#include "procfs.h"
+#include "record.h"
+#include "trace_opts.h"
 
-#define SCHEMA_VERSION	  1
-#define TICK_MS		  20 /* drain period: the kernel wakes us only for a full batch */
-#define WAKEUP_BYTES	  (256ULL * 1024)
-#define RING_DEFAULT	  (32u * 1024 * 1024) /* 100k exits at once: 16 MiB lost events */
-#define AUTOREAP_GRACE_NS (250ULL * 1000 * 1000)
+#define TICK_MS		20 /* drain period: the kernel wakes us only for a full batch */
+#define WAKEUP_BYTES	(256ULL * 1024)
+#define RING_DEFAULT	(32u * 1024 * 1024) /* 100k exits at once: 16 MiB lost events */
+#define RECORD_FLUSH_NS (1000ULL * 1000 * 1000) /* a killed recorder loses at most this */
 
 struct trace {
-	struct zr_filters f;
-	struct zr_pidset *tracked; /* -p pids and, with --tree, their descendants */
-	struct sink sink;
-	struct sink_run_info info;
-	struct lifecycle *lc;
+	struct trace_opts o;
+	struct pipeline p;
 	struct zreaper_bpf *skel;
 	struct ring_buffer *ring;
-	uint64_t lost_total;
-	int out_err; /* first sink error; -EPIPE: the reader is gone */
-	bool json;
 	uint64_t duration_ns;
-	uint64_t zombie_after_ns;
 	unsigned ring_bytes;
-	bool want_summary;
-	struct summary sum;
+	const char *record_path;
+	uint64_t rotate_bytes;
+	struct record_writer *rec;
+	struct journal_writer journal;
+	uint64_t flushed_ns; /* when the recording was last flushed */
 };
 
 static void usage(FILE *f)
@@ -83,6 +80,11 @@ static void usage(FILE *f)
 	    "Output:\n"
 	    "      --json           JSON lines instead of columns\n"
 	    "      --duration D     stop after D (500ms, 5s, 2m, 1h) and exit 0\n"
+	    "      --record FILE    also write every kernel record and what /proc said to FILE\n"
+	    "                       (zlib, flushed every second) for `zreaper replay`; FILE -\n"
+	    "                       writes it to stdout instead of the lines\n"
+	    "      --rotate SIZE    with --record: past SIZE (e.g. 64M) FILE becomes FILE.1,\n"
+	    "                       FILE.1 FILE.2 ..., keeping 5 files\n"
 	    "      --summary        at the end (also on SIGINT): counts per kind, lifetime and\n"
 	    "                       zombie-time histograms, top zombie parents, exit codes\n"
 	    "  -v, --verbose        more diagnostics on stderr (-vv: libbpf's too)\n"
@@ -138,95 +140,64 @@ static int parse_ring_size(const char *s, unsigned *out)
 	return 0;
 }
 
+/* "64M", "1G", "500K", or bytes: at least 64K. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v, mult = 1;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		mult = 1ULL << 10;
+	else if (*end == 'M' || *end == 'm')
+		mult = 1ULL << 20;
+	else if (*end == 'G' || *end == 'g')
+		mult = 1ULL << 30;
+	if (mult != 1)
+		end++;
+	if (errno || *end || v > (1ULL << 40) / mult || v * mult < (64ULL << 10))
+		return -EINVAL;
+	*out = v * mult;
+	return 0;
+}
+
 enum {
-	OPT_TREE = 256,
-	OPT_EVENTS,
-	OPT_THREADS,
-	OPT_JSON,
-	OPT_DURATION,
-	OPT_ZOMBIE_AFTER,
-	OPT_SUMMARY,
+	OPT_DURATION = TOPT__NEXT,
 	OPT_RING_SIZE,
+	OPT_RECORD,
+	OPT_ROTATE,
 };
 
 static int parse_args(struct trace *t, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "tree", no_argument, NULL, OPT_TREE },
-		{ "name", required_argument, NULL, 'n' },
-		{ "uid", required_argument, NULL, 'u' },
+		TRACE_OPTS_LONG,
 		{ "cgroup", required_argument, NULL, 'c' },
-		{ "failed", no_argument, NULL, 'x' },
-		{ "events", required_argument, NULL, OPT_EVENTS },
-		{ "threads", no_argument, NULL, OPT_THREADS },
-		{ "json", no_argument, NULL, OPT_JSON },
 		{ "duration", required_argument, NULL, OPT_DURATION },
-		{ "zombie-after", required_argument, NULL, OPT_ZOMBIE_AFTER },
-		{ "summary", no_argument, NULL, OPT_SUMMARY },
 		{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
-		{ "verbose", no_argument, NULL, 'v' },
+		{ "record", required_argument, NULL, OPT_RECORD },
+		{ "rotate", required_argument, NULL, OPT_ROTATE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct zr_filters *f = &t->f;
-	char badbuf[80];
-	const char *bad;
-	uint32_t pid;
-	int c, err;
+	int c, rc;
 
-	f->event_mask = filter_default_mask();
-	t->zombie_after_ns = 1000000000ULL;
+	trace_opts_init(&t->o);
 	t->ring_bytes = RING_DEFAULT;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":p:n:u:c:xvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" TRACE_OPTS_SHORT "c:h", longopts, NULL)) != -1) {
+		rc = trace_opts_take(&t->o, c, optarg, true);
+		if (rc == 1)
+			continue;
+		if (rc)
+			return rc;
 		switch (c) {
-		case 'p':
-			if (cli_parse_pid(optarg, &pid))
-				return usage_error("-p: '%s' is not a pid", q(optarg));
-			if (kill((pid_t)pid, 0) && errno == ESRCH)
-				return usage_error("-p %s: no such process", q(optarg));
-			if (f->n_pids == ZR_FILTER_PIDS_MAX)
-				return usage_error("-p: at most 64 pids%s", "");
-			f->pids[f->n_pids++] = pid;
-			break;
-		case OPT_TREE:
-			f->tree = true;
-			break;
-		case 'n':
-			if (!*optarg || strlen(optarg) > 15)
-				return usage_error("-n '%s': a comm is 1 to 15 bytes", q(optarg));
-			f->comm = optarg;
-			break;
-		case 'u':
-			err = cli_parse_uid(optarg, &f->uid);
-			if (err == -ENOENT)
-				return usage_error("-u: no such user '%s'", q(optarg));
-			if (err)
-				return usage_error("-u: '%s' is not a uid", q(optarg));
-			f->has_uid = true;
-			break;
 		case 'c':
-			f->cgroup_path = optarg;
-			break;
-		case 'x':
-			f->failures_only = true;
-			break;
-		case OPT_EVENTS:
-			if (filter_parse_events(optarg, &f->event_mask, &bad, badbuf,
-						sizeof(badbuf)))
-				return usage_error("--events: unknown event '%s' (known: fork exec "
-						   "exit wait reap orphan zombie signal "
-						   "subreaper snapshot, or all)",
-						   q(bad));
-			f->events_arg = optarg;
-			break;
-		case OPT_THREADS:
-			f->threads = true;
-			break;
-		case OPT_JSON:
-			t->json = true;
+			t->o.f.cgroup_path = optarg;
 			break;
 		case OPT_DURATION:
 			if (cli_parse_duration(optarg, &t->duration_ns))
@@ -241,18 +212,16 @@ static int parse_args(struct trace *t, int argc, char **argv)
 				    "1G (e.g. 16M, 64M)",
 				    q(optarg));
 			break;
-		case OPT_SUMMARY:
-			t->want_summary = true;
+		case OPT_RECORD:
+			if (!*optarg)
+				return usage_error("--record: an empty file name%s", "");
+			t->record_path = optarg;
 			break;
-		case OPT_ZOMBIE_AFTER:
-			if (cli_parse_duration(optarg, &t->zombie_after_ns))
-				return usage_error(
-				    "--zombie-after: '%s' is not a positive duration "
-				    "(e.g. 500ms, 1s)",
-				    q(optarg));
-			break;
-		case 'v':
-			log_verbosity++;
+		case OPT_ROTATE:
+			if (parse_size(optarg, &t->rotate_bytes))
+				return usage_error("--rotate: '%s' is not a size of at least 64K "
+						   "(e.g. 64M, 1G)",
+						   q(optarg));
 			break;
 		case 'h':
 			usage(stdout);
@@ -267,9 +236,11 @@ static int parse_args(struct trace *t, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", q(argv[optind]));
-	if (f->tree && !f->n_pids)
-		return usage_error("--tree needs -p PID%s", "");
-	return 0;
+	if (t->rotate_bytes && !t->record_path)
+		return usage_error("--rotate needs --record FILE%s", "");
+	if (t->rotate_bytes && !strcmp(t->record_path, "-"))
+		return usage_error("--rotate: cannot rotate stdout (--record -)%s", "");
+	return trace_opts_check(&t->o);
 }
 
 static uint64_t now_boot_ns(void)
@@ -289,91 +260,11 @@ static int64_t boot_to_real_ns(void)
 	return (int64_t)r.tv_sec * 1000000000LL + r.tv_nsec - (int64_t)b;
 }
 
-static int emit_line(struct trace *t, const struct zr_ev *ev)
-{
-	int err;
-
-	if (t->out_err)
-		return t->out_err;
-	err = t->sink.ops->emit(&t->sink, ev);
-	if (err < 0)
-		t->out_err = err;
-	return err;
-}
-
-/* Every event the lifecycle passes on: mirror --tree, apply the filters, print. */
-static int on_event(const struct zr_ev *ev, void *arg)
-{
-	struct trace *t = arg;
-	bool shown;
-	int err = 0;
-
-	if (t->f.tree && ev->kind == ZR_EV_FORK && !ev->is_thread &&
-	    pidset_has(t->tracked, ev->parent.pid))
-		pidset_add(t->tracked, ev->pid);
-	shown = filter_match(&t->f, t->tracked, ev);
-	if (shown) {
-		err = emit_line(t, ev);
-		if (t->want_summary)
-			summary_add(&t->sum, ev);
-	}
-	/* The reap is a life's last event: forget the pid before it is reused. */
-	if (t->f.tree && ev->kind == ZR_EV_REAP && !ev->is_thread)
-		pidset_del(t->tracked, ev->pid);
-	return err;
-}
-
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct trace *t = ctx;
-	struct zr_ev ev;
 
-	if (decode_record(data, size, &ev))
-		return 0; /* unknown kinds are skipped; short records cannot come from our BPF */
-	return lifecycle_feed(t->lc, &ev);
-}
-
-static int report_lost(struct trace *t)
-{
-	uint64_t drops = bpf_load_drops(t->skel);
-	struct zr_ev ev = { .kind = ZR_EV_LOST };
-
-	if (drops <= t->lost_total)
-		return 0;
-	ev.ktime_ns = now_boot_ns();
-	ev.u.lost.count = drops - t->lost_total;
-	ev.u.lost.source = "ringbuf";
-	t->lost_total = drops;
-	zr_warn("%llu events lost: the ring buffer was full", (unsigned long long)ev.u.lost.count);
-	return emit_line(t, &ev);
-}
-
-static int emit_summary(struct trace *t)
-{
-	struct zr_ev ev = { .kind = ZR_EV_SUMMARY, .ktime_ns = now_boot_ns() };
-	char *json = NULL, *text = NULL;
-	int err;
-
-	summary_render(&t->sum, t->lost_total, proctab_evicted(lifecycle_table(t->lc)), &json,
-		       &text);
-	ev.u.summary.json = json;
-	ev.u.summary.text = text;
-	err = emit_line(t, &ev);
-	free(json);
-	free(text);
-	return err;
-}
-
-static int emit_simple(struct trace *t, enum zr_kind kind)
-{
-	struct zr_ev ev = { .kind = kind, .ktime_ns = now_boot_ns() };
-
-	if (kind == ZR_EV_STOP) {
-		ev.u.stop.events = t->sink.seq;
-		ev.u.stop.lost = t->lost_total;
-		ev.u.stop.tracked = proctab_count(lifecycle_table(t->lc));
-	}
-	return emit_line(t, &ev);
+	return pipeline_record(&t->p, data, size);
 }
 
 static int resolve_cgroup(struct zr_filters *f)
@@ -395,16 +286,24 @@ static int resolve_cgroup(struct zr_filters *f)
 static char stdout_buf[1 << 16];
 
 /* Everything a wake-up produced goes out before the loop sleeps again: one write per batch
- * instead of one per event, and no event waits for the next one. */
-static void flush_batch(struct trace *t)
+ * instead of one per event, and no event waits for the next one. The recording goes out at
+ * least once a second. */
+static void flush_batch(struct trace *t, uint64_t now)
 {
-	int err;
+	pipeline_flush(&t->p);
+	if (t->rec && now - t->flushed_ns >= RECORD_FLUSH_NS) {
+		journal_flush(&t->journal, now);
+		t->flushed_ns = now;
+	}
+}
 
-	if (t->out_err)
-		return;
-	err = t->sink.ops->flush(&t->sink); /* no write when nothing is buffered */
-	if (err < 0)
-		t->out_err = err;
+/* Runs the ring buffer's callbacks, then the timers that are due. */
+static int drain(struct trace *t)
+{
+	int err = ring_buffer__consume(t->ring);
+
+	pipeline_tick(&t->p, now_boot_ns());
+	return err;
 }
 
 /* Runs the loop until something ends it; returns the exit code. */
@@ -420,27 +319,21 @@ static int run_loop(struct trace *t)
 		zr_err("cannot set up the event loop: %s", strerror(-err));
 		return ZR_EXIT_RUNTIME;
 	}
-	emit_simple(t, ZR_EV_START);
-	/* After attach, so nothing falls between what /proc shows and what the kernel sends. */
-	err = lifecycle_snapshot(t->lc, now_boot_ns());
-	if (err && err != -EPIPE)
-		zr_warn("cannot read the existing processes from /proc: %s", strerror(-err));
-	while (!done && !t->out_err) {
-		flush_batch(t);
+	t->flushed_ns = now_boot_ns();
+	pipeline_start(&t->p, t->flushed_ns, true);
+	while (!done && !t->p.out_err) {
+		flush_batch(t, now_boot_ns());
 		switch (loop_wait(&l)) {
 		case LOOP_RING:
-			err = ring_buffer__consume(t->ring);
-			if (err < 0 && err != -EPIPE && !t->out_err) {
+			err = drain(t);
+			if (err < 0 && err != -EPIPE && !t->p.out_err) {
 				zr_err("reading the ring buffer: %s", strerror(-err));
 				done = true;
 			}
-			/* Orphan checks are due milliseconds after an exit: do not wait a tick. */
-			lifecycle_tick(t->lc, now_boot_ns());
 			break;
 		case LOOP_TICK:
-			ring_buffer__consume(t->ring);
-			lifecycle_tick(t->lc, now_boot_ns());
-			report_lost(t);
+			drain(t);
+			pipeline_lost(&t->p, now_boot_ns(), bpf_load_drops(t->skel));
 			if (deadline && now_boot_ns() >= deadline)
 				done = true;
 			break;
@@ -449,7 +342,7 @@ static int run_loop(struct trace *t)
 			done = true;
 			break;
 		case LOOP_OUT_CLOSED:
-			t->out_err = -EPIPE;
+			t->p.out_err = -EPIPE;
 			break;
 		case LOOP_ERROR:
 			zr_err("event loop failed: %s", strerror(errno));
@@ -458,64 +351,90 @@ static int run_loop(struct trace *t)
 		}
 	}
 	loop_close(&l);
-	if (!t->out_err) {
-		/* What the kernel already wrote is part of the run: drain it, settle, report. */
+	/* What the kernel already wrote is part of the run: drain it, settle, report. */
+	if (!t->p.out_err)
 		ring_buffer__consume(t->ring);
-		lifecycle_tick(t->lc, UINT64_MAX);
-		report_lost(t);
-		if (t->want_summary)
-			emit_summary(t);
-		emit_simple(t, ZR_EV_STOP);
-		if (t->sink.ops->flush(&t->sink) && t->out_err != -EPIPE)
-			t->out_err = -EIO;
+	pipeline_finish(&t->p, now_boot_ns(), bpf_load_drops(t->skel), true);
+	if (t->rec) {
+		journal_put_op(&t->journal, JOURNAL_END, now_boot_ns(), 0);
+		err = record_writer_close(t->rec);
+		t->rec = NULL;
+		if (err) {
+			zr_err("writing the recording %s: %s", q(t->record_path), strerror(-err));
+			return ZR_EXIT_RUNTIME;
+		}
 	}
-	if (t->out_err && t->out_err != -EPIPE) {
-		zr_err("writing events: %s", strerror(-t->out_err));
+	if (t->p.out_err && t->p.out_err != -EPIPE) {
+		zr_err("writing events: %s", strerror(-t->p.out_err));
 		return ZR_EXIT_RUNTIME;
 	}
 	return ZR_EXIT_OK;
 }
 
+/* Opens the recording; its header holds what replay needs to print the same lines. */
+static int open_record(struct trace *t, const char *kernel, int64_t b2r)
+{
+	struct record_meta m = { 0 };
+	int err;
+
+	gethostname(m.host, sizeof(m.host) - 1);
+	snprintf(m.kernel, sizeof(m.kernel), "%s", kernel);
+	snprintf(m.version, sizeof(m.version), "%s", ZR_VERSION);
+	m.boot_to_real_ns = b2r;
+	m.start_ns = now_boot_ns();
+	m.tick_ns = procfs_tick_ns();
+	m.zombie_after_ns = t->o.zombie_after_ns;
+	t->rec = record_writer_open(t->record_path, &m, t->rotate_bytes, &err);
+	if (!t->rec) {
+		zr_err("cannot create the recording %s: %s", q(t->record_path), strerror(-err));
+		return -1;
+	}
+	journal_writer_init(&t->journal, t->rec, &(struct procsrc){ 0 });
+	return 0;
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	struct trace t = { 0 };
+	struct pipeline_conf pc = { 0 };
+	struct procsrc live = procsrc_live(NULL);
 	struct utsname un;
 	char why[512];
-	int rc, i, err;
+	int rc, err;
 
 	rc = parse_args(&t, argc, argv);
 	if (rc)
 		return rc < 0 ? ZR_EXIT_OK : rc;
-	rc = resolve_cgroup(&t.f);
+	rc = resolve_cgroup(&t.o.f);
 	if (rc)
 		return rc;
 	uname(&un);
-	t.info = (struct sink_run_info){ SCHEMA_VERSION, ZR_VERSION, un.release, &t.f };
-	if (t.json)
-		sink_json_init(&t.sink, stdout, &t.info);
-	else
-		sink_text_init(&t.sink, stdout, &t.info);
-	/* Flushed per wake-up (flush_batch), which keeps every event prompt on a pipe. */
-	t.sink.flush_each = false;
+	pc.json = t.o.json;
+	pc.want_summary = t.o.want_summary;
+	pc.out = stdout;
+	pc.quiet = t.record_path && !strcmp(t.record_path, "-");
 	/* glibc ignores the size when it picks the buffer (it takes st_blksize, 4 KiB): give
 	 * it one, or a storm costs a write(2) every dozen lines. */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
-	t.sink.color = !t.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-	t.sink.boot_to_real_ns = boot_to_real_ns();
+	pc.color = !t.o.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	pc.boot_to_real_ns = boot_to_real_ns();
+	pc.zombie_after_ns = t.o.zombie_after_ns;
+	pc.kernel = un.release;
+	pc.src = &live;
 
 	rc = ZR_EXIT_RUNTIME;
-	t.tracked = pidset_new();
-	t.lc = lifecycle_new(0, AUTOREAP_GRACE_NS, on_event, &t);
-	if (!t.tracked || !t.lc) {
+	if (t.record_path) {
+		if (open_record(&t, un.release, pc.boot_to_real_ns))
+			return ZR_EXIT_RUNTIME;
+		pc.journal = &t.journal;
+	}
+	if (pipeline_init(&t.p, &t.o.f, &pc)) {
 		zr_err("out of memory");
 		goto out;
 	}
-	lifecycle_set_zombie_after(t.lc, t.zombie_after_ns);
-	for (i = 0; i < t.f.n_pids; i++)
-		pidset_add(t.tracked, t.f.pids[i]);
 	bpf_load_set_print(log_verbosity - LOG_WARN);
-	err = bpf_load_start(&t.f, t.ring_bytes, WAKEUP_BYTES, &t.skel, why, sizeof(why));
+	err = bpf_load_start(&t.o.f, t.ring_bytes, WAKEUP_BYTES, &t.skel, why, sizeof(why));
 	if (err) {
 		zr_err("%s", why);
 		goto out;
@@ -529,9 +448,7 @@ int cmd_trace(int argc, char **argv)
 out:
 	ring_buffer__free(t.ring);
 	bpf_load_stop(t.skel);
-	lifecycle_free(t.lc);
-	pidset_free(t.tracked);
-	summary_free(&t.sum);
-	t.sink.ops->close(&t.sink);
+	pipeline_free(&t.p);
+	record_writer_close(t.rec);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /* cmd_tree.c - `zreaper tree`: the process tree now, from procfs, with each process's state,
- * zombies, adopted orphans (and who adopted them), subreapers and thread counts.
+ * zombies, adopted orphans (and who adopted them), subreapers and thread counts. tree_show()
+ * draws it from any /proc source: `replay --tree --at` gives it the recorded table.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +13,8 @@
 #include "escape.h"
 #include "log.h"
 #include "procfs.h"
+#include "procsrc.h"
+#include "tree_show.h"
 
 struct node {
 	struct procfs_stat st;
@@ -25,6 +28,7 @@ struct node {
 struct tree {
 	struct node *v;
 	int n, cap;
+	const struct procsrc *src;
 };
 
 static int add_proc(uint32_t pid, void *arg)
@@ -44,9 +48,9 @@ static int add_proc(uint32_t pid, void *arg)
 	}
 	nd = &t->v[t->n];
 	memset(nd, 0, sizeof(*nd));
-	if (procfs_read_stat(NULL, pid, &nd->st))
+	if (procsrc_stat(t->src, pid, &nd->st))
 		return 0; /* gone meanwhile */
-	nd->is_init = pid == 1 || (procfs_read_status(NULL, pid, &ss) == 0 && ss.ns_pid == 1);
+	nd->is_init = pid == 1 || (procsrc_status(t->src, pid, &ss) == 0 && ss.ns_pid == 1);
 	nd->parent = nd->first_child = nd->next_sibling = -1;
 	t->n++;
 	return 0;
@@ -243,11 +247,11 @@ int cmd_tree(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct tree t = { 0 };
+	struct procsrc live;
 	char quoted[256];
 	uint32_t root_pid = 0;
 	bool json = false;
-	int c, i, err, rc = ZR_EXIT_OK;
+	int c, rc;
 
 	opterr = 0;
 	optind = 1;
@@ -278,7 +282,19 @@ int cmd_tree(int argc, char **argv)
 		       cli_printable(argv[optind], quoted, sizeof(quoted)));
 		return ZR_EXIT_USAGE;
 	}
-	if ((err = procfs_each_pid(NULL, add_proc, &t))) {
+	live = procsrc_live(NULL);
+	rc = tree_show(&live, root_pid, json);
+	if (fflush(stdout) && rc == ZR_EXIT_OK)
+		rc = ZR_EXIT_RUNTIME;
+	return rc;
+}
+
+int tree_show(const struct procsrc *src, uint32_t root_pid, bool json)
+{
+	struct tree t = { .src = src };
+	int i, err, rc = ZR_EXIT_OK;
+
+	if ((err = procsrc_each_pid(src, add_proc, &t))) {
 		zr_err("cannot read /proc: %s", strerror(-err));
 		rc = ZR_EXIT_RUNTIME;
 		goto out;

@@ -16,6 +16,7 @@
 #include "escape.h"
 #include "log.h"
 #include "procfs.h"
+#include "procsrc.h"
 #include "sink.h"
 #include "status.h"
 
@@ -72,6 +73,7 @@ static uint64_t now_ns(clockid_t clk)
 /* The zombie event for z, as `trace` would report it (age unknown: procfs has no exit time). */
 static void zombie_event(const struct zlist *all, const struct procfs_stat *z, struct zr_ev *ev)
 {
+	struct procsrc live = procsrc_live(NULL);
 	struct detect_case c = { 0 };
 	struct procfs_status ss;
 	bool is_init = false;
@@ -92,7 +94,7 @@ static void zombie_event(const struct zlist *all, const struct procfs_stat *z, s
 		ev->u.zombie.st = status_decode(z->exit_code);
 	ev->parent.pid = z->ppid;
 	c.parent_state =
-	    detect_parent_procfs(NULL, z->ppid, &ev->u.zombie.pinfo, &is_init, &ev->parent);
+	    detect_parent_procfs(&live, z->ppid, &ev->u.zombie.pinfo, &is_init, &ev->parent);
 	for (i = 0; i < all->n; i++)
 		if (all->v[i].ppid == z->ppid)
 			ev->u.zombie.pinfo.zombies_held++;

@@ -7,12 +7,12 @@
 
 #include "detect.h"
 #include "escape.h"
-#include "procfs.h"
+#include "procsrc.h"
 
 #define SIGCHLD_BIT (1ULL << (17 - 1))
 
-char detect_parent_procfs(const char *root, uint32_t ppid, struct zr_parent_info *pi, bool *is_init,
-			  struct zr_ref *ref)
+char detect_parent_procfs(const struct procsrc *src, uint32_t ppid, struct zr_parent_info *pi,
+			  bool *is_init, struct zr_ref *ref)
 {
 	struct procfs_stat st;
 	struct procfs_status ss;
@@ -23,12 +23,12 @@ char detect_parent_procfs(const char *root, uint32_t ppid, struct zr_parent_info
 	*is_init = ppid == 1;
 	ref->pid = ppid;
 	ref->comm[0] = '\0';
-	if (!ppid || procfs_read_stat(root, ppid, &st))
+	if (!ppid || procsrc_stat(src, ppid, &st))
 		return 0;
 	memcpy(ref->comm, st.comm, ZR_COMM_BUF);
 	ref->start_ns = procfs_ticks_to_ns(st.start_ticks);
 	pi->state = procfs_state_name(st.state);
-	if (procfs_read_status(root, ppid, &ss) == 0) {
+	if (procsrc_status(src, ppid, &ss) == 0) {
 		pi->sigchld = (ss.sig_ign & SIGCHLD_BIT)   ? "ignored"
 			      : (ss.sig_cgt & SIGCHLD_BIT) ? "handler"
 							   : "default";

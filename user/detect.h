@@ -27,11 +27,12 @@ struct detect_case {
 	int last_wait_target; /* pid argument of that wait */
 };
 
-/* Reads the parent's state and SIGCHLD disposition from procfs into *pi (state "unknown"
- * when it cannot) and returns its ps letter (0 when unreadable); *is_init and ref (pid, comm,
- * start at clock-tick precision) are set too. */
-char detect_parent_procfs(const char *root, uint32_t ppid, struct zr_parent_info *pi, bool *is_init,
-			  struct zr_ref *ref);
+/* Reads the parent's state and SIGCHLD disposition from procfs (through src) into *pi (state
+ * "unknown" when it cannot) and returns its ps letter (0 when unreadable); *is_init and ref (pid,
+ * comm, start at clock-tick precision) are set too. */
+struct procsrc;
+char detect_parent_procfs(const struct procsrc *src, uint32_t ppid, struct zr_parent_info *pi,
+			  bool *is_init, struct zr_ref *ref);
 
 /* Chooses the reason: *code gets a static machine key, buf the sentence. */
 void detect_reason(const struct detect_case *c, const char **code, char *buf, size_t len);

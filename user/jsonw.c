@@ -2,6 +2,7 @@
  * in-memory line, inline first, heap when it grows, untrusted strings through escape.c.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -61,8 +62,18 @@ char *jsonw_detach(struct jsonw *w)
 	return s;
 }
 
+static bool grow(struct jsonw *w, size_t n);
+
 /* Room for n more bytes plus the NUL; false (and has_failed) when memory runs out. */
-static bool reserve(struct jsonw *w, size_t n)
+static inline bool reserve(struct jsonw *w, size_t n)
+{
+	/* the common case, inline: room already (has_failed keeps len + n below cap false) */
+	if (!w->has_failed && n < w->cap && w->len + n + 1 <= w->cap)
+		return true;
+	return grow(w, n);
+}
+
+static bool grow(struct jsonw *w, size_t n)
 {
 	size_t cap = w->cap;
 	char *p;
@@ -89,7 +100,7 @@ static bool reserve(struct jsonw *w, size_t n)
 	return true;
 }
 
-static void append(struct jsonw *w, const char *s, size_t n)
+static inline void append(struct jsonw *w, const char *s, size_t n)
 {
 	if (!reserve(w, n))
 		return;
@@ -98,9 +109,9 @@ static void append(struct jsonw *w, const char *s, size_t n)
 	w->p[w->len] = '\0';
 }
 
-void jsonw_raw(struct jsonw *w, const char *s)
+void jsonw_append(struct jsonw *w, const char *s, size_t n)
 {
-	append(w, s, strlen(s));
+	append(w, s, n);
 }
 
 void jsonw_printf(struct jsonw *w, const char *fmt, ...)
@@ -135,22 +146,21 @@ void jsonw_next(struct jsonw *w)
 		append(w, ",", 1);
 }
 
-void jsonw_key(struct jsonw *w, const char *key)
+void jsonw_key_n(struct jsonw *w, const char *key, size_t n)
 {
-	size_t n = strlen(key);
-
 	jsonw_next(w);
 	if (!reserve(w, n + 3))
 		return;
-	w->p[w->len] = '"';
-	memcpy(w->p + w->len + 1, key, n);
-	memcpy(w->p + w->len + 1 + n, "\":", 3); /* the NUL too */
-	w->len += n + 3;
+	w->p[w->len++] = '"';
+	memcpy(w->p + w->len, key, n);
+	w->len += n;
+	memcpy(w->p + w->len, "\":", 3); /* with the NUL */
+	w->len += 2;
 }
 
-/* True when s (up to NUL or max bytes) is printable ASCII with no quote or backslash: JSON
- * as it is. Its length goes to *len. */
-static bool plain_len(const char *s, size_t max, size_t *len)
+/* Length of s (at most max) when every byte is printable ASCII that JSON takes as is; else
+ * SIZE_MAX. Most comms and paths are: they skip the escaper's two passes. */
+static size_t plain_len(const char *s, size_t max)
 {
 	size_t i;
 
@@ -158,10 +168,9 @@ static bool plain_len(const char *s, size_t max, size_t *len)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
-			return false;
+			return SIZE_MAX;
 	}
-	*len = i;
-	return true;
+	return i;
 }
 
 void jsonw_string(struct jsonw *w, const char *s, size_t max)
@@ -172,14 +181,14 @@ void jsonw_string(struct jsonw *w, const char *s, size_t max)
 		jsonw_raw(w, "null");
 		return;
 	}
-	if (plain_len(s, max, &need)) {
-		/* Nothing to escape (the usual comm or number): one copy, no second pass. */
+	need = plain_len(s, max);
+	if (need != SIZE_MAX) {
 		if (!reserve(w, need + 2))
 			return;
-		w->p[w->len] = '"';
-		memcpy(w->p + w->len + 1, s, need);
-		w->len += need + 2;
-		w->p[w->len - 1] = '"';
+		w->p[w->len++] = '"';
+		memcpy(w->p + w->len, s, need);
+		w->len += need;
+		w->p[w->len++] = '"';
 		w->p[w->len] = '\0';
 		return;
 	}
@@ -193,55 +202,35 @@ void jsonw_string(struct jsonw *w, const char *s, size_t max)
 	w->p[w->len] = '\0';
 }
 
-void jsonw_str(struct jsonw *w, const char *key, const char *s, size_t max)
-{
-	jsonw_key(w, key);
-	jsonw_string(w, s, max);
-}
-
-/* Digits written by hand: printf's parsing and FILE set-up were a fifth of a storm's CPU. */
-static void put_digits(struct jsonw *w, bool is_negative, uint64_t v)
-{
-	char tmp[24];
-	size_t n = 0;
-
-	do {
-		tmp[sizeof(tmp) - ++n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	if (is_negative)
-		tmp[sizeof(tmp) - ++n] = '-';
-	append(w, tmp + sizeof(tmp) - n, n);
-}
-
 void jsonw_uint(struct jsonw *w, uint64_t v)
 {
-	put_digits(w, false, v);
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	char buf[24], *p = buf + sizeof(buf);
+
+	/* printf's machinery was most of a line's cost: numbers are done here, two digits a
+	 * step */
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	append(w, p, (size_t)(buf + sizeof(buf) - p));
 }
 
-void jsonw_u64(struct jsonw *w, const char *key, uint64_t v)
+void jsonw_sint(struct jsonw *w, int64_t v)
 {
-	jsonw_key(w, key);
-	put_digits(w, false, v);
-}
-
-void jsonw_int(struct jsonw *w, const char *key, int v)
-{
-	jsonw_key(w, key);
-	/* Through int64 so INT_MIN negates without overflow. */
-	put_digits(w, v < 0, v < 0 ? (uint64_t)(-(int64_t)v) : (uint64_t)v);
-}
-
-void jsonw_bool(struct jsonw *w, const char *key, bool v)
-{
-	jsonw_key(w, key);
-	jsonw_raw(w, v ? "true" : "false");
-}
-
-void jsonw_null(struct jsonw *w, const char *key)
-{
-	jsonw_key(w, key);
-	jsonw_raw(w, "null");
+	if (v < 0)
+		append(w, "-", 1);
+	jsonw_uint(w, v < 0 ? -(uint64_t)v : (uint64_t)v);
 }
 
 static void open_with(struct jsonw *w, const char *key, const char *bracket)

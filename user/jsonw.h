@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define JSONW_INLINE 2048 /* bytes held without malloc, NUL included */
 
@@ -52,27 +53,67 @@ bool jsonw_has_failed(const struct jsonw *w);
 char *jsonw_detach(struct jsonw *w);
 
 /* Trusted text, appended as is: punctuation, numbers, already-rendered JSON. */
-void jsonw_raw(struct jsonw *w, const char *s);
+void jsonw_append(struct jsonw *w, const char *s, size_t n);
 void jsonw_printf(struct jsonw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A separator if one is due (see above): before an array element written by hand. */
 void jsonw_next(struct jsonw *w);
 
 /* Opens a member: separator, then "key":. The value follows. */
-void jsonw_key(struct jsonw *w, const char *key);
+void jsonw_key_n(struct jsonw *w, const char *key, size_t n);
 
 /* An untrusted string value (up to NUL or max bytes), escaped and quoted; NULL gives null. */
 void jsonw_string(struct jsonw *w, const char *s, size_t max);
 
-/* An unsigned number as a value (after jsonw_key, or inside hand-written text). */
+/* A number as a value (after jsonw_key, in an array, or inside a string being built). */
 void jsonw_uint(struct jsonw *w, uint64_t v);
+void jsonw_sint(struct jsonw *w, int64_t v);
+
+/* Inline, so the length of a literal key or text is known at compile time: a JSON line has
+ * some twenty of them, and strlen was a measurable part of replay's cost. */
+static inline void jsonw_raw(struct jsonw *w, const char *s)
+{
+	jsonw_append(w, s, strlen(s));
+}
+
+static inline void jsonw_key(struct jsonw *w, const char *key)
+{
+	jsonw_key_n(w, key, strlen(key));
+}
 
 /* Whole members. */
-void jsonw_str(struct jsonw *w, const char *key, const char *s, size_t max);
-void jsonw_u64(struct jsonw *w, const char *key, uint64_t v);
-void jsonw_int(struct jsonw *w, const char *key, int v);
-void jsonw_bool(struct jsonw *w, const char *key, bool v);
-void jsonw_null(struct jsonw *w, const char *key);
+static inline void jsonw_str(struct jsonw *w, const char *key, const char *s, size_t max)
+{
+	jsonw_key(w, key);
+	jsonw_string(w, s, max);
+}
+
+static inline void jsonw_u64(struct jsonw *w, const char *key, uint64_t v)
+{
+	jsonw_key(w, key);
+	jsonw_uint(w, v);
+}
+
+static inline void jsonw_int(struct jsonw *w, const char *key, int v)
+{
+	jsonw_key(w, key);
+	jsonw_sint(w, v);
+}
+
+static inline void jsonw_bool(struct jsonw *w, const char *key, bool v)
+{
+	jsonw_key(w, key);
+	if (v)
+		jsonw_append(w, "true", 4);
+	else
+		jsonw_append(w, "false", 5);
+}
+
+static inline void jsonw_null(struct jsonw *w, const char *key)
+{
+	jsonw_key(w, key);
+	jsonw_append(w, "null", 4);
+}
 
 /* "key":{ and "key":[ (an array element when key is NULL), and their ends. */
 void jsonw_obj_begin(struct jsonw *w, const char *key);

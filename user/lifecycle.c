@@ -25,6 +25,7 @@ struct lifecycle *lifecycle_new(unsigned cap, uint64_t grace_ns, lifecycle_emit_
 		return NULL;
 	}
 	lc->grace_ns = grace_ns;
+	lc->src = procsrc_live(NULL);
 	lc->emit = emit;
 	lc->arg = arg;
 	return lc;
@@ -53,7 +54,12 @@ void lifecycle_set_zombie_after(struct lifecycle *lc, uint64_t ns)
 
 void lifecycle_set_procfs(struct lifecycle *lc, const char *root)
 {
-	lc->procfs_root = root;
+	lc->src = procsrc_live(root);
+}
+
+void lifecycle_set_procsrc(struct lifecycle *lc, const struct procsrc *src)
+{
+	lc->src = *src;
 }
 
 bool lifecycle_same_life(const struct zr_proc *p, uint64_t start_ns)
@@ -292,6 +298,12 @@ static void give_back_memory(struct lifecycle *lc)
 		malloc_trim(0);
 		lc->held_peak = n;
 	}
+}
+
+bool lifecycle_has_due(const struct lifecycle *lc, uint64_t now)
+{
+	return timeq_due(&lc->released, now) || timeq_due(&lc->exited, now) ||
+	       timeq_due(&lc->orphans, now);
 }
 
 int lifecycle_tick(struct lifecycle *lc, uint64_t now)

@@ -5,6 +5,7 @@
 #ifndef ZR_LIFECYCLE_H
 #define ZR_LIFECYCLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "event.h"
@@ -26,6 +27,9 @@ int lifecycle_feed(struct lifecycle *lc, struct zr_ev *ev);
 /* Settles releases older than grace at ktime now (now = UINT64_MAX settles all). */
 int lifecycle_tick(struct lifecycle *lc, uint64_t now);
 
+/* Would lifecycle_tick(now) have anything to do? (a tick without work need not be recorded) */
+bool lifecycle_has_due(const struct lifecycle *lc, uint64_t now);
+
 const struct proctab *lifecycle_table(const struct lifecycle *lc);
 
 /* Report a `zombie` when a process stays exited and unreaped this long (0: never, the default). */
@@ -33,6 +37,10 @@ void lifecycle_set_zombie_after(struct lifecycle *lc, uint64_t ns);
 
 /* Where procfs is mounted (NULL: /proc); tests point it elsewhere. */
 void lifecycle_set_procfs(struct lifecycle *lc, const char *root);
+
+/* Where the /proc observations come from instead (recording or replay); *src is copied. */
+struct procsrc;
+void lifecycle_set_procsrc(struct lifecycle *lc, const struct procsrc *src);
 
 /* Fills the table from procfs (processes that exist before tracing) and emits one `snapshot`
  * event per existing zombie. Call before the first feed. */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "lifecycle.h"
+#include "procsrc.h"
 #include "timeq.h"
 
 #define ORPHAN_CHECK_NS	   (5ULL * 1000 * 1000) /* exit_notify runs just after the exit */
@@ -16,7 +17,7 @@ struct lifecycle {
 	struct proctab *tab;
 	uint64_t grace_ns;
 	uint64_t zombie_after_ns; /* 0: no zombie events */
-	const char *procfs_root;  /* NULL: /proc */
+	struct procsrc src;	  /* /proc, or what a recording says it showed */
 	lifecycle_emit_fn emit;
 	void *arg;
 	struct timeq released; /* freed while unreaped: autoreap unless a late wait claims it */

@@ -7,7 +7,7 @@
 
 #include "detect.h"
 #include "lifecycle_int.h"
-#include "procfs.h"
+#include "procsrc.h"
 
 struct held_query {
 	uint32_t ppid;
@@ -33,7 +33,7 @@ static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 	bool is_init;
 
 	/* The kernel's word on the parent: it changes when the old one dies. */
-	if (procfs_read_stat(lc->procfs_root, p->pid, &st) == 0 &&
+	if (procsrc_stat(&lc->src, p->pid, &st) == 0 &&
 	    lifecycle_same_life_ticks(p, st.start_ticks) && st.ppid)
 		p->ppid = st.ppid;
 	else if (p->state == ZR_PROC_RUNNING)
@@ -57,7 +57,7 @@ static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 		lc->held.now = now;
 		lc->held.n = hq.n;
 		lc->held.ref = (struct zr_ref){ 0 };
-		lc->held.state = detect_parent_procfs(lc->procfs_root, p->ppid, &lc->held.pinfo,
+		lc->held.state = detect_parent_procfs(&lc->src, p->ppid, &lc->held.pinfo,
 						      &lc->held.is_init, &lc->held.ref);
 	}
 	z.parent = lc->held.ref;
@@ -157,9 +157,9 @@ static int emit_orphan(struct lifecycle *lc, struct zr_proc *p, const struct zr_
 	if (np && adopter_known(lc, np, at)) {
 		memcpy(o.u.orphan.new_parent.comm, lc->adopter.comm, sizeof(lc->adopter.comm));
 		is_init |= lc->adopter.is_init;
-	} else if (procfs_read_stat(lc->procfs_root, new_ppid, &nst) == 0) {
+	} else if (procsrc_stat(&lc->src, new_ppid, &nst) == 0) {
 		memcpy(o.u.orphan.new_parent.comm, nst.comm, sizeof(nst.comm));
-		if (procfs_read_status(lc->procfs_root, new_ppid, &ns) == 0 && ns.ns_pid == 1)
+		if (procsrc_status(&lc->src, new_ppid, &ns) == 0 && ns.ns_pid == 1)
 			is_init = true;
 		if (np && lifecycle_same_life_ticks(np, nst.start_ticks)) {
 			lc->adopter.pid = new_ppid;
@@ -193,7 +193,7 @@ static void check_child(struct zr_proc *p, void *arg)
 		q->err = emit_orphan(q->lc, p, &q->dead->who, q->dead->at_ns, q->adopter);
 		return;
 	}
-	if (procfs_read_stat(q->lc->procfs_root, p->pid, &st) ||
+	if (procsrc_stat(&q->lc->src, p->pid, &st) ||
 	    !lifecycle_same_life_ticks(p, st.start_ticks))
 		return; /* gone: its own exit names its parent */
 	if (st.ppid == q->dead->who.pid) {
@@ -265,7 +265,7 @@ static int snap_one(uint32_t pid, void *arg)
 	struct zr_proc *p;
 	struct zr_ev ev;
 
-	if (procfs_read_stat(sc->lc->procfs_root, pid, &st))
+	if (procsrc_stat(&sc->lc->src, pid, &st))
 		return 0; /* gone since the directory was listed */
 	p = proctab_insert(sc->lc->tab, pid, procfs_ticks_to_ns(st.start_ticks));
 	if (!p)
@@ -273,7 +273,7 @@ static int snap_one(uint32_t pid, void *arg)
 	p->is_snapshot = true;
 	p->ppid = p->birth_ppid = st.ppid;
 	memcpy(p->comm, st.comm, sizeof(p->comm));
-	if (procfs_read_status(sc->lc->procfs_root, pid, &ss) == 0) {
+	if (procsrc_status(&sc->lc->src, pid, &ss) == 0) {
 		p->uid = ss.uid;
 		p->gid = ss.gid;
 	}
@@ -301,7 +301,7 @@ static void mark_parent(struct zr_proc *p, void *arg)
 int lifecycle_snapshot(struct lifecycle *lc, uint64_t now)
 {
 	struct snap_ctx sc = { lc, now, 0 };
-	int rc = procfs_each_pid(lc->procfs_root, snap_one, &sc);
+	int rc = procsrc_each_pid(&lc->src, snap_one, &sc);
 
 	proctab_each(lc->tab, mark_parent, lc->tab);
 	return rc < 0 ? rc : sc.err;

@@ -16,6 +16,7 @@ static const struct {
 	{ "tree", cmd_tree },
 	{ "run", cmd_run },
 	{ "reap", cmd_reap },
+	{ "replay", cmd_replay },
 	/* clang-format on */
 };
 
@@ -31,6 +32,7 @@ static void usage(FILE *f)
 	      "  tree      the process tree now, with states, zombies, orphans, subreapers\n"
 	      "  run       run a command under a small init: signals forwarded, orphans reaped\n"
 	      "  reap      clean up zombies of live parents under a policy: nudge, inject, kill\n"
+	      "  replay    feed a recording (trace --record) through trace's outputs again\n"
 	      "\n"
 	      "Options:\n"
 	      "  -h, --help     this text; `zreaper COMMAND --help` for a command's options\n"

@@ -14,6 +14,7 @@
 #include "detect.h"
 #include "fake_proc.h"
 #include "procfs.h"
+#include "procsrc.h"
 
 #define SEC	  1000000000ULL
 #define MS	  1000000ULL
@@ -38,12 +39,14 @@ struct probe {
 
 static struct probe probe(struct fake_proc *fp, uint32_t ppid)
 {
+	struct procsrc src;
 	struct probe p;
 
 	memset(&p, 0xa5, sizeof(p));
 	p.pi.last_wait_ns = 77;
 	p.pi.zombies_held = 3;
-	p.rc = detect_parent_procfs(fp->root, ppid, &p.pi, &p.is_init, &p.ref);
+	src = procsrc_live(fp->root);
+	p.rc = detect_parent_procfs(&src, ppid, &p.pi, &p.is_init, &p.ref);
 	/* what the tracer knows is left alone */
 	assert_int_equal(p.pi.last_wait_ns, 77);
 	assert_int_equal(p.pi.zombies_held, 3);

@@ -8,7 +8,8 @@
 # Knobs (environment): BENCH_REPS (5), BENCH_FULL=1 (the issue's sizes), BENCH_SCALE (%, 100),
 # BENCH_STORMS ("fork exec threads orphan"), BENCH_MEM_N (100000; 0 skips the memory benchmark),
 # BENCH_TOOLS ("exitsnoop execsnoop forkstat bpftrace"), BENCH_NO_INSTALL=1 (never apt-get),
-# BENCH_REPORT_ONLY=1 (re-print the tables and JSON from the last run's build/bench/runs.tsv).
+# BENCH_REPORT_ONLY=1 (re-print the tables and JSON from the last run's build/bench/runs.tsv),
+# BENCH_NO_REPLAY=1 (skip tools/bench/replay.sh: replay events/s and bytes per event).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -637,6 +638,10 @@ main() {
 		sed 's/^/- /' "$NOTES"
 	fi
 	printf '\nfigures as JSON: %s (%d s in all)\n' "$OUT/results.json" $((($(now_us) - start) / 1000000))
+	# Replay throughput and bytes per event of a recording (BENCH_NO_REPLAY=1 skips).
+	if [ -z "${BENCH_NO_REPLAY:-}" ]; then
+		"$(dirname "$0")/replay.sh" || log "replay benchmark failed"
+	fi
 	# zreaper run against tini, dumb-init and catatonit: orphan reaping (BENCH_NO_INIT=1 skips).
 	if [ -z "${BENCH_NO_INIT:-}" ]; then
 		printf '\n'

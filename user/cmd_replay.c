@@ -1,0 +1,403 @@
+/* cmd_replay.c - `zreaper replay FILE`: a recording (trace --record) fed through the same
+ * pipeline as `trace`, at full speed, /proc answers and clock steps taken from the file; or,
+ * with --tree --at TIME, the process table at that moment drawn as `zreaper tree` draws it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "journal.h"
+#include "log.h"
+#include "pipeline.h"
+#include "proctab.h"
+#include "record.h"
+#include "replay.h"
+#include "trace_opts.h"
+#include "tree_show.h"
+
+struct replay {
+	struct trace_opts o;
+	const char *path;
+	const char *until_arg, *at_arg;
+	bool show_tree;
+	struct record_meta meta;
+	struct record_reader *r;
+	struct journal_reader jr;
+	struct procsrc src;
+	struct pipeline p;
+	struct replay_state st;
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: zreaper replay FILE [OPTIONS]\n"
+	      "\n"
+	      "Feeds a recording made by `zreaper trace --record FILE` (FILE - reads stdin)\n"
+	      "through the same state machine, detectors and outputs as `trace`, at full\n"
+	      "speed: with the same options it prints the lines the trace printed, timestamps\n"
+	      "included. Needs no privileges.\n"
+	      "\n"
+	      "Filters and output: -p PID, --tree, -n NAME, -u UID, -x, --events LIST,\n"
+	      "--threads, --json, --summary, --zombie-after D (default: the recorded one),\n"
+	      "-v, as for `zreaper trace` (see zreaper trace --help).\n"
+	      "\n"
+	      "      --until TIME     stop at TIME: RFC 3339 UTC (2026-03-14T10:22:07.5Z) or a\n"
+	      "                       duration after the start line (+90s, 2m)\n"
+	      "      --tree --at TIME print the process tree as the trace knew it at TIME\n"
+	      "                       (with -p PID: the subtree under PID; --json as `tree`)\n"
+	      "  -h, --help           this text\n"
+	      "\n"
+	      "Exit status: 0 ok (a recording cut short by a killed recorder replays up to the\n"
+	      "cut, with a warning), 1 bad or unreadable file (one line naming the byte offset),\n"
+	      "2 usage error.\n",
+	      f);
+}
+
+/* A command-line value made safe to print (one call per message). */
+static const char *q(const char *s)
+{
+	static char buf[128];
+
+	return cli_printable(s, buf, sizeof(buf));
+}
+
+/* n decimal digits at *p, then the character sep (0: none); advances *p. 0 or -EINVAL. */
+static int digits(const char **p, int n, char sep, int *out)
+{
+	int v = 0;
+
+	for (; n > 0; n--, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -EINVAL;
+		v = v * 10 + (**p - '0');
+	}
+	if (sep && *(*p)++ != sep)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* RFC 3339 in UTC ("Z"), fraction optional: the ktime it names in *ktime; or a duration since
+ * the start ("+5s", "5s") in *after. 0 or -EINVAL. */
+static int parse_time(const char *s, const struct record_meta *m, uint64_t *ktime, uint64_t *after)
+{
+	struct tm tm = { 0 };
+	uint64_t d, frac = 0, scale = 100000000;
+	const char *p;
+	int64_t real;
+
+	if (*s == '+')
+		s++;
+	if (!cli_parse_duration(s, &d)) {
+		*after = d;
+		return 0;
+	}
+	p = s;
+	if (digits(&p, 4, '-', &tm.tm_year) || digits(&p, 2, '-', &tm.tm_mon) ||
+	    digits(&p, 2, 'T', &tm.tm_mday) || digits(&p, 2, ':', &tm.tm_hour) ||
+	    digits(&p, 2, ':', &tm.tm_min) || digits(&p, 2, 0, &tm.tm_sec))
+		return -EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			frac += (uint64_t)(*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (strcmp(p, "Z") != 0)
+		return -EINVAL;
+	real = (int64_t)timegm(&tm) * 1000000000LL + (int64_t)frac;
+	if (real - m->boot_to_real_ns < 0)
+		return -EINVAL;
+	*ktime = (uint64_t)(real - m->boot_to_real_ns);
+	return 0;
+}
+
+enum {
+	OPT_UNTIL = TOPT__NEXT,
+	OPT_AT,
+};
+
+static int parse_args(struct replay *rp, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		TRACE_OPTS_LONG,
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "at", required_argument, NULL, OPT_AT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char m[256];
+	int c, rc;
+
+	trace_opts_init(&rp->o);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":" TRACE_OPTS_SHORT "h", longopts, NULL)) != -1) {
+		rc = trace_opts_take(&rp->o, c, optarg, false);
+		if (rc == 1)
+			continue;
+		if (rc)
+			return rc;
+		switch (c) {
+		case OPT_UNTIL:
+			rp->until_arg = optarg;
+			break;
+		case OPT_AT:
+			rp->at_arg = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			cli_option_error(c, argv, "try: zreaper replay --help", m, sizeof(m));
+			zr_err("%s", m);
+			return ZR_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		zr_err("replay: missing FILE (try: zreaper replay --help)");
+		return ZR_EXIT_USAGE;
+	}
+	rp->path = argv[optind++];
+	if (optind < argc) {
+		zr_err("unexpected argument '%s'", q(argv[optind]));
+		return ZR_EXIT_USAGE;
+	}
+	if (rp->at_arg && !rp->o.f.tree) {
+		zr_err("--at needs --tree (replay FILE --tree --at TIME)");
+		return ZR_EXIT_USAGE;
+	}
+	if (rp->at_arg && rp->until_arg) {
+		zr_err("--at and --until: give one of them");
+		return ZR_EXIT_USAGE;
+	}
+	rp->show_tree = rp->at_arg != NULL;
+	if (rp->o.f.tree && !rp->show_tree && !rp->o.f.n_pids) {
+		zr_err("--tree needs -p PID, or --at TIME to draw the tree");
+		return ZR_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* ---- the recorded table as a /proc source, for tree_show() ---- */
+
+struct table_view {
+	struct proctab *tab; /* only read */
+	uint32_t *pids;
+	size_t n, cap;
+	int err;
+};
+
+static void list_pid(struct zr_proc *p, void *arg)
+{
+	struct table_view *v = arg;
+
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 256;
+		uint32_t *np = realloc(v->pids, cap * sizeof(*np));
+
+		if (!np) {
+			v->err = -ENOMEM;
+			return;
+		}
+		v->pids = np;
+		v->cap = cap;
+	}
+	v->pids[v->n++] = p->pid;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int view_each_pid(const struct procsrc *src, procsrc_pid_fn fn, void *arg)
+{
+	struct table_view *v = src->ctx;
+	size_t i;
+	int rc = 0;
+
+	proctab_each(v->tab, list_pid, v);
+	if (v->err)
+		return v->err;
+	qsort(v->pids, v->n, sizeof(*v->pids), cmp_pid); /* as /proc lists them */
+	for (i = 0; i < v->n && !rc; i++)
+		rc = fn(v->pids[i], arg);
+	return rc;
+}
+
+static int view_stat(const struct procsrc *src, uint32_t pid, struct procfs_stat *st)
+{
+	struct table_view *v = src->ctx;
+	const struct zr_proc *p = proctab_find(v->tab, pid);
+
+	if (!p)
+		return -ENOENT;
+	memset(st, 0, sizeof(*st));
+	st->pid = pid;
+	memcpy(st->comm, p->comm, sizeof(st->comm));
+	/* The trace knows alive or dead, not sleeping or running. */
+	st->state = p->state == ZR_PROC_EXITED ? 'Z' : 'R';
+	st->ppid = p->ppid;
+	st->start_ticks = p->start_ns / procfs_tick_ns();
+	st->threads = 1;
+	st->exit_code = -1;
+	return 0;
+}
+
+static int view_status(const struct procsrc *src, uint32_t pid, struct procfs_status *st)
+{
+	struct table_view *v = src->ctx;
+	const struct zr_proc *p = proctab_find(v->tab, pid);
+
+	if (!p)
+		return -ENOENT;
+	memset(st, 0, sizeof(*st));
+	st->uid = p->uid;
+	st->gid = p->gid;
+	st->ns_pid = p->ns_level ? p->ns_pid : pid;
+	st->ns_depth = p->ns_level;
+	st->threads = 1;
+	return 0;
+}
+
+static const struct procsrc_ops view_ops = {
+	.read_stat = view_stat,
+	.read_status = view_status,
+	.each_pid = view_each_pid,
+};
+
+static int show_tree(struct replay *rp)
+{
+	/* the replay is over: the table is ours to walk (proctab_each wants it writable) */
+	struct table_view v = { .tab = (struct proctab *)lifecycle_table(rp->p.lc) };
+	struct procsrc src = { &view_ops, &v, NULL };
+	uint32_t root = rp->o.f.n_pids ? rp->o.f.pids[0] : 0;
+	int rc = tree_show(&src, root, rp->o.json);
+
+	free(v.pids);
+	if (fflush(stdout) && rc == ZR_EXIT_OK)
+		rc = ZR_EXIT_RUNTIME;
+	return rc;
+}
+
+static int open_input(struct replay *rp, int *fd)
+{
+	char why[512];
+
+	if (!strcmp(rp->path, "-")) {
+		*fd = STDIN_FILENO;
+	} else {
+		*fd = open(rp->path, O_RDONLY | O_CLOEXEC);
+		if (*fd < 0) {
+			zr_err("cannot open %s: %s", q(rp->path), strerror(errno));
+			return -1;
+		}
+	}
+	rp->r = record_reader_open(*fd, &rp->meta, why, sizeof(why));
+	if (!rp->r) {
+		zr_err("%s: %s", q(rp->path), why);
+		return -1;
+	}
+	return 0;
+}
+
+static int run(struct replay *rp)
+{
+	struct pipeline_conf pc = { 0 };
+	int end;
+
+	journal_reader_init(&rp->jr, rp->r);
+	rp->src = journal_replay_src(&rp->jr);
+	if (rp->until_arg &&
+	    parse_time(rp->until_arg, &rp->meta, &rp->st.until_ns, &rp->st.after_ns)) {
+		zr_err("--until: '%s' is not a time (RFC 3339 UTC, or +DURATION)",
+		       q(rp->until_arg));
+		return ZR_EXIT_USAGE;
+	}
+	if (rp->at_arg && parse_time(rp->at_arg, &rp->meta, &rp->st.until_ns, &rp->st.after_ns)) {
+		zr_err("--at: '%s' is not a time (RFC 3339 UTC, or +DURATION)", q(rp->at_arg));
+		return ZR_EXIT_USAGE;
+	}
+	replay_conf(&pc, &rp->meta, &rp->src, stdout);
+	pc.json = rp->o.json;
+	pc.want_summary = rp->o.want_summary;
+	pc.quiet = rp->show_tree;
+	pc.color = !rp->o.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	if (rp->o.has_zombie_after)
+		pc.zombie_after_ns = rp->o.zombie_after_ns;
+	if (rp->show_tree)
+		rp->o.f.tree = false; /* --tree draws here; it is no filter */
+	if (pipeline_init(&rp->p, &rp->o.f, &pc)) {
+		zr_err("out of memory");
+		return ZR_EXIT_RUNTIME;
+	}
+	signal(SIGPIPE, SIG_IGN); /* a reader gone shows as EPIPE */
+	end = replay_feed(&rp->p, &rp->jr, &rp->st);
+	if (rp->show_tree && end < 0) {
+		zr_err("%s: %s", q(rp->path), rp->jr.why);
+		return ZR_EXIT_RUNTIME;
+	}
+	if (rp->show_tree)
+		return show_tree(rp);
+	replay_finish(&rp->p, &rp->st, end);
+	pipeline_flush(&rp->p);
+	if (rp->jr.mismatches && rp->st.continued)
+		zr_warn(
+		    "%s continues a rotated recording: what came before it is in the older "
+		    "file, so lives that span the two may replay differently (%lu /proc answers "
+		    "unused)",
+		    q(rp->path), rp->jr.mismatches);
+	else if (rp->jr.mismatches)
+		zr_warn("%lu /proc answers in %s did not match the replay (a recording made by "
+			"another version?)",
+			rp->jr.mismatches, q(rp->path));
+	if (end < 0) {
+		zr_err("%s: %s", q(rp->path), rp->jr.why);
+		return ZR_EXIT_RUNTIME;
+	}
+	if (rp->p.out_err && rp->p.out_err != -EPIPE) {
+		zr_err("writing events: %s", strerror(-rp->p.out_err));
+		return ZR_EXIT_RUNTIME;
+	}
+	if (end == 0 && !rp->st.until_ns && !rp->st.after_ns && !rp->p.out_err)
+		zr_warn("%s ends without the recorder's end mark: the recording was cut (the "
+			"recorder was killed?); replayed up to the cut",
+			q(rp->path));
+	return ZR_EXIT_OK;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct replay rp = { 0 };
+	int rc, fd = -1;
+
+	rc = parse_args(&rp, argc, argv);
+	if (rc)
+		return rc < 0 ? ZR_EXIT_OK : rc;
+	if (open_input(&rp, &fd)) {
+		rc = ZR_EXIT_RUNTIME;
+		goto out;
+	}
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	rc = run(&rp);
+out:
+	pipeline_free(&rp.p);
+	record_reader_close(rp.r);
+	if (fd > STDIN_FILENO)
+		close(fd);
+	return rc;
+}

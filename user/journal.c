@@ -1,0 +1,553 @@
+/* journal.c - encoding the pipeline's inputs as records (journal.h) and reading them back:
+ * times as zigzag varint differences, kernel records without their trailing zero bytes (the
+ * fixed-size path and argv buffers), /proc answers field by field.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/types.h>
+
+#include "journal.h"
+#include "zr_event.h"
+
+/* ------------------------------------------------------------------ byte codec */
+
+struct enc {
+	uint8_t b[RECORD_MAX];
+	size_t n;
+};
+
+static void put_var(struct enc *e, uint64_t v)
+{
+	while (v >= 0x80 && e->n < sizeof(e->b)) {
+		e->b[e->n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	if (e->n < sizeof(e->b))
+		e->b[e->n++] = (uint8_t)v;
+}
+
+static void put_svar(struct enc *e, int64_t v)
+{
+	put_var(e, v < 0 ? ~((uint64_t)v << 1) : (uint64_t)v << 1); /* zigzag */
+}
+
+static void put_bytes(struct enc *e, const void *p, size_t n)
+{
+	if (n > sizeof(e->b) - e->n)
+		n = sizeof(e->b) - e->n;
+	memcpy(e->b + e->n, p, n);
+	e->n += n;
+}
+
+struct dec {
+	const uint8_t *p;
+	size_t n, at;
+	bool bad;
+};
+
+static uint64_t get_var(struct dec *d)
+{
+	uint64_t v = 0;
+	int shift;
+
+	for (shift = 0; shift < 64; shift += 7) {
+		uint8_t c;
+
+		if (d->at >= d->n)
+			break;
+		c = d->p[d->at++];
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return v;
+	}
+	d->bad = true;
+	return 0;
+}
+
+static int64_t get_svar(struct dec *d)
+{
+	uint64_t v = get_var(d);
+
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+static void get_bytes(struct dec *d, void *p, size_t n)
+{
+	if (n > d->n - d->at) {
+		d->bad = true;
+		return;
+	}
+	memcpy(p, d->p + d->at, n);
+	d->at += n;
+}
+
+/* ------------------------------------------------------------------ kernel records */
+
+/* zr_event_hdr: ts and start_boottime, little-endian u64 at these offsets. */
+#define HDR_TS	  8
+#define HDR_START 16
+#define HDR_SIZE  88
+
+static uint64_t get_u64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static void set_u64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+/* Nanosecond times are most of a record's entropy: stored as the gap since the previous
+ * record's timestamp and the age at that timestamp, their high bytes are zeros zlib drops. */
+static void times_encode(uint8_t *r, size_t size, uint64_t *last)
+{
+	uint64_t ts;
+
+	if (size < HDR_SIZE)
+		return;
+	ts = get_u64(r + HDR_TS);
+	set_u64(r + HDR_START, ts - get_u64(r + HDR_START));
+	set_u64(r + HDR_TS, ts - *last);
+	*last = ts;
+}
+
+static void times_decode(uint8_t *r, size_t size, uint64_t *last)
+{
+	uint64_t ts;
+
+	if (size < HDR_SIZE)
+		return;
+	ts = get_u64(r + HDR_TS) + *last;
+	set_u64(r + HDR_TS, ts);
+	set_u64(r + HDR_START, ts - get_u64(r + HDR_START));
+	*last = ts;
+}
+
+/* The bytes of an exec record decode never reads (past the filename's NUL, past args_len)
+ * hold whatever the ring buffer held before: zeroed, they cost nothing. */
+static void canonical(uint8_t *r, size_t size)
+{
+	const size_t fname = HDR_SIZE + 32, args = fname + ZR_PATH_LEN;
+	uint16_t kind, args_len;
+	uint8_t *nul;
+
+	if (size < args + ZR_ARGS_LEN)
+		return;
+	memcpy(&kind, r, sizeof(kind));
+	if (kind != ZR_REC_EXEC && kind != ZR_REC_EXEC_FAIL)
+		return;
+	nul = memchr(r + fname, 0, ZR_PATH_LEN);
+	if (nul)
+		memset(nul, 0, (size_t)(r + args - nul));
+	memcpy(&args_len, r + HDR_SIZE + 10, sizeof(args_len));
+	if (args_len < ZR_ARGS_LEN)
+		memset(r + args + args_len, 0, ZR_ARGS_LEN - args_len);
+}
+
+/* XOR with the previous record of the same kind (kind and times excluded: the kind picks the
+ * previous one, the times are gaps already): what repeats (parent, comm, uid, cgroup, flags)
+ * becomes zeros. Its own inverse. */
+static void xor_prev(const struct journal_prev *pv, uint8_t *r, size_t size)
+{
+	uint16_t kind;
+	size_t n, i;
+
+	if (size < HDR_SIZE)
+		return;
+	memcpy(&kind, r, sizeof(kind));
+	if (kind >= JOURNAL_KINDS)
+		return;
+	n = size < pv->len[kind] ? size : pv->len[kind];
+	for (i = 2; i < HDR_TS && i < n; i++)
+		r[i] ^= pv->b[kind][i];
+	/* the rest a word at a time: this runs for every record */
+	for (i = HDR_START + 8; i + 8 <= n; i += 8)
+		set_u64(r + i, get_u64(r + i) ^ get_u64(pv->b[kind] + i));
+	for (; i < n; i++)
+		r[i] ^= pv->b[kind][i];
+}
+
+/* plain: a record as it is before xor_prev (times already encoded). */
+static void remember(struct journal_prev *pv, const uint8_t *plain, size_t size)
+{
+	uint16_t kind;
+
+	if (size < HDR_SIZE)
+		return;
+	memcpy(&kind, plain, sizeof(kind));
+	if (kind >= JOURNAL_KINDS)
+		return;
+	if (size > JOURNAL_PREV_MAX)
+		size = JOURNAL_PREV_MAX;
+	memcpy(pv->b[kind], plain, size);
+	pv->len[kind] = (uint16_t)size;
+}
+
+/* ------------------------------------------------------------------ writer */
+
+void journal_writer_init(struct journal_writer *j, struct record_writer *w,
+			 const struct procsrc *inner)
+{
+	j->w = w;
+	j->last_ns = 0;
+	memset(&j->prev, 0, sizeof(j->prev));
+	j->inner = *inner;
+}
+
+int journal_put_kernel(struct journal_writer *j, const void *data, size_t size)
+{
+	struct enc e = { .n = 0 };
+	uint8_t plain[JOURNAL_PREV_MAX];
+	size_t used = size, head;
+	uint8_t *p;
+
+	if (size > RECORD_MAX - 4)
+		return -EINVAL;
+	put_var(&e, size);
+	head = e.n;
+	put_bytes(&e, data, size);
+	p = e.b + head;
+	canonical(p, size);
+	times_encode(p, size, &j->prev.last_kts);
+	memcpy(plain, p, size < sizeof(plain) ? size : sizeof(plain));
+	xor_prev(&j->prev, p, size);
+	remember(&j->prev, plain, size);
+	/* fixed-size path and argv buffers end in zeros: the size brings them back */
+	while (used && !p[used - 1])
+		used--;
+	e.n = head + used;
+	return record_put(j->w, JOURNAL_KERNEL, e.b, e.n);
+}
+
+int journal_put_op(struct journal_writer *j, enum journal_type type, uint64_t now, uint64_t value)
+{
+	struct enc e = { .n = 0 };
+
+	put_svar(&e, (int64_t)(now - j->last_ns));
+	j->last_ns = now;
+	if (type == JOURNAL_LOST || type == JOURNAL_FINISH)
+		put_var(&e, value);
+	return record_put(j->w, (uint8_t)type, e.b, e.n);
+}
+
+int journal_flush(struct journal_writer *j, uint64_t now)
+{
+	int err;
+
+	if (!record_full(j->w))
+		return record_flush(j->w);
+	/* The full file ends as a closed one does; the next stands alone (no snapshot in it). */
+	journal_put_op(j, JOURNAL_END, now, 0);
+	err = record_rotate(j->w);
+	j->last_ns = 0;
+	memset(&j->prev, 0, sizeof(j->prev));
+	if (!err)
+		err = journal_put_op(j, JOURNAL_CONT, now, 0);
+	return err;
+}
+
+static void enc_stat(struct enc *e, uint32_t pid, int rc, const struct procfs_stat *st)
+{
+	size_t cl;
+
+	put_var(e, pid);
+	put_svar(e, rc);
+	if (rc)
+		return;
+	cl = strnlen(st->comm, ZR_COMM_BUF - 1);
+	put_var(e, cl);
+	put_bytes(e, st->comm, cl);
+	put_var(e, (uint8_t)st->state);
+	put_var(e, st->ppid);
+	put_var(e, st->pgrp);
+	put_var(e, st->session);
+	put_var(e, st->start_ticks);
+	put_svar(e, st->threads);
+	put_svar(e, st->exit_code);
+}
+
+static void enc_status(struct enc *e, uint32_t pid, int rc, const struct procfs_status *st)
+{
+	put_var(e, pid);
+	put_svar(e, rc);
+	if (rc)
+		return;
+	put_var(e, st->sig_blk);
+	put_var(e, st->sig_ign);
+	put_var(e, st->sig_cgt);
+	put_var(e, st->uid);
+	put_var(e, st->gid);
+	put_var(e, st->ns_pid);
+	put_svar(e, st->ns_depth);
+	put_svar(e, st->threads);
+}
+
+static int rec_stat(const struct procsrc *src, uint32_t pid, struct procfs_stat *st)
+{
+	struct journal_writer *j = src->ctx;
+	struct enc e = { .n = 0 };
+	int rc = procsrc_stat(&j->inner, pid, st);
+
+	enc_stat(&e, pid, rc, st);
+	record_put(j->w, JOURNAL_STAT, e.b, e.n); /* a write error is sticky: seen at flush */
+	return rc;
+}
+
+static int rec_status(const struct procsrc *src, uint32_t pid, struct procfs_status *st)
+{
+	struct journal_writer *j = src->ctx;
+	struct enc e = { .n = 0 };
+	int rc = procsrc_status(&j->inner, pid, st);
+
+	enc_status(&e, pid, rc, st);
+	record_put(j->w, JOURNAL_STATUS, e.b, e.n);
+	return rc;
+}
+
+struct rec_scan {
+	struct journal_writer *j;
+	procsrc_pid_fn fn;
+	void *arg;
+};
+
+static int rec_pid(uint32_t pid, void *arg)
+{
+	struct rec_scan *s = arg;
+	struct enc e = { .n = 0 };
+
+	put_var(&e, pid);
+	record_put(s->j->w, JOURNAL_PID, e.b, e.n);
+	return s->fn(pid, s->arg);
+}
+
+static int rec_each_pid(const struct procsrc *src, procsrc_pid_fn fn, void *arg)
+{
+	struct journal_writer *j = src->ctx;
+	struct rec_scan s = { j, fn, arg };
+	struct enc e = { .n = 0 };
+	int rc = procsrc_each_pid(&j->inner, rec_pid, &s);
+
+	put_svar(&e, rc);
+	record_put(j->w, JOURNAL_PID_END, e.b, e.n);
+	return rc;
+}
+
+static const struct procsrc_ops rec_ops = {
+	.read_stat = rec_stat,
+	.read_status = rec_status,
+	.each_pid = rec_each_pid,
+};
+
+struct procsrc journal_recording_src(struct journal_writer *j)
+{
+	return (struct procsrc){ &rec_ops, j, NULL };
+}
+
+/* ------------------------------------------------------------------ reader */
+
+void journal_reader_init(struct journal_reader *j, struct record_reader *r)
+{
+	memset(j, 0, sizeof(*j));
+	j->r = r;
+}
+
+/* The next record, left in peek: 1, 0 at the end, -1 bad. */
+static int peek(struct journal_reader *j)
+{
+	int rc;
+
+	if (j->has_peek)
+		return 1;
+	if (j->err)
+		return j->err;
+	rc = record_next(j->r, &j->peek_type, &j->peek_data, &j->peek_len, j->why, sizeof(j->why));
+	if (rc < 0)
+		j->err = -1;
+	j->has_peek = rc > 0;
+	return rc;
+}
+
+static struct dec take(struct journal_reader *j)
+{
+	j->has_peek = false;
+	return (struct dec){ j->peek_data, j->peek_len, 0, false };
+}
+
+static int decode_kernel(struct journal_reader *j, struct dec *d, struct journal_item *it)
+{
+	uint64_t size = get_var(d);
+	size_t used = d->n - d->at;
+
+	if (d->bad || size > sizeof(j->kbuf) || used > size)
+		return -1;
+	memcpy(j->kbuf, d->p + d->at, used);
+	memset((uint8_t *)j->kbuf + used, 0, (size_t)size - used);
+	xor_prev(&j->prev, (uint8_t *)j->kbuf, (size_t)size);
+	remember(&j->prev, (uint8_t *)j->kbuf, (size_t)size);
+	times_decode((uint8_t *)j->kbuf, (size_t)size, &j->prev.last_kts);
+	it->data = j->kbuf;
+	it->size = (size_t)size;
+	/* zr_event_hdr: ts at offset 8 */
+	if (size >= 16)
+		memcpy(&it->now, (uint8_t *)j->kbuf + 8, sizeof(it->now));
+	return 0;
+}
+
+int journal_next(struct journal_reader *j, struct journal_item *it)
+{
+	struct dec d;
+	int rc;
+
+	for (;;) {
+		rc = peek(j);
+		if (rc <= 0)
+			return rc;
+		memset(it, 0, sizeof(*it));
+		it->type = (enum journal_type)j->peek_type;
+		d = take(j);
+		switch (it->type) {
+		case JOURNAL_KERNEL:
+			if (decode_kernel(j, &d, it))
+				goto bad;
+			return 1;
+		case JOURNAL_START:
+		case JOURNAL_CONT:
+		case JOURNAL_TICK:
+		case JOURNAL_LOST:
+		case JOURNAL_FINISH:
+			j->last_ns += (uint64_t)get_svar(&d);
+			it->now = j->last_ns;
+			if (it->type == JOURNAL_LOST || it->type == JOURNAL_FINISH)
+				it->value = get_var(&d);
+			if (d.bad)
+				goto bad;
+			return 1;
+		case JOURNAL_END:
+			return 1;
+		case JOURNAL_STAT:
+		case JOURNAL_STATUS:
+		case JOURNAL_PID:
+		case JOURNAL_PID_END:
+			j->mismatches++; /* an answer to a question this replay did not ask */
+			break;
+		default:
+			break; /* a type this version does not know: later ones only add types */
+		}
+	}
+bad:
+	snprintf(j->why, sizeof(j->why), "bad %s record in the block at offset %llu",
+		 it->type == JOURNAL_KERNEL ? "kernel" : "step",
+		 (unsigned long long)record_block_offset(j->r));
+	j->err = -1;
+	return -1;
+}
+
+/* The recorded answer for (type, pid) if it is next; else -ENOENT, as if the process were
+ * gone (the replay asked something the live run did not: a mismatch). */
+static int answer(struct journal_reader *j, uint8_t type, uint32_t pid, struct dec *d, int *rc)
+{
+	struct dec probe;
+
+	if (peek(j) <= 0 || j->peek_type != type)
+		goto miss;
+	probe = (struct dec){ j->peek_data, j->peek_len, 0, false };
+	if (get_var(&probe) != pid || probe.bad)
+		goto miss;
+	*d = take(j);
+	get_var(d);
+	*rc = (int)get_svar(d);
+	if (*rc > 0 || *rc < -4095)
+		*rc = -EIO;
+	return 0;
+miss:
+	j->mismatches++;
+	*rc = -ENOENT;
+	return -1;
+}
+
+static int rep_stat(const struct procsrc *src, uint32_t pid, struct procfs_stat *st)
+{
+	struct journal_reader *j = src->ctx;
+	struct dec d;
+	uint64_t cl;
+	int rc;
+
+	if (answer(j, JOURNAL_STAT, pid, &d, &rc) || rc)
+		return rc;
+	memset(st, 0, sizeof(*st));
+	st->pid = pid;
+	cl = get_var(&d);
+	if (cl > ZR_COMM_BUF - 1)
+		return -EIO;
+	get_bytes(&d, st->comm, (size_t)cl);
+	st->state = (char)get_var(&d);
+	st->ppid = (uint32_t)get_var(&d);
+	st->pgrp = (uint32_t)get_var(&d);
+	st->session = (uint32_t)get_var(&d);
+	st->start_ticks = get_var(&d);
+	st->threads = (int)get_svar(&d);
+	st->exit_code = (int)get_svar(&d);
+	return d.bad ? -EIO : 0;
+}
+
+static int rep_status(const struct procsrc *src, uint32_t pid, struct procfs_status *st)
+{
+	struct journal_reader *j = src->ctx;
+	struct dec d;
+	int rc;
+
+	if (answer(j, JOURNAL_STATUS, pid, &d, &rc) || rc)
+		return rc;
+	memset(st, 0, sizeof(*st));
+	st->sig_blk = get_var(&d);
+	st->sig_ign = get_var(&d);
+	st->sig_cgt = get_var(&d);
+	st->uid = (uint32_t)get_var(&d);
+	st->gid = (uint32_t)get_var(&d);
+	st->ns_pid = (uint32_t)get_var(&d);
+	st->ns_depth = (int)get_svar(&d);
+	st->threads = (int)get_svar(&d);
+	return d.bad ? -EIO : 0;
+}
+
+static int rep_each_pid(const struct procsrc *src, procsrc_pid_fn fn, void *arg)
+{
+	struct journal_reader *j = src->ctx;
+	struct dec d;
+	uint64_t pid;
+	int rc = 0;
+
+	while (peek(j) > 0 && j->peek_type == JOURNAL_PID) {
+		d = take(j);
+		pid = get_var(&d);
+		if (d.bad || pid > UINT32_MAX)
+			continue;
+		rc = fn((uint32_t)pid, arg);
+		if (rc)
+			break;
+	}
+	if (peek(j) > 0 && j->peek_type == JOURNAL_PID_END) {
+		d = take(j);
+		if (!rc)
+			rc = (int)get_svar(&d);
+	} else {
+		j->mismatches++;
+	}
+	return rc;
+}
+
+static const struct procsrc_ops rep_ops = {
+	.read_stat = rep_stat,
+	.read_status = rep_status,
+	.each_pid = rep_each_pid,
+};
+
+struct procsrc journal_replay_src(struct journal_reader *j)
+{
+	return (struct procsrc){ &rep_ops, j, NULL };
+}

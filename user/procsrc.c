@@ -1,0 +1,30 @@
+/* procsrc.c - the live /proc source: the procfs readers behind the procsrc interface. */
+#include <stddef.h>
+
+#include "procsrc.h"
+
+static int live_stat(const struct procsrc *s, uint32_t pid, struct procfs_stat *st)
+{
+	return procfs_read_stat(s->root, pid, st);
+}
+
+static int live_status(const struct procsrc *s, uint32_t pid, struct procfs_status *st)
+{
+	return procfs_read_status(s->root, pid, st);
+}
+
+static int live_each_pid(const struct procsrc *s, procsrc_pid_fn fn, void *arg)
+{
+	return procfs_each_pid(s->root, fn, arg);
+}
+
+static const struct procsrc_ops live_ops = {
+	.read_stat = live_stat,
+	.read_status = live_status,
+	.each_pid = live_each_pid,
+};
+
+struct procsrc procsrc_live(const char *root)
+{
+	return (struct procsrc){ &live_ops, NULL, root };
+}
