@@ -32,7 +32,7 @@
 
 #define TICK_MS		20 /* drain period: the kernel wakes us only for a full batch */
 #define WAKEUP_BYTES	(256ULL * 1024)
-#define RING_DEFAULT	(32u * 1024 * 1024) /* 100k exits at once: 16 MiB lost events */
+#define RING_DEFAULT	(32u * 1024 * 1024)	/* 100k exits at once: 16 MiB lost events */
 #define RECORD_FLUSH_NS (1000ULL * 1000 * 1000) /* a killed recorder loses at most this */
 
 struct trace {

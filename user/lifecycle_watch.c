@@ -193,8 +193,7 @@ static void check_child(struct zr_proc *p, void *arg)
 		q->err = emit_orphan(q->lc, p, &q->dead->who, q->dead->at_ns, q->adopter);
 		return;
 	}
-	if (procsrc_stat(&q->lc->src, p->pid, &st) ||
-	    !lifecycle_same_life_ticks(p, st.start_ticks))
+	if (procsrc_stat(&q->lc->src, p->pid, &st) || !lifecycle_same_life_ticks(p, st.start_ticks))
 		return; /* gone: its own exit names its parent */
 	if (st.ppid == q->dead->who.pid) {
 		q->pending++;
