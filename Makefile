@@ -176,7 +176,18 @@ $(BENCH_DIR)/initwork: tools/bench/initwork.c | $(BENCH_DIR)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $< -o $@
 
-bench: $(BENCH_DIR)/floor.bpf.o $(BENCH_DIR)/floor $(BENCH_DIR)/storm $(BENCH_DIR)/initwork
+# The inject pause benchmark drives user/inject.c itself, as `reap` does.
+$(BENCH_DIR)/injectbench: tools/bench/injectbench.c $(BUILD)/user/inject.o $(BUILD)/user/procfs.o | $(BENCH_DIR)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $^ -o $@
+
+bench: $(BENCH_DIR)/floor.bpf.o $(BENCH_DIR)/floor $(BENCH_DIR)/storm $(BENCH_DIR)/initwork \
+	$(BENCH_DIR)/injectbench
+
+# Only the inject pause figures (tools/bench/inject.sh), a few seconds.
+.PHONY: bench-inject
+bench-inject: $(BENCH_DIR)/injectbench
+	$(Q)tools/bench/inject.sh
 
 # ---- make static (issue 5): one self-contained zreaper for scratch images. ----------------
 # glibc static plus libbpf.a, libelf.a and libz.a; `run` needs none of them at run time, but the

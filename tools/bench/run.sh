@@ -8,7 +8,8 @@
 # Knobs (environment): BENCH_REPS (5), BENCH_FULL=1 (the issue's sizes), BENCH_SCALE (%, 100),
 # BENCH_STORMS ("fork exec threads orphan"), BENCH_MEM_N (100000; 0 skips the memory benchmark),
 # BENCH_TOOLS ("exitsnoop execsnoop forkstat bpftrace"), BENCH_NO_INSTALL=1 (never apt-get),
-# BENCH_REPORT_ONLY=1 (re-print the tables and JSON from the last run's build/bench/runs.tsv).
+# BENCH_REPORT_ONLY=1 (re-print the tables and JSON from the last run's build/bench/runs.tsv),
+# BENCH_NO_INIT=1 / BENCH_NO_INJECT=1 (skip the init and the inject-pause benchmarks).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -587,7 +588,7 @@ report() {
 # ------------------------------------------------------------------------ main
 main() {
 	[ "$(id -u)" -eq 0 ] || die "needs root (BPF tracers)"
-	for f in "$ZR" "$WORK" "$STORM" "$FLOOR" "$OUT/floor.bpf.o"; do
+	for f in "$ZR" "$WORK" "$STORM" "$FLOOR" "$OUT/floor.bpf.o" "$OUT/injectbench"; do
 		[ -x "$f" ] || [ -f "$f" ] || die "missing $f: run make bench"
 	done
 	mkdir -p "$OUT"
@@ -641,6 +642,11 @@ main() {
 	if [ -z "${BENCH_NO_INIT:-}" ]; then
 		printf '\n'
 		"$(dirname "$0")/init.sh" || log "init benchmark failed"
+	fi
+	# How long reap's inject holds a parent stopped (BENCH_NO_INJECT=1 skips).
+	if [ -z "${BENCH_NO_INJECT:-}" ]; then
+		printf '\n'
+		"$(dirname "$0")/inject.sh" || log "inject benchmark failed"
 	fi
 }
 
