@@ -198,3 +198,13 @@ static: $(BUILD)/zreaper-static
 $(BUILD)/zreaper-static: $(USER_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -static $^ -l:libbpf.a -l:libelf.a -l:libz.a -o $@
+
+# ---- make cross-check-aarch64 (issue 7): inject's aarch64 register path, compiled (not run:
+# this machine is x86_64) with Debian's cross compiler, installed on first use. -----------
+AARCH64_CC ?= aarch64-linux-gnu-gcc
+.PHONY: cross-check-aarch64
+cross-check-aarch64: | $(BUILD)
+	$(Q)tools/deps.sh gcc-aarch64-linux-gnu
+	$(Q)mkdir -p $(BUILD)/cross
+	$(call msg,CC,user/inject.c [aarch64])
+	$(Q)$(AARCH64_CC) $(CFLAGS) $(ZR_CFLAGS) -c user/inject.c -o $(BUILD)/cross/inject.aarch64.o
