@@ -779,6 +779,11 @@ static int run_passes(struct reaper *r, uint64_t duration)
 	r->now = start = clock_ns(CLOCK_BOOTTIME);
 	r->is_accepting = true;
 	err = zombie_source_start(r->src, r->now);
+	if (err) {
+		zr_err("cannot read /proc: %s", strerror(-err));
+		loop_close(&l);
+		return ZR_EXIT_RUNTIME;
+	}
 	/* --once handles what exists now; later zombies are the next run's. */
 	r->is_accepting = !r->is_once;
 	while (!done && !err) {
