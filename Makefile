@@ -176,7 +176,18 @@ $(BENCH_DIR)/initwork: tools/bench/initwork.c | $(BENCH_DIR)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $< -o $@
 
-bench: $(BENCH_DIR)/floor.bpf.o $(BENCH_DIR)/floor $(BENCH_DIR)/storm $(BENCH_DIR)/initwork
+# The inject pause benchmark drives user/inject.c itself, as `reap` does.
+$(BENCH_DIR)/injectbench: tools/bench/injectbench.c $(BUILD)/user/inject.o $(BUILD)/user/procfs.o | $(BENCH_DIR)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $^ -o $@
+
+bench: $(BENCH_DIR)/floor.bpf.o $(BENCH_DIR)/floor $(BENCH_DIR)/storm $(BENCH_DIR)/initwork \
+	$(BENCH_DIR)/injectbench
+
+# Only the inject pause figures (tools/bench/inject.sh), a few seconds.
+.PHONY: bench-inject
+bench-inject: $(BENCH_DIR)/injectbench
+	$(Q)tools/bench/inject.sh
 
 # ---- make static (issue 5): one self-contained zreaper for scratch images. ----------------
 # glibc static plus libbpf.a, libelf.a and libz.a; `run` needs none of them at run time, but the
@@ -216,3 +227,13 @@ fuzz:
 	$(call msg,FUZZ,$(FUZZ_SECONDS) s)
 	$(Q)cd $(FUZZ_DIR) && ./fuzz_replay -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 		-rss_limit_mb=1024 -print_final_stats=1 corpus $(CURDIR)/tests/data $(CURDIR)/tests/fuzz/seeds
+
+# ---- make cross-check-aarch64 (issue 7): inject's aarch64 register path, compiled (not run:
+# this machine is x86_64) with Debian's cross compiler, installed on first use. -----------
+AARCH64_CC ?= aarch64-linux-gnu-gcc
+.PHONY: cross-check-aarch64
+cross-check-aarch64: | $(BUILD)
+	$(Q)tools/deps.sh gcc-aarch64-linux-gnu
+	$(Q)mkdir -p $(BUILD)/cross
+	$(call msg,CC,user/inject.c [aarch64])
+	$(Q)$(AARCH64_CC) $(CFLAGS) $(ZR_CFLAGS) -c user/inject.c -o $(BUILD)/cross/inject.aarch64.o

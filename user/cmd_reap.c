@@ -1,6 +1,7 @@
-/* cmd_reap.c - `zreaper reap`: zombies of live parents, found in procfs, cleaned up under an
- * explicit policy (reap_policy.c) by escalating actions: SIGCHLD to the parent, a waitid
- * injected into it (inject.c), killing it. Every decision is an `action` event on stdout.
+/* cmd_reap.c - `zreaper reap`: zombies of live parents, reported by zombie_source.c (trace's
+ * detector, or /proc), cleaned up under an explicit policy (reap_policy.c) by escalating
+ * actions: SIGCHLD to the parent, a waitid injected into it (inject.c), killing it. Every
+ * decision is an `action` event on stdout.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,15 +21,19 @@
 #include "cmd.h"
 #include "inject.h"
 #include "log.h"
+#include "loop.h"
 #include "procfs.h"
 #include "reap_policy.h"
 #include "sink.h"
 #include "status.h"
+#include "zombie_source.h"
 
 #define MS	       1000000ULL
 #define NUDGED_MAX     64
 #define KILL_TERM_SENT 1
 #define KILL_KILL_SENT 2
+#define BPF_TICK_MS    100	   /* the ring buffer is drained at least this often */
+#define SWEEP_NS       (5000 * MS) /* settled entries are checked for gone-ness this often */
 
 /* One zombie being looked after, keyed by pid and start (pid reuse never merges two). */
 struct zent {
@@ -42,7 +47,7 @@ struct zent {
 	int stage;	   /* index of the next action in the policy's list */
 	int pending;	   /* an enum rp_action awaiting its check, or -1 */
 	int kill_state;
-	bool is_seen, is_gone, is_decided, is_selected, is_done;
+	bool is_gone, is_decided, is_selected, is_done;
 	const char *rule;
 	struct zr_ev ev; /* subject and parent, filled when decided */
 };
@@ -53,12 +58,13 @@ struct reaper {
 	struct sink sink;
 	struct zent *z;
 	size_t n, cap;
-	bool is_once, is_first_scan;
-	uint64_t now;
+	bool is_once, is_accepting;
+	uint64_t now, sweep_due_ns;
 	uint32_t nudged[NUDGED_MAX]; /* parents sent SIGCHLD in this pass */
 	int n_nudged;
 	uint64_t own_pidns;
 	int out_err; /* a sink error: -EPIPE ends quietly */
+	struct zombie_source *src;
 };
 
 static uint64_t clock_ns(clockid_t clk)
@@ -97,13 +103,26 @@ static void read_cgroup(uint32_t pid, char *buf, size_t len)
 	fclose(f);
 }
 
-/* Is the zombie still there: same pid, same start, still a zombie? */
-static bool zombie_present(const struct zent *z)
+enum zstate {
+	Z_GONE,	   /* reaped, or the pid is another life now */
+	Z_THREADS, /* the leader is dead but threads still run: not reapable yet */
+	Z_ZOMBIE,
+};
+
+static enum zstate zombie_state(const struct zent *z)
 {
 	struct procfs_stat st;
 
-	return procfs_read_stat(NULL, z->pid, &st) == 0 && st.start_ticks == z->start_ticks &&
-	       st.state == 'Z';
+	if (procfs_read_stat(NULL, z->pid, &st) || st.start_ticks != z->start_ticks ||
+	    st.state != 'Z')
+		return Z_GONE;
+	return st.threads > 1 ? Z_THREADS : Z_ZOMBIE;
+}
+
+/* Is the zombie still there: same pid, same start, still a zombie? */
+static bool zombie_present(const struct zent *z)
+{
+	return zombie_state(z) != Z_GONE;
 }
 
 /* Is the parent the same process as when decided (no pid reuse) and alive? */
@@ -230,41 +249,53 @@ static struct zent *find(struct reaper *r, uint32_t pid, uint64_t start)
 	return NULL;
 }
 
-static int scan_one(uint32_t pid, void *arg)
+/* The source reports a zombie: a new candidate, old enough --older-than after it became one
+ * (after it was first seen, when its age is unknown). */
+static void on_found(const struct zombie_found *f, void *arg)
 {
 	struct reaper *r = arg;
-	struct procfs_stat st;
 	struct zent *z;
 
-	/* A leader whose threads still run is not reapable yet: not our business. */
-	if (procfs_read_stat(NULL, pid, &st) || st.state != 'Z' || st.threads > 1)
-		return 0;
-	z = find(r, pid, st.start_ticks);
-	if (z) {
-		z->is_seen = true;
-		return 0;
-	}
 	/* --once handles what exists now; later zombies are the next run's. */
-	if (r->is_once && !r->is_first_scan)
-		return 0;
+	if (!r->is_accepting || find(r, f->pid, f->start_ticks))
+		return;
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 64;
 		struct zent *v = realloc(r->z, cap * sizeof(*v));
 
-		if (!v)
-			return -ENOMEM;
+		if (!v) {
+			zr_warn("out of memory: zombie %u is not looked after", f->pid);
+			return;
+		}
 		r->z = v;
 		r->cap = cap;
 	}
 	z = &r->z[r->n++];
 	memset(z, 0, sizeof(*z));
-	z->pid = pid;
-	z->start_ticks = st.start_ticks;
-	z->ppid = st.ppid;
-	z->first_seen_ns = r->now;
+	z->pid = f->pid;
+	z->start_ticks = f->start_ticks;
+	z->ppid = f->ppid;
+	z->first_seen_ns = f->is_age_known && f->age_ns < r->now ? r->now - f->age_ns : r->now;
 	z->pending = -1;
-	z->is_seen = true;
-	return 0;
+}
+
+/* The zombie was reaped: a pending nudge or kill worked (or its parent got there first). */
+static void mark_gone(struct reaper *r, struct zent *z)
+{
+	if (z->is_gone)
+		return;
+	z->is_gone = true;
+	if (z->pending >= 0)
+		emit(r, z, (enum rp_action)z->pending, "reaped", NULL);
+}
+
+static void on_gone(uint32_t pid, uint64_t start_ticks, void *arg)
+{
+	struct reaper *r = arg;
+	struct zent *z = find(r, pid, start_ticks);
+
+	if (z)
+		mark_gone(r, z);
 }
 
 static void do_inject(struct reaper *r, struct zent *z)
@@ -425,29 +456,53 @@ static void plan(struct reaper *r, struct zent *z)
 	z->is_done = true;
 }
 
-/* One pass: what is gone, what is due, what to do. Every zombie old enough is decided
- * first, so an action on one parent can account for all of that parent's zombies. */
-static void step(struct reaper *r)
+/* Every zombie old enough is decided before anything is done, so an action on one parent
+ * can account for all of that parent's zombies. */
+static void decide_due(struct reaper *r)
 {
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
 		struct zent *z = &r->z[i];
 
-		if (z->is_seen && !z->is_decided && !z->is_done &&
-		    r->now - z->first_seen_ns >= r->pol.older_ns && zombie_present(z) &&
-		    !decide(r, z))
-			z->is_done = true; /* parent gone or exiting: nothing to do */
+		if (z->is_decided || z->is_done || z->is_gone ||
+		    r->now - z->first_seen_ns < r->pol.older_ns)
+			continue;
+		switch (zombie_state(z)) {
+		case Z_GONE:
+			mark_gone(r, z);
+			break;
+		case Z_THREADS:
+			/* Its age counts from when the whole process is dead. */
+			z->first_seen_ns = r->now;
+			break;
+		case Z_ZOMBIE:
+		default:
+			if (!decide(r, z))
+				z->is_done = true; /* parent gone or exiting: nothing to do */
+			break;
+		}
 	}
+}
+
+/* One pass: what is gone, what is due, what to do. */
+static void step(struct reaper *r)
+{
+	bool is_sweep = r->now >= r->sweep_due_ns;
+	size_t i;
+
+	/* Settled entries leave when a `reap` event says so; a lost event must not keep them
+	 * forever, hence the occasional look. */
+	if (is_sweep)
+		r->sweep_due_ns = r->now + SWEEP_NS;
+	decide_due(r);
 	for (i = 0; i < r->n; i++) {
 		struct zent *z = &r->z[i];
 
 		if (z->is_gone)
 			continue;
-		if (!z->is_seen || (!z->is_done && !zombie_present(z))) {
-			z->is_gone = true;
-			if (z->pending >= 0)
-				emit(r, z, (enum rp_action)z->pending, "reaped", NULL);
+		if ((!z->is_done || is_sweep) && !zombie_present(z)) {
+			mark_gone(r, z);
 			continue;
 		}
 		if (z->is_done)
@@ -493,7 +548,7 @@ static int remaining(const struct reaper *r)
 	int n = 0;
 
 	for (i = 0; i < r->n; i++)
-		if (r->z[i].is_selected && !r->z[i].is_gone)
+		if (r->z[i].is_selected && !r->z[i].is_gone && zombie_present(&r->z[i]))
 			n++;
 	return n;
 }
@@ -518,9 +573,11 @@ static void usage(FILE *f)
 	    "                    [--max-per-minute N] [--json] [--duration D] [-v]\n"
 	    "\n"
 	    "Cleans up zombies whose parents are alive, under an explicit policy. Zombies are\n"
-	    "found in procfs; for each one older than --older-than that the policy selects, the\n"
-	    "allowed actions are tried in order, --step apart, until it is gone. Every decision\n"
-	    "is an `action` event on stdout (columns, or JSON lines with --json).\n"
+	    "found by trace's detector (kernel events; needs CAP_BPF and CAP_PERFMON), or by\n"
+	    "rescanning /proc when BPF cannot load (a warning says so) or with --once. For each\n"
+	    "one older than --older-than that the policy selects, the allowed actions are tried\n"
+	    "in order, --step apart, until it is gone. Every decision is an `action` event on\n"
+	    "stdout (columns, or JSON lines with --json).\n"
 	    "\n"
 	    "  --actions LIST      comma-separated, tried in this order (default: nudge):\n"
 	    "                        nudge        SIGCHLD to the parent (for handlers that\n"
@@ -530,12 +587,14 @@ static void usage(FILE *f)
 	    "                                     interrupted system calls restored (x86_64)\n"
 	    "                        kill-parent  SIGTERM, then SIGKILL after --step, to the\n"
 	    "                                     parent, so its zombies pass to a reaper\n"
-	    "  --older-than D      act on zombies older than D (default 30s). procfs keeps no\n"
-	    "                      exit time: a zombie first seen at T is old enough at T + D\n"
+	    "  --older-than D      act on zombies older than D (default 30s), counted from the\n"
+	    "                      exit. procfs keeps no exit time: a zombie older than zreaper\n"
+	    "                      (or found in /proc) first seen at T is old enough at T + D\n"
 	    "  --step D            wait between actions, and for a nudge or kill to work\n"
 	    "                      (default 2s)\n"
-	    "  --once              handle the zombies that exist now, then exit: 0 when every\n"
-	    "                      selected zombie is gone, 1 when some remain\n"
+	    "  --once              handle the zombies that exist now (one look at /proc, no\n"
+	    "                      BPF), then exit: 0 when every selected zombie is gone, 1\n"
+	    "                      when some remain\n"
 	    "  --dry-run           change nothing; log each action that would be taken\n"
 	    "                      (outcome planned)\n"
 	    "  --only KEY=VALUE    act only on zombies whose PARENT matches; keys pid, uid (a\n"
@@ -552,6 +611,7 @@ static void usage(FILE *f)
 	    "  %s.\n"
 	    "A container's PID 1 is not protected: it is the usual culprit.\n"
 	    "\n"
+	    "ZREAPER_NO_BPF=1 in the environment: never load BPF, rescan /proc.\n"
 	    "Exit status: 0 ok, 1 runtime failure (--once: some selected zombies remain), 2 "
 	    "usage.\n",
 	    reap_policy_protected_list());
@@ -699,11 +759,104 @@ static uint64_t tick_ns(const struct reap_policy *p)
 	return t;
 }
 
+/* Passes until --once is settled, --duration is up, a stop signal, or stdout's reader left. */
+static int run_passes(struct reaper *r, uint64_t duration)
+{
+	unsigned tick_ms = (unsigned)(tick_ns(&r->pol) / MS);
+	uint64_t start;
+	struct loop l;
+	bool done = false;
+	int err, rc = ZR_EXIT_OK;
+
+	/* The ring buffer is drained often (it fills while we sleep); /proc is read per pass. */
+	if (zombie_source_is_bpf(r->src) && tick_ms > BPF_TICK_MS)
+		tick_ms = BPF_TICK_MS;
+	err = loop_init(&l, zombie_source_fd(r->src), STDOUT_FILENO, tick_ms);
+	if (err) {
+		zr_err("cannot set up the event loop: %s", strerror(-err));
+		return ZR_EXIT_RUNTIME;
+	}
+	r->now = start = clock_ns(CLOCK_BOOTTIME);
+	r->is_accepting = true;
+	err = zombie_source_start(r->src, r->now);
+	if (err) {
+		zr_err("cannot read /proc: %s", strerror(-err));
+		loop_close(&l);
+		return ZR_EXIT_RUNTIME;
+	}
+	/* --once handles what exists now; later zombies are the next run's. */
+	r->is_accepting = !r->is_once;
+	while (!done && !err) {
+		r->n_nudged = 0;
+		step(r);
+		if (r->out_err)
+			break;
+		if (!r->is_once)
+			compact(r);
+		if ((r->is_once && all_settled(r)) || (duration && r->now - start >= duration))
+			break;
+		switch (loop_wait(&l)) {
+		case LOOP_SIGNAL:
+			zr_debug("stopping on signal %d", l.last_signal);
+			done = true;
+			break;
+		case LOOP_OUT_CLOSED:
+			r->out_err = -EPIPE;
+			done = true;
+			break;
+		case LOOP_ERROR:
+			zr_err("event loop failed: %s", strerror(errno));
+			rc = ZR_EXIT_RUNTIME;
+			done = true;
+			break;
+		case LOOP_RING:
+		case LOOP_TICK:
+		default:
+			r->now = clock_ns(CLOCK_BOOTTIME);
+			/* --once looks at its candidates only: no new ones to find. */
+			if (r->is_accepting || zombie_source_is_bpf(r->src))
+				err = zombie_source_poll(r->src, r->now);
+			break;
+		}
+	}
+	if (err && err != -EPIPE) {
+		zr_err("%s: %s",
+		       zombie_source_is_bpf(r->src) ? "reading kernel events" : "cannot read /proc",
+		       strerror(-err));
+		rc = ZR_EXIT_RUNTIME;
+	}
+	loop_close(&l);
+	return rc;
+}
+
+/* trace's detector, unless --once (a snapshot is all it needs: no BPF, works without
+ * CAP_BPF) or ZREAPER_NO_BPF is set; /proc when BPF cannot load, said once on stderr. */
+static int open_source(struct reaper *r)
+{
+	static const struct zombie_source_cbs cbs = { on_found, on_gone };
+	const char *no_bpf = getenv("ZREAPER_NO_BPF");
+	bool want_bpf = !r->is_once && !(no_bpf && *no_bpf && strcmp(no_bpf, "0") != 0);
+	char why[512];
+
+	r->src = zombie_source_open(want_bpf, r->pol.older_ns, &cbs, r, why, sizeof(why));
+	if (!r->src) {
+		zr_err("out of memory");
+		return ZR_EXIT_RUNTIME;
+	}
+	if (zombie_source_is_bpf(r->src))
+		zr_info("watching zombies through kernel events (trace's detector)");
+	else if (r->is_once)
+		zr_info("--once: the zombies that exist now, from /proc");
+	else
+		zr_warn("%s; watching zombies by rescanning /proc instead",
+			want_bpf ? why : "ZREAPER_NO_BPF is set, BPF not loaded");
+	return 0;
+}
+
 int cmd_reap(int argc, char **argv)
 {
 	struct reaper r;
-	uint64_t duration = 0, start, tick;
-	sigset_t stop_set;
+	uint64_t duration = 0;
 	bool json = false;
 	int rc;
 
@@ -715,15 +868,6 @@ int cmd_reap(int argc, char **argv)
 	reap_policy_rate_init(&r.rate, r.pol.max_per_min);
 	r.own_pidns = pidns_inode("/proc/self/ns/pid");
 
-	/* No handlers: the stop signals are read by sigtimedwait between passes. SIGCHLD is
-	 * blocked for inject, which waits for its tracee's stops that way. */
-	sigemptyset(&stop_set);
-	sigaddset(&stop_set, SIGINT);
-	sigaddset(&stop_set, SIGTERM);
-	sigaddset(&stop_set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stop_set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
 	if (json)
 		sink_json_init(&r.sink, stdout, NULL);
 	else
@@ -732,39 +876,11 @@ int cmd_reap(int argc, char **argv)
 	    (int64_t)clock_ns(CLOCK_REALTIME) - (int64_t)clock_ns(CLOCK_BOOTTIME);
 	r.sink.flush_each = !isatty(STDOUT_FILENO);
 
-	tick = tick_ns(&r.pol);
-	start = clock_ns(CLOCK_BOOTTIME);
-	r.is_first_scan = true;
-	rc = ZR_EXIT_OK;
-	for (;;) {
-		struct timespec ts = { (time_t)(tick / 1000000000ULL),
-				       (long)(tick % 1000000000ULL) };
-		size_t i;
-		int sig;
-
-		r.now = clock_ns(CLOCK_BOOTTIME);
-		for (i = 0; i < r.n; i++)
-			r.z[i].is_seen = false;
-		if (procfs_each_pid(NULL, scan_one, &r)) {
-			zr_err("cannot read /proc: %s", strerror(errno ? errno : EIO));
-			rc = ZR_EXIT_RUNTIME;
-			break;
-		}
-		r.is_first_scan = false;
-		r.n_nudged = 0;
-		step(&r);
-		if (r.out_err)
-			break;
-		if (!r.is_once)
-			compact(&r);
-		if (r.is_once && all_settled(&r))
-			break;
-		if (duration && r.now - start >= duration)
-			break;
-		sig = sigtimedwait(&stop_set, NULL, &ts);
-		if (sig > 0)
-			break;
-	}
+	/* No handlers: loop.c reads the stop signals from a signalfd. SIGCHLD is blocked by
+	 * inject while it waits for its tracee's stops. */
+	rc = open_source(&r);
+	if (!rc)
+		rc = run_passes(&r, duration);
 	if (!r.out_err)
 		r.out_err = r.sink.ops->flush(&r.sink);
 	if (r.out_err && r.out_err != -EPIPE) {
@@ -773,6 +889,8 @@ int cmd_reap(int argc, char **argv)
 	} else if (rc == ZR_EXIT_OK && r.is_once && !r.out_err && remaining(&r) > 0) {
 		rc = ZR_EXIT_RUNTIME;
 	}
+	zombie_source_free(r.src);
+	r.sink.ops->close(&r.sink);
 	free(r.z);
 	return rc;
 }

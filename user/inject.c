@@ -4,15 +4,21 @@
  *  - PTRACE_SEIZE (no SIGSTOP is sent) + PTRACE_INTERRUPT: one thread stops in a
  *    PTRACE_EVENT_STOP, inside the kernel's signal delivery, before the kernel decides whether
  *    an interrupted system call restarts.
- *  - Its registers are saved; rip is pointed at an existing `syscall` instruction (the one
- *    the thread was blocked in, or one in the vDSO or another executable mapping): no memory
- *    is written, so the code, the stack and its red zone stay untouched. orig_rax = -1 so the
- *    kernel does not "restart" anything before our instruction runs.
+ *  - Its registers are saved; the pc is pointed at an existing system call instruction
+ *    (x86_64: the `syscall` the thread was blocked in, else one in the vDSO or another
+ *    executable mapping; aarch64: an `svc #0` elsewhere than where the thread stopped): no
+ *    memory is written, so the code, the stack and its red zone stay untouched. The kernel's
+ *    syscall-number register (orig_rax; NT_ARM_SYSTEM_CALL) is set to -1 so it does not
+ *    "restart" anything before our instruction runs.
  *  - PTRACE_SINGLESTEP runs just that instruction; the single-step SIGTRAP stops the thread
  *    again, once more inside signal delivery. Registers are restored exactly (orig_rax and a
- *    -ERESTART* rax included), and PTRACE_DETACH with signal 0 discards that SIGTRAP. Signal
- *    delivery then carries on with the original registers: a blocked read() or nanosleep()
- *    restarts exactly as it would have after any signal that has no handler.
+ *    -ERESTART* rax included; aarch64: NT_PRSTATUS and NT_ARM_SYSTEM_CALL), and PTRACE_DETACH
+ *    with signal 0 discards that SIGTRAP. Signal delivery then carries on with the original
+ *    registers: a blocked read() or nanosleep() restarts as it would have after any signal
+ *    that has no handler. (aarch64, not run here, only compiled: the kernel has already
+ *    rewound a restartable call onto its svc when the thread stops, so it runs again with its
+ *    arguments; a nanosleep() or futex wait with a relative timeout would start that timeout
+ *    afresh instead of going through restart_syscall.)
  *  - A signal that arrives meanwhile is handed back: the registers are restored and the
  *    detach delivers it (its siginfo untouched), then the whole thing starts again. A thread
  *    found in a group stop (SIGSTOP, ^Z) is detached with nothing run and stays stopped.
@@ -43,7 +49,7 @@
 /* Linux: a NULL infop is allowed; the result is then only the return value. */
 #define WAIT_OPTIONS (WEXITED | WNOHANG | __WALL)
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
 #define INJECT_ARCH_SUPPORTED 1
 #else
 #define INJECT_ARCH_SUPPORTED 0
@@ -55,14 +61,6 @@ struct task_info {
 	int n_nspid;
 	uint32_t nspid[NSPID_MAX];
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static int read_text(const char *path, char *buf, size_t len)
 {
@@ -205,8 +203,10 @@ enum inject_outcome inject_check(uint32_t pid, char *why, size_t len)
 	int rc;
 
 	if (!INJECT_ARCH_SUPPORTED) {
-		snprintf(why, len,
-			 "inject is implemented for x86_64 only; use nudge or kill-parent here");
+		snprintf(
+		    why, len,
+		    "inject is implemented for x86_64 and aarch64 only; use nudge or kill-parent "
+		    "here");
 		return INJECT_REFUSED;
 	}
 	why[0] = '\0';
@@ -255,12 +255,178 @@ enum inject_outcome inject_check(uint32_t pid, char *why, size_t len)
 	}
 }
 
-#if defined(__x86_64__)
+#if INJECT_ARCH_SUPPORTED
 
+#include <elf.h>
+#include <sys/syscall.h>
 #include <sys/user.h>
 
+/* ---- what differs per architecture: registers, the instruction, the calling convention ---- */
+
+#if defined(__x86_64__)
+
 #define X86_64_USER_CS 0x33 /* __USER_CS: a 64-bit task; 0x23 is a 32-bit one */
-#define NR_WAITID      247
+
+static const unsigned char syscall_insn[] = { 0x0f, 0x05 }; /* syscall */
+#define SYSCALL_INSN_ALIGN 1
+
+struct arch_regs {
+	struct user_regs_struct r;
+};
+
+static int regs_get(uint32_t tid, struct arch_regs *a)
+{
+	return ptrace(PTRACE_GETREGS, tid, NULL, &a->r) ? -errno : 0;
+}
+
+static int regs_set(uint32_t tid, const struct arch_regs *a)
+{
+	return ptrace(PTRACE_SETREGS, tid, NULL, &a->r) ? -errno : 0;
+}
+
+static uint64_t regs_pc(const struct arch_regs *a)
+{
+	return a->r.rip;
+}
+
+static long regs_ret(const struct arch_regs *a)
+{
+	return (long)a->r.rax;
+}
+
+static bool regs_is_64bit(const struct arch_regs *a)
+{
+	return a->r.cs == X86_64_USER_CS;
+}
+
+/* Reads len bytes of the parent's memory at addr. */
+static int peek(uint32_t pid, uint64_t addr, void *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, (off_t)addr);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+/* Stopped in a system call: the instruction it entered by is just behind rip, and the same
+ * instruction may run ours (orig_rax = -1 below keeps the kernel from restarting anything
+ * there first). 0 when there is none to reuse. */
+static uint64_t reusable_insn(uint32_t pid, const struct arch_regs *a)
+{
+	unsigned char insn[2] = { 0, 0 };
+
+	if ((long long)a->r.orig_rax >= 0 && a->r.rip >= 2 &&
+	    peek(pid, a->r.rip - 2, insn, 2) == 0 && !memcmp(insn, syscall_insn, 2))
+		return a->r.rip - 2;
+	return 0;
+}
+
+static void regs_call(struct arch_regs *a, uint64_t at, long nr, const unsigned long args[5])
+{
+	a->r.rip = at;
+	a->r.rax = (unsigned long long)nr;
+	a->r.orig_rax = (unsigned long long)-1; /* nothing to restart before our instruction */
+	a->r.rdi = args[0];
+	a->r.rsi = args[1];
+	a->r.rdx = args[2];
+	a->r.r10 = args[3];
+	a->r.r8 = args[4];
+}
+
+#elif defined(__aarch64__)
+
+/* svc #0, little-endian; instructions are 4-byte aligned. */
+static const unsigned char syscall_insn[] = { 0x01, 0x00, 0x00, 0xd4 };
+#define SYSCALL_INSN_ALIGN 4
+
+/* The general registers (NT_PRSTATUS) and the syscall number the kernel keeps beside them
+ * (NT_ARM_SYSTEM_CALL: -1 when not in a system call), both restored exactly. */
+struct arch_regs {
+	struct user_regs_struct r;
+	int syscallno;
+};
+
+static int regs_get(uint32_t tid, struct arch_regs *a)
+{
+	struct iovec io = { &a->r, sizeof(a->r) };
+	struct iovec sc = { &a->syscallno, sizeof(a->syscallno) };
+
+	if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_PRSTATUS, &io))
+		return -errno;
+	/* A 32-bit (compat) task has a shorter register set: seen as such by regs_is_64bit. */
+	if (io.iov_len != sizeof(a->r))
+		a->r.pstate = UINT64_MAX;
+	if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_ARM_SYSTEM_CALL, &sc))
+		return -errno;
+	return 0;
+}
+
+static int regs_set(uint32_t tid, const struct arch_regs *a)
+{
+	struct iovec io = { (void *)&a->r, sizeof(a->r) };
+	struct iovec sc = { (void *)&a->syscallno, sizeof(a->syscallno) };
+
+	if (ptrace(PTRACE_SETREGSET, tid, (void *)NT_PRSTATUS, &io) ||
+	    ptrace(PTRACE_SETREGSET, tid, (void *)NT_ARM_SYSTEM_CALL, &sc))
+		return -errno;
+	return 0;
+}
+
+static uint64_t regs_pc(const struct arch_regs *a)
+{
+	return a->r.pc;
+}
+
+static long regs_ret(const struct arch_regs *a)
+{
+	return (long)a->r.regs[0];
+}
+
+static bool regs_is_64bit(const struct arch_regs *a)
+{
+	return a->r.pstate != UINT64_MAX;
+}
+
+/* Never the instruction the thread is stopped at: when it was interrupted in a system call,
+ * the kernel has already moved pc back onto that svc to restart it, and on resuming with pc
+ * still there it would set x8 to restart_syscall for an -ERESTART_RESTARTBLOCK (nanosleep),
+ * replacing our number. Another svc keeps the kernel's restart bookkeeping out of ours. */
+static uint64_t reusable_insn(uint32_t pid, const struct arch_regs *a)
+{
+	(void)pid;
+	(void)a;
+	return 0;
+}
+
+static void regs_call(struct arch_regs *a, uint64_t at, long nr, const unsigned long args[5])
+{
+	int i;
+
+	a->r.pc = at;
+	a->r.regs[8] = (unsigned long long)nr;
+	for (i = 0; i < 5; i++)
+		a->r.regs[i] = args[i];
+	a->syscallno = -1;
+}
+
+#endif
+
+/* ---- the same on every architecture ---- */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 /* Waits for a ptrace-stop (or the end) of tid. SIGCHLD is blocked by the caller: the kernel
  * sends one to the tracer on each stop, so sigtimedwait wakes exactly then. After 5 s (the
@@ -297,25 +463,12 @@ static bool is_gone(int status)
 	return WIFEXITED(status) || WIFSIGNALED(status);
 }
 
-/* Reads len bytes of the parent's memory at addr. */
-static int peek(uint32_t pid, uint64_t addr, void *buf, size_t len)
+/* Scans one mapping [lo, hi) for the system call instruction at an aligned address other than
+ * avoid; *at gets the address. */
+static int scan_mapping(int memfd, uint64_t lo, uint64_t hi, uint64_t avoid, size_t *budget,
+			uint64_t *at)
 {
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%u/mem", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, buf, len, (off_t)addr);
-	close(fd);
-	return n == (ssize_t)len ? 0 : -EIO;
-}
-
-/* Scans one mapping [lo, hi) for the bytes 0f 05 (`syscall`); *at gets the address. */
-static int scan_mapping(int memfd, uint64_t lo, uint64_t hi, size_t *budget, uint64_t *at)
-{
+	const size_t len = sizeof(syscall_insn);
 	unsigned char buf[65536];
 	uint64_t a = lo;
 
@@ -324,25 +477,26 @@ static int scan_mapping(int memfd, uint64_t lo, uint64_t hi, size_t *budget, uin
 		ssize_t n = pread(memfd, buf, want, (off_t)a);
 		size_t i;
 
-		if (n < 2)
+		if (n < (ssize_t)len)
 			return -EIO;
-		for (i = 0; i + 1 < (size_t)n; i++) {
-			if (buf[i] == 0x0f && buf[i + 1] == 0x05) {
-				*at = a + i;
-				return 0;
-			}
+		for (i = 0; i + len <= (size_t)n; i++) {
+			if ((a + i) % SYSCALL_INSN_ALIGN || a + i == avoid ||
+			    memcmp(buf + i, syscall_insn, len) != 0)
+				continue;
+			*at = a + i;
+			return 0;
 		}
-		/* Overlap one byte so a pair split across reads is still seen. */
-		a += (uint64_t)n - 1;
+		/* Overlap so an instruction split across reads is still seen. */
+		a += (uint64_t)n - (len - 1);
 		*budget = *budget > (size_t)n ? *budget - (size_t)n : 0;
 	}
 	return -ENOENT;
 }
 
-/* Finds a `syscall` instruction in an executable mapping of pid: the vDSO first (always
- * there, tiny), then the others. The two bytes need not be an instruction boundary of the
- * code around them: execution jumps straight to them. */
-static int find_syscall_insn(uint32_t pid, uint64_t *at)
+/* Finds a system call instruction in an executable mapping of pid, not at avoid: the vDSO
+ * first (always there, tiny), then the others. On x86_64 the two bytes need not be an
+ * instruction boundary of the code around them: execution jumps straight to them. */
+static int find_syscall_insn(uint32_t pid, uint64_t avoid, uint64_t *at)
 {
 	char path[64], line[512];
 	size_t budget = SCAN_MAX;
@@ -375,7 +529,7 @@ static int find_syscall_insn(uint32_t pid, uint64_t *at)
 				continue;
 			if (is_vdso != (pass == 0) || strstr(line, "[vsyscall]"))
 				continue;
-			rc = scan_mapping(memfd, lo, hi, &budget, at);
+			rc = scan_mapping(memfd, lo, hi, avoid, &budget, at);
 		}
 	}
 	fclose(maps);
@@ -388,43 +542,35 @@ out_mem:
  * _FAILED, or -EAGAIN when a signal arrived and was handed back (tid is then detached). */
 static int run_once(uint32_t pid, uint32_t tid, uint32_t ns_zombie, struct inject_result *res)
 {
-	struct user_regs_struct saved, regs;
+	const unsigned long args[5] = { P_PID, ns_zombie, 0 /* infop */, WAIT_OPTIONS,
+					0 /* rusage */ };
+	const uint64_t len = sizeof(syscall_insn);
+	struct arch_regs saved, regs;
 	siginfo_t deferred_info = { 0 };
 	int status, deferred = 0, rc;
-	unsigned char insn[2] = { 0, 0 };
-	uint64_t at = 0;
+	uint64_t at;
 
-	if (ptrace(PTRACE_GETREGS, tid, NULL, &saved)) {
-		snprintf(res->why, sizeof(res->why), "PTRACE_GETREGS: %s", strerror(errno));
+	if ((rc = regs_get(tid, &saved))) {
+		snprintf(res->why, sizeof(res->why), "reading registers: %s", strerror(-rc));
 		goto out_detach_failed;
 	}
-	if (saved.cs != X86_64_USER_CS) {
+	if (!regs_is_64bit(&saved)) {
 		snprintf(res->why, sizeof(res->why), "parent %u is not a 64-bit process", pid);
 		(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
 		return INJECT_REFUSED;
 	}
-	/* Stopped in a system call: the instruction it entered by is just behind rip. */
-	if ((long long)saved.orig_rax >= 0 && saved.rip >= 2 &&
-	    peek(pid, saved.rip - 2, insn, 2) == 0 && insn[0] == 0x0f && insn[1] == 0x05)
-		at = saved.rip - 2;
-	else if ((rc = find_syscall_insn(pid, &at))) {
+	at = reusable_insn(pid, &saved);
+	if (!at && (rc = find_syscall_insn(pid, regs_pc(&saved), &at))) {
 		snprintf(res->why, sizeof(res->why),
-			 "no syscall instruction found in parent %u's code: %s", pid,
+			 "no system call instruction found in parent %u's code: %s", pid,
 			 strerror(-rc));
 		goto out_detach_failed;
 	}
 
 	regs = saved;
-	regs.rip = at;
-	regs.rax = NR_WAITID;
-	regs.orig_rax = (unsigned long long)-1; /* nothing to restart before our instruction */
-	regs.rdi = P_PID;
-	regs.rsi = ns_zombie;
-	regs.rdx = 0; /* infop NULL */
-	regs.r10 = WAIT_OPTIONS;
-	regs.r8 = 0; /* rusage NULL */
-	if (ptrace(PTRACE_SETREGS, tid, NULL, &regs)) {
-		snprintf(res->why, sizeof(res->why), "PTRACE_SETREGS: %s", strerror(errno));
+	regs_call(&regs, at, SYS_waitid, args);
+	if ((rc = regs_set(tid, &regs))) {
+		snprintf(res->why, sizeof(res->why), "writing registers: %s", strerror(-rc));
 		goto out_detach_failed;
 	}
 	if (ptrace(PTRACE_SINGLESTEP, tid, NULL, NULL)) {
@@ -443,17 +589,18 @@ static int run_once(uint32_t pid, uint32_t tid, uint32_t ns_zombie, struct injec
 				 pid);
 			return INJECT_FAILED;
 		}
-		if (ptrace(PTRACE_GETREGS, tid, NULL, &regs)) {
-			snprintf(res->why, sizeof(res->why), "PTRACE_GETREGS: %s", strerror(errno));
+		if ((rc = regs_get(tid, &regs))) {
+			snprintf(res->why, sizeof(res->why), "reading registers: %s",
+				 strerror(-rc));
 			goto out_restore_failed;
 		}
 		sig = WSTOPSIG(status);
 		if (status >> 16 == PTRACE_EVENT_STOP) {
-			if (regs.rip == at) {
+			if (regs_pc(&regs) == at) {
 				/* A group stop came first: undo, and leave it stopped. */
 				snprintf(res->why, sizeof(res->why),
 					 "parent %u was stopped meanwhile; it stays stopped", pid);
-				if (ptrace(PTRACE_SETREGS, tid, NULL, &saved))
+				if (regs_set(tid, &saved))
 					goto out_restore_failed;
 				(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
 				return INJECT_REFUSED;
@@ -463,16 +610,16 @@ static int run_once(uint32_t pid, uint32_t tid, uint32_t ns_zombie, struct injec
 				goto out_restore_failed;
 			continue;
 		}
-		if (regs.rip == at + 2 && sig == SIGTRAP)
+		if (regs_pc(&regs) == at + len && sig == SIGTRAP)
 			break;
-		if (regs.rip == at) {
+		if (regs_pc(&regs) == at) {
 			/* A signal before our instruction ran: hand it back, try again later. */
-			if (ptrace(PTRACE_SETREGS, tid, NULL, &saved))
+			if (regs_set(tid, &saved))
 				goto out_restore_failed;
 			(void)ptrace(PTRACE_DETACH, tid, NULL, sig_data(sig));
 			return -EAGAIN;
 		}
-		if (regs.rip == at + 2 && !deferred &&
+		if (regs_pc(&regs) == at + len && !deferred &&
 		    !ptrace(PTRACE_GETSIGINFO, tid, NULL, &deferred_info)) {
 			/* Ran, and a signal is dequeued before the trap (cannot happen: the
 			 * trap is synchronous and goes first). Keep it for the detach. */
@@ -483,12 +630,12 @@ static int run_once(uint32_t pid, uint32_t tid, uint32_t ns_zombie, struct injec
 		}
 		snprintf(res->why, sizeof(res->why),
 			 "unexpected stop of parent %u (signal %d at %#llx)", pid, sig,
-			 (unsigned long long)regs.rip);
+			 (unsigned long long)regs_pc(&regs));
 		goto out_restore_failed;
 	}
-	res->ret = (long)regs.rax;
-	if (ptrace(PTRACE_SETREGS, tid, NULL, &saved)) {
-		snprintf(res->why, sizeof(res->why), "restoring registers: %s", strerror(errno));
+	res->ret = regs_ret(&regs);
+	if ((rc = regs_set(tid, &saved))) {
+		snprintf(res->why, sizeof(res->why), "restoring registers: %s", strerror(-rc));
 		return INJECT_FAILED;
 	}
 	if (deferred) {
@@ -502,7 +649,7 @@ static int run_once(uint32_t pid, uint32_t tid, uint32_t ns_zombie, struct injec
 	return INJECT_RAN;
 
 out_restore_failed:
-	(void)ptrace(PTRACE_SETREGS, tid, NULL, &saved);
+	(void)regs_set(tid, &saved);
 out_detach_failed:
 	(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
 	return INJECT_FAILED;
@@ -581,7 +728,7 @@ enum inject_outcome inject_waitid(uint32_t pid, uint32_t ns_zombie, struct injec
 	return (enum inject_outcome)rc;
 }
 
-#else /* !__x86_64__ */
+#else /* !INJECT_ARCH_SUPPORTED */
 
 enum inject_outcome inject_waitid(uint32_t pid, uint32_t ns_zombie, struct inject_result *res)
 {

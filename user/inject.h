@@ -1,6 +1,6 @@
 /* inject.h - `reap --actions inject`: makes a live parent reap one zombie itself, by running
  * waitid(P_PID, zombie, NULL, WEXITED|WNOHANG|__WALL, NULL) in one of its threads under
- * ptrace, then putting every register back. x86_64 only; elsewhere a clear refusal.
+ * ptrace, then putting every register back. x86_64 and aarch64; elsewhere a clear refusal.
  */
 #ifndef ZR_INJECT_H
 #define ZR_INJECT_H

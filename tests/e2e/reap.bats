@@ -3,7 +3,8 @@
 # a spinning, a handler and a multi-threaded parent, which then behave as before; nudge works
 # on a handler that lost its SIGCHLD and does nothing to a parent that never waits, then
 # escalates; refusals (traced parent, host PID 1, outside --only); a container's PID 1 with
-# pids translated; kill-parent; --dry-run changes nothing; bad options exit 2 with one line.
+# pids translated; kill-parent; --dry-run changes nothing; the daemon's zombies from kernel
+# events (trace's detector) and, without BPF, from /proc with one warning; bad options exit 2.
 # Real processes from tools/zr-parent.c. Every run names its parents with --only (other
 # suites' zombies on this host are never touched), or is a --dry-run.
 # shellcheck disable=SC2154 # bats sets $stderr and $stderr_lines
@@ -320,6 +321,72 @@ assert_unharmed() {
 	assert_line --index 0 --regexp '^TIME +EVENT +PID +PPID +COMM +DETAILS$'
 	assert_line --regexp "^[0-9:.]+ action +$Z +$P +zr-parent +inject reaped, parent $P \(zr-parent\), policy pid=$P$"
 	assert_equal "$(state_of "$Z")" ""
+}
+
+@test "daemon: zombies from before start (snapshot) and after it (kernel events) are reaped" {
+	local name a az bz rp st=0
+	# A comm of this run's own, so --only comm= cannot select another suite's parents.
+	name=zrp-$$
+	cp "$PARENT" "./$name"
+	PARENT=./$name start_parent a sleep -n 2
+	a=$P az=$Z
+	"$ZR" reap -v --actions inject --older-than 200ms --step 200ms --json --only "comm=$name" \
+		>reap.out 2>reap.err 3>&- &
+	rp=$!
+	record_pid "$rp"
+	wait_until "grep -q 'through kernel events' reap.err" 10
+	PARENT=./$name start_parent b sleep -n 2
+	bz=$Z
+	wait_until "[[ \$(jq -s '[.[] | select(.outcome == \"reaped\")] | length' reap.out) == 4 ]]" 10
+	kill -INT "$rp"
+	wait "$rp" || st=$?
+	forget_pid "$rp"
+	assert_equal "$st" 0
+	output=$(cat reap.out)
+	# shellcheck disable=SC2086
+	assert_all_reaped inject $az $bz
+	assert_equal "$(cat reap.err)" "zreaper: watching zombies through kernel events (trace's detector)"
+	assert_unharmed b
+	P=$a assert_unharmed a
+}
+
+@test "ZREAPER_NO_BPF=1: /proc rescans instead, said once on stderr; zombies still reaped" {
+	start_parent s sleep
+	ZREAPER_NO_BPF=1 reap --actions inject --older-than 100ms --step 200ms --duration 1s \
+		--json --only "pid=$P"
+	assert_equal "$status" 0
+	assert_equal "$stderr" "zreaper: ZREAPER_NO_BPF is set, BPF not loaded; watching zombies by rescanning /proc instead"
+	# shellcheck disable=SC2086
+	assert_all_reaped inject $Z
+	assert_unharmed s
+}
+
+@test "unprivileged: BPF cannot load, one warning, then /proc; nobody reaps its own parent's zombies" {
+	local bin
+	command -v setpriv >/dev/null || skip "needs setpriv to drop to nobody"
+	# The checkout may sit in a directory only root can enter: nobody gets copies.
+	bin=$(mktemp -d /tmp/zr-reap-nobody.XXXXXX)
+	chmod 755 "$bin"
+	cp "$ZR" "$PARENT" "$bin/"
+	cd "$bin" || exit 1
+	mkfifo n.fifo
+	chmod 666 n.fifo
+	setpriv --reuid=65534 --regid=65534 --clear-groups ./zr-parent -c n.fifo sleep \
+		>n.out 2>n.err 3>&- &
+	P=$!
+	record_pid "$P"
+	wait_until "grep -qx ready n.out" 10
+	Z=$(awk '$1 == "zombie" { print $2 }' n.out | xargs)
+	KEEPER=$(awk '$1 == "keeper" { print $2 }' n.out)
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups ./zreaper reap \
+		--actions inject --older-than 100ms --step 200ms --duration 1s --json --only "pid=$P"
+	assert_equal "$status" 0
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_regex "$stderr" '^zreaper: cannot load BPF programs: .*; watching zombies by rescanning /proc instead$'
+	# shellcheck disable=SC2086
+	assert_all_reaped inject $Z
+	assert_unharmed n
+	cd / && rm -rf "$bin"
 }
 
 @test "bad options exit 2 with one line on stderr" {

@@ -9,6 +9,7 @@
 # BENCH_STORMS ("fork exec threads orphan"), BENCH_MEM_N (100000; 0 skips the memory benchmark),
 # BENCH_TOOLS ("exitsnoop execsnoop forkstat bpftrace"), BENCH_NO_INSTALL=1 (never apt-get),
 # BENCH_REPORT_ONLY=1 (re-print the tables and JSON from the last run's build/bench/runs.tsv),
+# BENCH_NO_INIT=1 / BENCH_NO_INJECT=1 (skip the init and the inject-pause benchmarks).
 # BENCH_NO_REPLAY=1 (skip tools/bench/replay.sh: replay events/s and bytes per event).
 set -euo pipefail
 
@@ -588,7 +589,7 @@ report() {
 # ------------------------------------------------------------------------ main
 main() {
 	[ "$(id -u)" -eq 0 ] || die "needs root (BPF tracers)"
-	for f in "$ZR" "$WORK" "$STORM" "$FLOOR" "$OUT/floor.bpf.o"; do
+	for f in "$ZR" "$WORK" "$STORM" "$FLOOR" "$OUT/floor.bpf.o" "$OUT/injectbench"; do
 		[ -x "$f" ] || [ -f "$f" ] || die "missing $f: run make bench"
 	done
 	mkdir -p "$OUT"
@@ -646,6 +647,11 @@ main() {
 	if [ -z "${BENCH_NO_INIT:-}" ]; then
 		printf '\n'
 		"$(dirname "$0")/init.sh" || log "init benchmark failed"
+	fi
+	# How long reap's inject holds a parent stopped (BENCH_NO_INJECT=1 skips).
+	if [ -z "${BENCH_NO_INJECT:-}" ]; then
+		printf '\n'
+		"$(dirname "$0")/inject.sh" || log "inject benchmark failed"
 	fi
 }
 
