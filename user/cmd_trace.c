@@ -27,6 +27,7 @@
 #include "pidset.h"
 #include "sink.h"
 #include "summary.h"
+#include "trace_export.h"
 
 #define SCHEMA_VERSION	  1
 #define TICK_MS		  20 /* drain period: the kernel wakes us only for a full batch */
@@ -50,6 +51,7 @@ struct trace {
 	unsigned ring_bytes;
 	bool want_summary;
 	struct summary sum;
+	struct trace_export ex; /* metrics, attribution, --output */
 };
 
 static void usage(FILE *f)
@@ -68,6 +70,8 @@ static void usage(FILE *f)
 	    "  -n, --name NAME      only processes whose comm is exactly NAME\n"
 	    "  -u, --uid UID        only processes of this user (number or name)\n"
 	    "  -c, --cgroup PATH    only processes in this cgroup v2 directory or below\n"
+	    "      --container ID   only processes of this container: a prefix of its id, with\n"
+	    "                       or without the runtime (containerd://, cri-o://, docker://)\n"
 	    "  -x, --failed         only failures: non-zero exits, deaths by signal, failed execs\n"
 	    "      --events LIST    only these kinds, comma-separated: fork exec exit wait reap\n"
 	    "                       orphan zombie signal subreaper snapshot (start, stop and\n"
@@ -85,6 +89,18 @@ static void usage(FILE *f)
 	    "      --duration D     stop after D (500ms, 5s, 2m, 1h) and exit 0\n"
 	    "      --summary        at the end (also on SIGINT): counts per kind, lifetime and\n"
 	    "                       zombie-time histograms, top zombie parents, exit codes\n"
+	    "      --quiet          no event output (an agent that only exports metrics)\n"
+	    "      --output FILE    events to FILE (appended) instead of stdout, rotated by size:\n"
+	    "      --output-max-size SIZE  rotate at SIZE (default 100M; K, M, G suffixes)\n"
+	    "      --output-keep N  keep FILE.1 .. FILE.N (default 5; 0: restart FILE)\n"
+	    "\n"
+	    "Metrics (Prometheus; counted from every event in the -p/--tree/-c scope, whatever\n"
+	    "the other filters show):\n"
+	    "      --metrics ADDR   serve /metrics over HTTP on ADDR (:9479, 127.0.0.1:9479,\n"
+	    "                       [::1]:9479); OpenMetrics when the scraper asks for it\n"
+	    "      --metrics-textfile PATH  write the same atomically to PATH (node_exporter's\n"
+	    "                       textfile collector) every --metrics-interval and at exit\n"
+	    "      --metrics-interval D  textfile period (default 15s)\n"
 	    "  -v, --verbose        more diagnostics on stderr (-vv: libbpf's too)\n"
 	    "  -h, --help           this text\n"
 	    "\n"
@@ -113,8 +129,8 @@ static const char *q(const char *s)
 	return cli_printable(s, buf, sizeof(buf));
 }
 
-/* "16M", "64m", "1G", or bytes: a power of two the ring buffer accepts. */
-static int parse_ring_size(const char *s, unsigned *out)
+/* "16M", "64k", "1G", or bytes, at most 1 TiB. */
+static int parse_size(const char *s, uint64_t *out)
 {
 	unsigned long long v, mult = 1;
 	char *end;
@@ -131,10 +147,20 @@ static int parse_ring_size(const char *s, unsigned *out)
 		mult = 1ULL << 30;
 	if (mult != 1)
 		end++;
-	if (errno || *end || v > (1ULL << 30) || v * mult < (1ULL << 20) ||
-	    v * mult > (1ULL << 30) || (v * mult & (v * mult - 1)))
+	if (errno || *end || v > (1ULL << 40) || v * mult > (1ULL << 40))
 		return -EINVAL;
-	*out = (unsigned)(v * mult);
+	*out = v * mult;
+	return 0;
+}
+
+/* A power of two from 1M to 1G: what the ring buffer accepts. */
+static int parse_ring_size(const char *s, unsigned *out)
+{
+	uint64_t v;
+
+	if (parse_size(s, &v) || v < (1ULL << 20) || v > (1ULL << 30) || (v & (v - 1)))
+		return -EINVAL;
+	*out = (unsigned)v;
 	return 0;
 }
 
@@ -147,7 +173,62 @@ enum {
 	OPT_ZOMBIE_AFTER,
 	OPT_SUMMARY,
 	OPT_RING_SIZE,
+	OPT_CONTAINER,
+	OPT_QUIET,
+	OPT_OUTPUT,
+	OPT_OUTPUT_MAX,
+	OPT_OUTPUT_KEEP,
+	OPT_METRICS,
+	OPT_METRICS_FILE,
+	OPT_METRICS_INTERVAL,
 };
+
+/* The export options (metrics, --quiet, --output); anything else is a getopt error. Returns 0
+ * or the usage exit code. */
+static int parse_export_opt(struct trace_export *x, int c, const char *arg, char **argv)
+{
+	char m[256];
+	uint64_t v;
+
+	switch (c) {
+	case OPT_QUIET:
+		x->quiet = true;
+		return 0;
+	case OPT_OUTPUT:
+		x->output = arg;
+		return 0;
+	case OPT_OUTPUT_MAX:
+		if (parse_size(arg, &x->output_max) || x->output_max < 4096)
+			return usage_error("--output-max-size: '%s' is not a size from 4K to 1T "
+					   "(e.g. 100M)",
+					   q(arg));
+		return 0;
+	case OPT_OUTPUT_KEEP:
+		if (parse_size(arg, &v) || v > 1000 || strpbrk(arg, "kKmMgG"))
+			return usage_error("--output-keep: '%s' is not a count from 0 to 1000",
+					   q(arg));
+		x->output_keep = (unsigned)v;
+		return 0;
+	case OPT_METRICS:
+		x->metrics_addr = arg;
+		return 0;
+	case OPT_METRICS_FILE:
+		if (!*arg)
+			return usage_error("--metrics-textfile: an empty path%s", "");
+		x->textfile = arg;
+		return 0;
+	case OPT_METRICS_INTERVAL:
+		if (cli_parse_duration(arg, &x->interval_ns))
+			return usage_error("--metrics-interval: '%s' is not a positive duration "
+					   "(e.g. 15s)",
+					   q(arg));
+		return 0;
+	default:
+		break;
+	}
+	cli_option_error(c, argv, "try: zreaper trace --help", m, sizeof(m));
+	return usage_error("%s", m);
+}
 
 static int parse_args(struct trace *t, int argc, char **argv)
 {
@@ -165,6 +246,14 @@ static int parse_args(struct trace *t, int argc, char **argv)
 		{ "zombie-after", required_argument, NULL, OPT_ZOMBIE_AFTER },
 		{ "summary", no_argument, NULL, OPT_SUMMARY },
 		{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
+		{ "container", required_argument, NULL, OPT_CONTAINER },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
+		{ "output-max-size", required_argument, NULL, OPT_OUTPUT_MAX },
+		{ "output-keep", required_argument, NULL, OPT_OUTPUT_KEEP },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
+		{ "metrics-textfile", required_argument, NULL, OPT_METRICS_FILE },
+		{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -175,6 +264,7 @@ static int parse_args(struct trace *t, int argc, char **argv)
 	uint32_t pid;
 	int c, err;
 
+	export_defaults(&t->ex);
 	f->event_mask = filter_default_mask();
 	t->zombie_after_ns = 1000000000ULL;
 	t->ring_bytes = RING_DEFAULT;
@@ -244,6 +334,16 @@ static int parse_args(struct trace *t, int argc, char **argv)
 		case OPT_SUMMARY:
 			t->want_summary = true;
 			break;
+		case OPT_CONTAINER:
+			if (!*optarg)
+				return usage_error("--container: an empty id%s", "");
+			f->container = optarg;
+			break;
+		default:
+			err = parse_export_opt(&t->ex, c, optarg, argv);
+			if (err)
+				return err;
+			break;
 		case OPT_ZOMBIE_AFTER:
 			if (cli_parse_duration(optarg, &t->zombie_after_ns))
 				return usage_error(
@@ -257,18 +357,14 @@ static int parse_args(struct trace *t, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return -1;
-		default: {
-			char m[256];
-
-			cli_option_error(c, argv, "try: zreaper trace --help", m, sizeof(m));
-			return usage_error("%s", m);
-		}
 		}
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", q(argv[optind]));
 	if (f->tree && !f->n_pids)
 		return usage_error("--tree needs -p PID%s", "");
+	if (t->ex.quiet && t->ex.output)
+		return usage_error("--quiet and --output exclude each other%s", "");
 	return 0;
 }
 
@@ -295,6 +391,8 @@ static int emit_line(struct trace *t, const struct zr_ev *ev)
 
 	if (t->out_err)
 		return t->out_err;
+	if (t->ex.quiet)
+		return 0;
 	err = t->sink.ops->emit(&t->sink, ev);
 	if (err < 0)
 		t->out_err = err;
@@ -302,15 +400,20 @@ static int emit_line(struct trace *t, const struct zr_ev *ev)
 }
 
 /* Every event the lifecycle passes on: mirror --tree, apply the filters, print. */
-static int on_event(const struct zr_ev *ev, void *arg)
+static int on_event(const struct zr_ev *in, void *arg)
 {
 	struct trace *t = arg;
+	struct zr_ev tmp;
+	const struct zr_ev *ev = export_attribute(&t->ex, in, &tmp);
 	bool shown;
 	int err = 0;
 
 	if (t->f.tree && ev->kind == ZR_EV_FORK && !ev->is_thread &&
 	    pidset_has(t->tracked, ev->parent.pid))
 		pidset_add(t->tracked, ev->pid);
+	/* Metrics see the whole scope: a filtered display must not hide the host's zombies. */
+	if (filter_in_scope(&t->f, t->tracked, ev))
+		export_observe(&t->ex, ev);
 	shown = filter_match(&t->f, t->tracked, ev);
 	if (shown) {
 		err = emit_line(t, ev);
@@ -345,6 +448,7 @@ static int report_lost(struct trace *t)
 	ev.u.lost.source = "ringbuf";
 	t->lost_total = drops;
 	zr_warn("%llu events lost: the ring buffer was full", (unsigned long long)ev.u.lost.count);
+	export_observe(&t->ex, &ev);
 	return emit_line(t, &ev);
 }
 
@@ -401,8 +505,11 @@ static void flush_batch(struct trace *t)
 	if (t->out_err)
 		return;
 	err = t->sink.ops->flush(&t->sink); /* no write when nothing is buffered */
+	if (!err)
+		err = export_after_flush(&t->ex);
 	if (err < 0)
 		t->out_err = err;
+	t->sink.out = t->ex.output ? t->ex.out.f : t->sink.out; /* a rotation reopened it */
 }
 
 /* Runs the loop until something ends it; returns the exit code. */
@@ -413,7 +520,10 @@ static int run_loop(struct trace *t)
 	bool done = false;
 	int err;
 
-	err = loop_init(&l, ring_buffer__epoll_fd(t->ring), STDOUT_FILENO, TICK_MS);
+	err = loop_init(&l, ring_buffer__epoll_fd(t->ring), t->ex.output ? -1 : STDOUT_FILENO,
+			TICK_MS);
+	if (!err)
+		err = export_attach(&t->ex, &l);
 	if (err) {
 		zr_err("cannot set up the event loop: %s", strerror(-err));
 		return ZR_EXIT_RUNTIME;
@@ -439,6 +549,7 @@ static int run_loop(struct trace *t)
 			ring_buffer__consume(t->ring);
 			lifecycle_tick(t->lc, now_boot_ns());
 			report_lost(t);
+			export_tick(&t->ex, now_boot_ns(), proctab_count(lifecycle_table(t->lc)));
 			if (deadline && now_boot_ns() >= deadline)
 				done = true;
 			break;
@@ -467,6 +578,7 @@ static int run_loop(struct trace *t)
 		if (t->sink.ops->flush(&t->sink) && t->out_err != -EPIPE)
 			t->out_err = -EIO;
 	}
+	export_detach(&t->ex, now_boot_ns(), proctab_count(lifecycle_table(t->lc)));
 	if (t->out_err && t->out_err != -EPIPE) {
 		zr_err("writing events: %s", strerror(-t->out_err));
 		return ZR_EXIT_RUNTIME;
@@ -478,6 +590,7 @@ int cmd_trace(int argc, char **argv)
 {
 	struct trace t = { 0 };
 	struct utsname un;
+	FILE *out;
 	char why[512];
 	int rc, i, err;
 
@@ -488,16 +601,20 @@ int cmd_trace(int argc, char **argv)
 	if (rc)
 		return rc;
 	uname(&un);
+	rc = export_open(&t.ex, ZR_VERSION, un.release);
+	if (rc)
+		goto out_export;
+	out = t.ex.output ? t.ex.out.f : stdout;
 	t.info = (struct sink_run_info){ SCHEMA_VERSION, ZR_VERSION, un.release, &t.f };
 	if (t.json)
-		sink_json_init(&t.sink, stdout, &t.info);
+		sink_json_init(&t.sink, out, &t.info);
 	else
-		sink_text_init(&t.sink, stdout, &t.info);
+		sink_text_init(&t.sink, out, &t.info);
 	/* Flushed per wake-up (flush_batch), which keeps every event prompt on a pipe. */
 	t.sink.flush_each = false;
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	t.sink.color = !t.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	t.sink.color = !t.json && out == stdout && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	t.sink.boot_to_real_ns = boot_to_real_ns();
 
 	rc = ZR_EXIT_RUNTIME;
@@ -529,5 +646,7 @@ out:
 	pidset_free(t.tracked);
 	summary_free(&t.sum);
 	t.sink.ops->close(&t.sink);
+out_export:
+	export_close(&t.ex);
 	return rc;
 }
