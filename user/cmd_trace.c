@@ -393,6 +393,14 @@ static int emit_line(struct trace *t, const struct zr_ev *ev)
 		return t->out_err;
 	if (t->ex.quiet)
 		return 0;
+	if (t->ex.output) {
+		err = export_before_emit(&t->ex);
+		t->sink.out = t->ex.out.f; /* a rotation reopened it */
+		if (err < 0) {
+			t->out_err = err;
+			return err;
+		}
+	}
 	err = t->sink.ops->emit(&t->sink, ev);
 	if (err < 0)
 		t->out_err = err;
@@ -505,11 +513,8 @@ static void flush_batch(struct trace *t)
 	if (t->out_err)
 		return;
 	err = t->sink.ops->flush(&t->sink); /* no write when nothing is buffered */
-	if (!err)
-		err = export_after_flush(&t->ex);
 	if (err < 0)
 		t->out_err = err;
-	t->sink.out = t->ex.output ? t->ex.out.f : t->sink.out; /* a rotation reopened it */
 }
 
 /* Runs the loop until something ends it; returns the exit code. */

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include "outfile.h"
 
@@ -25,13 +24,14 @@ int outfile_open(struct outfile *o, const char *path, uint64_t max_bytes, unsign
 int outfile_rotate_if_full(struct outfile *o)
 {
 	char from[PATH_BUF], to[PATH_BUF];
-	struct stat st;
+	off_t size;
 	unsigned i;
 
 	if (!o->f || !o->max_bytes)
 		return 0;
-	/* The file's size, not the stream's position: another writer may share it. */
-	if (fstat(fileno(o->f), &st) || (uint64_t)st.st_size < o->max_bytes)
+	/* Of an append stream, the end of the file plus what is still buffered. */
+	size = ftello(o->f);
+	if (size < 0 || (uint64_t)size < o->max_bytes)
 		return 0;
 	if (fclose(o->f)) {
 		o->f = NULL;

@@ -17,7 +17,8 @@ struct outfile {
 /* Opens path for appending. Returns 0 or -errno. */
 int outfile_open(struct outfile *o, const char *path, uint64_t max_bytes, unsigned keep);
 
-/* Call after a flush (so no line is split): rotates when the file has grown to max_bytes.
+/* Call between whole lines: rotates when the file has grown to max_bytes (a file ends at most
+ * one line past it).
  * Returns 0 or -errno (o->f is then NULL). */
 int outfile_rotate_if_full(struct outfile *o);
 

@@ -123,7 +123,7 @@ void export_tick(struct trace_export *x, uint64_t now_ns, uint64_t tracked)
 	}
 }
 
-int export_after_flush(struct trace_export *x)
+int export_before_emit(struct trace_export *x)
 {
 	return x->output ? outfile_rotate_if_full(&x->out) : 0;
 }

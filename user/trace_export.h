@@ -57,8 +57,9 @@ void export_observe(struct trace_export *x, const struct zr_ev *ev);
 /* Periodic work: timeouts of HTTP clients, the textfile when due, the tracked gauge. */
 void export_tick(struct trace_export *x, uint64_t now_ns, uint64_t tracked);
 
-/* After the batch is flushed: rotates the output file when full. Returns 0 or -errno. */
-int export_after_flush(struct trace_export *x);
+/* Before each event written: rotates the output file when full (so the last file is never
+ * left empty). Returns 0 or -errno. */
+int export_before_emit(struct trace_export *x);
 
 /* Stops serving (the loop is about to close); the last textfile write. */
 void export_detach(struct trace_export *x, uint64_t now_ns, uint64_t tracked);
