@@ -2,6 +2,7 @@
 # metrics.bats - `trace --metrics`: exact counts scraped with curl while zr-work scenarios run
 # (scoped with -p/--tree, so the host's own activity cannot change them), the HTTP server's
 # answers, the textfile, container attribution, a scrape during a fork storm, --output rotation.
+# shellcheck disable=SC2016,SC2154 # $names in single quotes are jq's; bats sets $stderr
 
 bats_require_minimum_version 1.5.0
 load helpers
@@ -34,8 +35,10 @@ free_port() {
 	return 1
 }
 
+declare -gA HELD # name -> pid of a held zr-work
+
 # hold NAME ARGS...: `zr-work --self --sync go.NAME ARGS...` in the background, held before its
-# scenario until release NAME; its pid goes into $PID_NAME.
+# scenario until `go NAME`; its pid goes into ${HELD[NAME]}.
 hold() {
 	local name=$1 out=$BATS_TEST_TMPDIR/$1.out pid
 	shift
@@ -44,7 +47,7 @@ hold() {
 	pid=$!
 	record_pid "$pid"
 	wait_until "grep -q '^self ' '$out'"
-	printf -v "PID_$name" %s "$pid"
+	HELD[$name]=$pid
 }
 
 # go NAME: lets a held zr-work run (without waiting for it).
@@ -54,16 +57,16 @@ go() {
 
 # finish NAME: waits for a released zr-work; it must exit 0.
 finish() {
-	local var=PID_$1 rc=0
-	wait "${!var}" || rc=$?
-	forget_pid "${!var}"
+	local rc=0
+	wait "${HELD[$1]}" || rc=$?
+	forget_pid "${HELD[$1]}"
 	[[ $rc -eq 0 ]] || cat "$BATS_TEST_TMPDIR/$1.err" >&2
 	assert_equal "zr-work $1 exit $rc" "zr-work $1 exit 0"
 }
 
-# scrape [CURL ARGS...]: the page into $BATS_TEST_TMPDIR/page.
+# scrape: the page into $BATS_TEST_TMPDIR/page.
 scrape() {
-	curl -sf --max-time 5 "$@" "$URL" >"$BATS_TEST_TMPDIR/page"
+	curl -sf --max-time 5 "$URL" >"$BATS_TEST_TMPDIR/page"
 }
 
 # metric 'NAME{LABELS}': the sample's value in the last page, "absent" when there is none.
@@ -81,7 +84,7 @@ metric_is() {
 	hold z zombie 1500 --count 3
 	hold f fork 4 --exit 3
 	hold k fork 2 --signal KILL
-	start_tracer -p "$PID_z" -p "$PID_f" -p "$PID_k" --tree --zombie-after 200ms \
+	start_tracer -p "${HELD[z]}" -p "${HELD[f]}" -p "${HELD[k]}" --tree --zombie-after 200ms \
 		--metrics "127.0.0.1:$PORT"
 	scrape
 	assert_equal "$(metric 'zreaper_forks_total{kind="process"}')" 0
@@ -93,7 +96,7 @@ metric_is() {
 	finish f
 	finish k
 	finish z
-	for p in "$PID_z" "$PID_f" "$PID_k"; do
+	for p in "${HELD[z]}" "${HELD[f]}" "${HELD[k]}"; do
 		wait_event ".event == \"reap\" and .pid == $p"
 	done
 	scrape
@@ -164,7 +167,7 @@ metric_is() {
 @test "--metrics-textfile: written atomically every interval and at exit; promtool accepts it" {
 	TF=$BATS_TEST_TMPDIR/zreaper.prom
 	hold w fork 5
-	"$ZR" trace --quiet -p "$PID_w" --tree --metrics-textfile "$TF" --metrics-interval 200ms \
+	"$ZR" trace --quiet -p "${HELD[w]}" --tree --metrics-textfile "$TF" --metrics-interval 200ms \
 		>out 2>err &
 	TRACER_PID=$!
 	record_pid "$TRACER_PID"
@@ -209,14 +212,14 @@ metric_is() {
 	CG_DIRS=("$ctr" "$pod" "$root/kubepods.slice")
 	mkdir -p "$ctr"
 	hold c zombie 1200
-	echo "$PID_c" >"$ctr/cgroup.procs"
+	echo "${HELD[c]}" >"$ctr/cgroup.procs"
 	start_tracer --container "${id:0:12}" --zombie-after 200ms --metrics "127.0.0.1:$PORT"
 	run_work_nowait fork 2 # outside the container: hidden
 	outside=$SELF
 	go c
 	poll 10 metric_is "zreaper_zombies{parent_comm=\"zr-work\",container_id=\"containerd://$id\"}" 1
 	finish c
-	wait_event ".event == \"reap\" and .pid == $PID_c"
+	wait_event ".event == \"reap\" and .pid == ${HELD[c]}"
 	stop_tracer
 	zombie=$(awk '$1 == "zombie" { print $2 }' c.out)
 	assert_count ".event == \"fork\" and .pid == $zombie" 1
@@ -230,14 +233,14 @@ metric_is() {
 	# with the runtime prefix, and a wrong runtime
 	start_tracer --container "containerd://${id:0:8}" --events fork
 	hold d fork 1
-	echo "$PID_d" >"$ctr/cgroup.procs"
+	echo "${HELD[d]}" >"$ctr/cgroup.procs"
 	go d
 	finish d
-	wait_event ".event == \"fork\" and .ppid == $PID_d"
+	wait_event ".event == \"fork\" and .ppid == ${HELD[d]}"
 	stop_tracer
 	start_tracer --container "cri-o://${id:0:8}" --events fork
 	hold e fork 1
-	echo "$PID_e" >"$ctr/cgroup.procs"
+	echo "${HELD[e]}" >"$ctr/cgroup.procs"
 	go e
 	finish e
 	stop_tracer # drains what the kernel sent: the fork was read, and not shown
@@ -246,10 +249,10 @@ metric_is() {
 
 @test "a scrape every 20 ms during a 20,000-fork storm loses no event" {
 	hold s fork 20000
-	start_tracer -p "$PID_s" --tree --events lost --metrics "127.0.0.1:$PORT"
+	start_tracer -p "${HELD[s]}" --tree --events lost --metrics "127.0.0.1:$PORT"
 	go s
 	n=0
-	while [[ $(grep -c '^child ' s.out) -lt 20000 ]] && kill -0 "$PID_s" 2>/dev/null; do
+	while [[ $(grep -c '^child ' s.out) -lt 20000 ]] && kill -0 "${HELD[s]}" 2>/dev/null; do
 		if scrape; then
 			n=$((n + 1))
 		fi
@@ -270,14 +273,14 @@ metric_is() {
 @test "--output FILE: rotated by size into FILE.1 .. FILE.N, whole lines in each" {
 	out=$BATS_TEST_TMPDIR/ev.jsonl
 	hold r fork 300
-	"$ZR" trace --json -p "$PID_r" --tree --output "$out" --output-max-size 16K --output-keep 2 \
+	"$ZR" trace --json -p "${HELD[r]}" --tree --output "$out" --output-max-size 16K --output-keep 2 \
 		>stdout 2>err &
 	TRACER_PID=$!
 	record_pid "$TRACER_PID"
 	wait_until "[[ -s $out ]]"
 	go r
 	finish r
-	wait_until "cat $out* | grep -q '\"event\":\"reap\",\"pid\":$PID_r,'"
+	wait_until "cat $out* | grep -q '\"event\":\"reap\",\"pid\":${HELD[r]},'"
 	kill -INT "$TRACER_PID"
 	wait "$TRACER_PID"
 	forget_pid "$TRACER_PID"
