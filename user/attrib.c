@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "attrib.h"
 #include "cgroup.h"
@@ -202,6 +203,18 @@ static int path_by_id(struct attrib *a, uint64_t id, char *buf, size_t len)
 		return -errno;
 	buf[n] = '\0';
 	return 0;
+}
+
+int attrib_probe(struct attrib *a)
+{
+	struct stat st;
+	char path[4096];
+
+	if (a->mnt_fd < 0)
+		return -ENOENT;
+	if (fstat(a->mnt_fd, &st))
+		return -errno;
+	return path_by_id(a, st.st_ino, path, sizeof(path));
 }
 
 /* The v2 line ("0::/path") of /proc/PID/cgroup. */

@@ -32,6 +32,10 @@ void attrib_free(struct attrib *a);
 void attrib_lookup(struct attrib *a, uint64_t cgroup_id, uint32_t pid, const char **cid,
 		   const char **pod);
 
+/* Can cgroups be opened by id (CAP_DAC_READ_SEARCH)? Returns 0, -EPERM without the capability,
+ * or another -errno (no v2 mount...). */
+int attrib_probe(struct attrib *a);
+
 /* Does a container_id match a --container argument? A prefix of the id, with or without its
  * "runtime://" part. */
 bool attrib_match(const char *cid, const char *want);

@@ -39,6 +39,10 @@ int export_open(struct trace_export *x, const char *version, const char *kernel)
 		zr_err("out of memory");
 		return 1;
 	}
+	if (attrib_probe(x->attr) == -EPERM)
+		zr_warn("no CAP_DAC_READ_SEARCH: container_id and pod_uid are read from "
+			"/proc/PID/cgroup, so a process gone before its first event stays "
+			"unattributed");
 	if (x->metrics_addr || x->textfile) {
 		x->m = metrics_new(version, kernel);
 		if (!x->m) {
