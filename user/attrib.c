@@ -58,9 +58,11 @@ static bool take_uid(const char *s, size_t n, char *pod, size_t podlen)
 	if (n != UID_LEN || podlen <= UID_LEN)
 		return false;
 	for (i = 0; i < n; i++) {
-		char c = s[i] == '_' ? '-' : s[i];
 		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		char c = s[i];
 
+		if (c == '_')
+			c = '-';
 		if (dash ? c != '-' : !is_hex(&c, 1))
 			return false;
 		u[i] = c;
@@ -76,7 +78,7 @@ static bool take_id(const char *s, size_t n, const char *prefix, const char *suf
 {
 	size_t p = strlen(prefix), q = suffix ? strlen(suffix) : 0, k;
 
-	if (n < p + q || memcmp(s, prefix, p) || (suffix && !ends_with(s, n, suffix)))
+	if (n < p + q || memcmp(s, prefix, p) != 0 || (suffix && !ends_with(s, n, suffix)))
 		return false;
 	k = n - p - q;
 	if (k < 12 || k > 64 || !is_hex(s + p, k))
@@ -244,7 +246,7 @@ void attrib_lookup(struct attrib *a, uint64_t cgroup_id, uint32_t pid, const cha
 		   const char **pod)
 {
 	struct entry *e;
-	char path[4096];
+	char path[4096] = "";
 
 	*cid = *pod = NULL;
 	if (!cgroup_id)

@@ -96,8 +96,8 @@ static void explain(int err, const char *what, char *why, size_t whylen)
 		hint = !bpf && !perfmon ? " (missing capabilities CAP_BPF and CAP_PERFMON)"
 		       : !bpf		? " (missing capability CAP_BPF; tracing needs CAP_BPF and "
 					  "CAP_PERFMON)"
-					: " (missing capability CAP_PERFMON; tracing needs CAP_BPF and "
-					  "CAP_PERFMON)";
+			      : " (missing capability CAP_PERFMON; tracing needs CAP_BPF and "
+				"CAP_PERFMON)";
 	else if (err == -EPERM || err == -EACCES)
 		hint = " (are you root? tracing needs CAP_BPF and CAP_PERFMON)";
 	if (last_prog_error[0])

@@ -71,7 +71,7 @@ static int split_addr(const char *addr, char *host, size_t hlen, char *port, siz
 	for (p = colon + 1; *p; p++)
 		if (*p < '0' || *p > '9')
 			return -EINVAL;
-	if (atoi(colon + 1) > 65535)
+	if (strtol(colon + 1, NULL, 10) > 65535)
 		return -EINVAL;
 	memcpy(host, addr, n);
 	host[n] = '\0';
@@ -141,18 +141,6 @@ int http_metrics_open(const char *addr, struct http_metrics **out, char *why, si
 		h->conns[i].w.fd = -1;
 	*out = h;
 	return 0;
-}
-
-int http_metrics_port(const struct http_metrics *h)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(h->lw.fd, (struct sockaddr *)&ss, &len))
-		return -errno;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
 static void conn_close(struct conn *c)
@@ -250,7 +238,7 @@ static void handle(struct conn *c)
 	const char *m;
 
 	if (sscanf(c->req, "%15[A-Za-z] %1023[^ \r\n] %15[^ \r\n]", method, target, version) != 3 ||
-	    strncmp(version, "HTTP/1.", 7) || !version[7] || version[8] || target[0] != '/' ||
+	    strncmp(version, "HTTP/1.", 7) != 0 || !version[7] || version[8] || target[0] != '/' ||
 	    !headers ||
 	    (size_t)(headers - c->req) != strlen(method) + strlen(target) + strlen(version) + 2) {
 		respond_text(c, "400 Bad Request", "");
@@ -262,12 +250,12 @@ static void handle(struct conn *c)
 			return;
 		}
 	}
-	head = !strcmp(method, "HEAD");
-	if (!head && strcmp(method, "GET")) {
+	head = strcmp(method, "HEAD") == 0;
+	if (!head && strcmp(method, "GET") != 0) {
 		respond_text(c, "405 Method Not Allowed", "Allow: GET, HEAD\r\n");
 		return;
 	}
-	if (strcmp(target, "/metrics") && strncmp(target, "/metrics?", 9)) {
+	if (strcmp(target, "/metrics") != 0 && strncmp(target, "/metrics?", 9) != 0) {
 		respond_text(c, "404 Not Found", "");
 		return;
 	}

@@ -30,9 +30,6 @@ int http_metrics_attach(struct http_metrics *h, struct loop *l, http_render_fn r
 /* Closes the connections older than HTTP_TIMEOUT_MS; call it from the loop's tick. */
 void http_metrics_tick(struct http_metrics *h);
 
-/* The port it listens on (useful when ADDR said port 0). */
-int http_metrics_port(const struct http_metrics *h);
-
 /* Closes every socket; accepts NULL. */
 void http_metrics_close(struct http_metrics *h);
 

@@ -89,6 +89,7 @@ void loop_del(struct loop *l, struct loop_fd *w)
 enum loop_wake loop_wait(struct loop *l)
 {
 	struct epoll_event e;
+	struct loop_fd *w;
 	int n;
 
 	for (;;) {
@@ -100,8 +101,7 @@ enum loop_wake loop_wait(struct loop *l)
 		if (e.data.u64 <= TAG_LAST)
 			break;
 		/* A module's fd: its handler does the work, the caller has nothing to do. */
-		struct loop_fd *w = e.data.ptr;
-
+		w = e.data.ptr;
 		w->fn(w, e.events);
 	}
 	switch (e.data.u64) {

@@ -22,19 +22,6 @@ teardown() {
 	done
 }
 
-# free_port: a TCP port nothing listens on, from the upper range.
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 20000))
-		if ! (exec 9<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
-
 declare -gA HELD # name -> pid of a held zr-work
 
 # hold NAME ARGS...: `zr-work --self --sync go.NAME ARGS...` in the background, held before its

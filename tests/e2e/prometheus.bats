@@ -15,19 +15,6 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || exit 1
 }
 
-# free_port: a TCP port nothing listens on.
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 20000))
-		if ! (exec 9<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
-
 # query EXPR: the first value of an instant query, "none" when the result is empty.
 query() {
 	curl -sf --max-time 5 --data-urlencode "query=$1" "$PROM/api/v1/query" |
