@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "inject.h"
 #include "log.h"
 #include "procfs.h"
+#include "metrics.h"
 #include "reap_policy.h"
 #include "sink.h"
 #include "status.h"
@@ -58,7 +60,9 @@ struct reaper {
 	uint32_t nudged[NUDGED_MAX]; /* parents sent SIGCHLD in this pass */
 	int n_nudged;
 	uint64_t own_pidns;
-	int out_err; /* a sink error: -EPIPE ends quietly */
+	int out_err;	   /* a sink error: -EPIPE ends quietly */
+	struct metrics *m; /* --metrics-textfile: zreaper_reap_actions_total */
+	const char *textfile;
 };
 
 static uint64_t clock_ns(clockid_t clk)
@@ -131,6 +135,15 @@ static int signal_parent(const struct zent *z, int sig)
 	return rc;
 }
 
+/* The textfile after a pass: a failure is worth a warning, not the end of reaping. */
+static void write_textfile(struct reaper *r)
+{
+	int err = metrics_write_file(r->m, r->textfile, clock_ns(CLOCK_BOOTTIME));
+
+	if (err)
+		zr_warn("--metrics-textfile %s: %s", r->textfile, strerror(-err));
+}
+
 __attribute__((format(printf, 5, 6))) static void
 emit(struct reaper *r, struct zent *z, enum rp_action a, const char *outcome, const char *fmt, ...)
 {
@@ -149,6 +162,8 @@ emit(struct reaper *r, struct zent *z, enum rp_action a, const char *outcome, co
 		vsnprintf(ev.u.action.reason, sizeof(ev.u.action.reason), fmt, ap);
 		va_end(ap);
 	}
+	if (r->m)
+		metrics_observe(r->m, &ev);
 	if (r->out_err)
 		return;
 	rc = r->sink.ops->emit(&r->sink, &ev);
@@ -545,6 +560,9 @@ static void usage(FILE *f)
 	    "  --max-per-minute N  at most N actions per minute (default 60; 0: no cap)\n"
 	    "  --json              JSON lines instead of columns\n"
 	    "  --duration D        without --once: stop after D (default: until SIGINT/SIGTERM)\n"
+	    "  --metrics-textfile PATH  write zreaper_reap_actions_total{action,outcome} "
+	    "(Prometheus\n"
+	    "                      text, atomically) to PATH after every pass and at exit\n"
 	    "  -v, --verbose       more diagnostics on stderr\n"
 	    "  -h, --help          this text\n"
 	    "\n"
@@ -593,6 +611,7 @@ static int parse_args(struct reaper *r, int argc, char **argv, bool *json, uint6
 		{ "max-per-minute", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "duration", required_argument, NULL, 'd' },
+		{ "metrics-textfile", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -623,6 +642,11 @@ static int parse_args(struct reaper *r, int argc, char **argv, bool *json, uint6
 			if (cli_parse_duration(optarg, &r->pol.step_ns))
 				return usage_err("--step", optarg,
 						 "is not a positive duration (e.g. 500ms, 2s)");
+			break;
+		case 'M':
+			if (!*optarg)
+				return usage_err("--metrics-textfile", optarg, "is not a path");
+			r->textfile = optarg;
 			break;
 		case 'd':
 			if (cli_parse_duration(optarg, duration))
@@ -712,6 +736,16 @@ int cmd_reap(int argc, char **argv)
 	rc = parse_args(&r, argc, argv, &json, &duration);
 	if (rc)
 		return rc < 0 ? ZR_EXIT_OK : rc;
+	if (r.textfile) {
+		struct utsname un;
+
+		uname(&un);
+		r.m = metrics_new(ZR_VERSION, un.release);
+		if (!r.m) {
+			zr_err("out of memory");
+			return ZR_EXIT_RUNTIME;
+		}
+	}
 	reap_policy_rate_init(&r.rate, r.pol.max_per_min);
 	r.own_pidns = pidns_inode("/proc/self/ns/pid");
 
@@ -759,6 +793,8 @@ int cmd_reap(int argc, char **argv)
 			compact(&r);
 		if (r.is_once && all_settled(&r))
 			break;
+		if (r.m)
+			write_textfile(&r);
 		if (duration && r.now - start >= duration)
 			break;
 		sig = sigtimedwait(&stop_set, NULL, &ts);
@@ -767,6 +803,9 @@ int cmd_reap(int argc, char **argv)
 	}
 	if (!r.out_err)
 		r.out_err = r.sink.ops->flush(&r.sink);
+	if (r.m)
+		write_textfile(&r);
+	metrics_free(r.m);
 	if (r.out_err && r.out_err != -EPIPE) {
 		zr_err("cannot write events: %s", strerror(-r.out_err));
 		rc = ZR_EXIT_RUNTIME;

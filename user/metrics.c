@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "file_atomic.h"
 #include "jsonw.h"
 #include "metrics.h"
 #include "status.h"
@@ -478,6 +479,16 @@ char *metrics_render(const struct metrics *m, enum metrics_format fmt, uint64_t 
 	}
 	*len = jsonw_len(&o.b);
 	return jsonw_detach(&o.b);
+}
+
+int metrics_write_file(const struct metrics *m, const char *path, uint64_t now_ns)
+{
+	size_t len;
+	char *text = metrics_render(m, METRICS_PROMETHEUS, now_ns, &len);
+	int err = text ? file_atomic_write(path, text, len) : -ENOMEM;
+
+	free(text);
+	return err;
 }
 
 const char *metrics_content_type(enum metrics_format fmt)

@@ -33,6 +33,10 @@ void metrics_set_tracked(struct metrics *m, uint64_t n);
 char *metrics_render(const struct metrics *m, enum metrics_format fmt, uint64_t now_ns,
 		     size_t *len);
 
+/* Renders the text format into path atomically (PATH.tmp, then rename), for node_exporter's
+ * textfile collector. Returns 0 or -errno. */
+int metrics_write_file(const struct metrics *m, const char *path, uint64_t now_ns);
+
 /* The Content-Type header value for fmt. */
 const char *metrics_content_type(enum metrics_format fmt);
 

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "file_atomic.h"
 #include "log.h"
 #include "trace_export.h"
 
@@ -106,13 +105,10 @@ void export_observe(struct trace_export *x, const struct zr_ev *ev)
 
 static void write_textfile(struct trace_export *x, uint64_t now)
 {
-	size_t len;
-	char *text = metrics_render(x->m, METRICS_PROMETHEUS, now, &len);
-	int err = text ? file_atomic_write(x->textfile, text, len) : -ENOMEM;
+	int err = metrics_write_file(x->m, x->textfile, now);
 
 	if (err)
 		zr_warn("--metrics-textfile %s: %s", x->textfile, strerror(-err));
-	free(text);
 }
 
 void export_tick(struct trace_export *x, uint64_t now_ns, uint64_t tracked)

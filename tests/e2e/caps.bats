@@ -3,7 +3,7 @@
 # inheritable and ambient sets cut to exactly them): `trace` works with CAP_BPF, CAP_PERFMON and
 # CAP_DAC_READ_SEARCH (containers attributed too); dropping CAP_BPF or CAP_PERFMON fails with one
 # line naming it; dropping CAP_DAC_READ_SEARCH warns by name; `reap` injects with CAP_SYS_PTRACE
-# and CAP_KILL alone.
+# and CAP_KILL alone (and counts its decisions in --metrics-textfile).
 # shellcheck disable=SC2154 # bats sets $stderr
 
 bats_require_minimum_version 1.5.0
@@ -98,10 +98,14 @@ start_parent() {
 	start_parent a
 	with_caps "$REAP_CAPS"
 	run -0 --separate-stderr "$ZR" reap --once --actions inject --older-than 50ms --step 300ms \
-		--json --only "pid=$P"
+		--json --only "pid=$P" --metrics-textfile reap.prom
 	for z in "${Z[@]}"; do
 		assert_equal "$(jq -r "select(.pid == $z) | .outcome" <<<"$output")" reaped
 	done
+	# the decisions as metrics too
+	promtool check metrics <reap.prom
+	run -0 grep '^zreaper_reap_actions_total' reap.prom
+	assert_output 'zreaper_reap_actions_total{action="inject",outcome="reaped"} 2'
 	# without CAP_SYS_PTRACE a root parent cannot be traced: its zombies stay
 	start_parent b
 	with_caps kill
