@@ -291,7 +291,8 @@ static void on_conn(struct loop_fd *w, uint32_t events)
 	}
 	c->rlen += (size_t)n;
 	c->req[c->rlen] = '\0';
-	if (strstr(c->req, "\r\n\r\n"))
+	/* A bare-LF request is not HTTP/1.x as we speak it: answer 400 now, not at the timeout. */
+	if (strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n"))
 		handle(c);
 	else if (c->rlen == sizeof(c->req) - 1)
 		respond_text(c, "431 Request Header Fields Too Large", "");

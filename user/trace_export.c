@@ -38,10 +38,6 @@ int export_open(struct trace_export *x, const char *version, const char *kernel)
 		zr_err("out of memory");
 		return 1;
 	}
-	if (attrib_probe(x->attr) == -EPERM)
-		zr_warn("no CAP_DAC_READ_SEARCH: container_id and pod_uid are read from "
-			"/proc/PID/cgroup, so a process gone before its first event stays "
-			"unattributed");
 	if (x->metrics_addr || x->textfile) {
 		x->m = metrics_new(version, kernel);
 		if (!x->m) {
@@ -78,6 +74,11 @@ static char *render(enum metrics_format fmt, size_t *len, void *arg)
 
 int export_attach(struct trace_export *x, struct loop *l)
 {
+	/* Said once tracing works, so a failed load stays a one-line error. */
+	if (attrib_probe(x->attr) == -EPERM)
+		zr_warn("no CAP_DAC_READ_SEARCH: container_id and pod_uid are read from "
+			"/proc/PID/cgroup, so a process gone before its first event stays "
+			"unattributed");
 	return x->http ? http_metrics_attach(x->http, l, render, x->m) : 0;
 }
 

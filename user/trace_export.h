@@ -43,7 +43,8 @@ void export_defaults(struct trace_export *x);
  * line. version/kernel label zreaper_build_info. */
 int export_open(struct trace_export *x, const char *version, const char *kernel);
 
-/* Serves /metrics from loop l (no-op without --metrics). Returns 0 or -errno. */
+/* Once tracing runs: warns when containers can only be named from /proc, and serves /metrics
+ * from loop l (without --metrics, nothing to serve). Returns 0 or -errno. */
 int export_attach(struct trace_export *x, struct loop *l);
 
 /* The event with container_id and pod_uid filled in when its cgroup says so: ev itself, or

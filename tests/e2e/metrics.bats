@@ -134,6 +134,11 @@ metric_is() {
 	run -0 timeout 5 head -n 1 <&"$fd"
 	assert_output --partial "400 Bad Request"
 	exec {fd}>&-
+	exec {fd}<>"/dev/tcp/127.0.0.1/$PORT"
+	printf 'GET /metrics HTTP/1.0\n\n' >&"$fd"
+	run -0 timeout 2 head -n 1 <&"$fd"
+	assert_output --partial "400 Bad Request"
+	exec {fd}>&-
 	# 16 clients that connect and say nothing take every slot; the 17th is turned away at once,
 	# and the trace goes on; closing them frees the slots.
 	fds=()
