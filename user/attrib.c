@@ -27,6 +27,7 @@ struct entry {
 
 struct attrib {
 	struct entry *tab;
+	struct entry scratch; /* a lookup by pid alone (no id to cache it under) */
 	unsigned mask;
 	int mnt_fd;	 /* the v2 mount, for open_by_handle_at; -1 when unusable */
 	char root[1024]; /* the v2 mount point */
@@ -245,21 +246,27 @@ static int path_by_pid(uint32_t pid, char *buf, size_t len)
 void attrib_lookup(struct attrib *a, uint64_t cgroup_id, uint32_t pid, const char **cid,
 		   const char **pod)
 {
-	struct entry *e;
+	struct entry *e = &a->scratch;
 	char path[4096] = "";
 
 	*cid = *pod = NULL;
-	if (!cgroup_id)
+	if (!cgroup_id && !pid)
 		return;
-	/* ids are handed out in sequence: the low bits spread them over the slots */
-	e = &a->tab[(cgroup_id ^ (cgroup_id >> 20)) & a->mask];
-	if (e->id != cgroup_id) {
+	if (cgroup_id) {
+		/* ids are handed out in sequence: the low bits spread them over the slots */
+		e = &a->tab[(cgroup_id ^ (cgroup_id >> 20)) & a->mask];
+		if (e->id == cgroup_id)
+			goto found;
 		if (path_by_id(a, cgroup_id, path, sizeof(path)) &&
 		    (!pid || path_by_pid(pid, path, sizeof(path))))
 			path[0] = '\0';
-		attrib_parse(path, e->cid, sizeof(e->cid), e->pod, sizeof(e->pod));
 		e->id = cgroup_id;
+	} else if (path_by_pid(pid, path, sizeof(path))) {
+		/* known from /proc only (zombies older than the trace): ask /proc, uncached */
+		path[0] = '\0';
 	}
+	attrib_parse(path, e->cid, sizeof(e->cid), e->pod, sizeof(e->pod));
+found:
 	*cid = e->cid[0] ? e->cid : NULL;
 	*pod = e->pod[0] ? e->pod : NULL;
 }

@@ -290,12 +290,11 @@ void metrics_observe(struct metrics *m, const struct zr_ev *ev)
 		m->orphans[role_index(ev->u.orphan.new_parent.role)]++;
 		break;
 	case ZR_EV_ZOMBIE:
-		m->zombies_created++;
+		/* Zombies older than the trace come as zombies of unknown age (after a snapshot
+		 * event that does not name the parent): in the gauge, not created during it. */
+		if (ev->u.zombie.is_age_known)
+			m->zombies_created++;
 		zombie_add(m, ev, ev->ktime_ns - ev->u.zombie.zombie_ns, ev->u.zombie.is_age_known);
-		break;
-	case ZR_EV_SNAPSHOT:
-		if (ev->u.snapshot.state == 'Z')
-			zombie_add(m, ev, ev->ktime_ns, false);
 		break;
 	case ZR_EV_LOST:
 		count_pair(m->lost, &m->n_lost, ev->u.lost.source ? ev->u.lost.source : "unknown",
@@ -308,6 +307,7 @@ void metrics_observe(struct metrics *m, const struct zr_ev *ev)
 		break;
 	case ZR_EV_START:
 	case ZR_EV_STOP:
+	case ZR_EV_SNAPSHOT:
 	case ZR_EV_WAIT:
 	case ZR_EV_SIGNAL:
 	case ZR_EV_SUBREAPER:

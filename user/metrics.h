@@ -21,8 +21,8 @@ struct metrics;
 struct metrics *metrics_new(const char *version, const char *kernel);
 void metrics_free(struct metrics *m);
 
-/* Counts one event. A zombie (or snapshot zombie) joins zreaper_zombies under its parent's comm
- * and its container_id until its reap. */
+/* Counts one event. A `zombie` joins zreaper_zombies under its parent's comm and its
+ * container_id until its reap (those older than the trace too). */
 void metrics_observe(struct metrics *m, const struct zr_ev *ev);
 
 /* The process table's size, for zreaper_tracked_processes. */

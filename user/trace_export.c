@@ -87,7 +87,11 @@ const struct zr_ev *export_attribute(struct trace_export *x, const struct zr_ev 
 {
 	const char *cid, *pod;
 
-	if (!x->attr || !ev->cgroup_id)
+	if (!x->attr)
+		return ev;
+	/* No id: a process known from /proc only. Worth a read for the zombies it reports, so
+	 * the gauge names their container; not for every event. */
+	if (!ev->cgroup_id && ev->kind != ZR_EV_SNAPSHOT && ev->kind != ZR_EV_ZOMBIE)
 		return ev;
 	attrib_lookup(x->attr, ev->cgroup_id, ev->pid, &cid, &pod);
 	if (!cid && !pod)

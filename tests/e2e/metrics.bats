@@ -239,6 +239,24 @@ metric_is() {
 	assert_count ".event == \"fork\"" 0
 }
 
+@test "containers: a zombie older than the trace is counted under its container" {
+	root=$(cgroup2_root)
+	[[ -n $root ]] || skip "no cgroup v2 mount"
+	id=$(printf 'old%d' "$$" | sha256sum | cut -c1-64)
+	ctr=$root/system.slice/docker-$id.scope
+	CG_DIRS=("$ctr")
+	mkdir -p "$ctr"
+	hold o zombie 4000
+	echo "${HELD[o]}" >"$ctr/cgroup.procs"
+	go o
+	wait_until "grep -q '^zombie ' o.out"
+	start_tracer --zombie-after 200ms --metrics "127.0.0.1:$PORT"
+	poll 10 metric_is "zreaper_zombies{parent_comm=\"zr-work\",container_id=\"docker://$id\"}" 1
+	finish o
+	poll 10 metric_is "zreaper_zombies{parent_comm=\"zr-work\",container_id=\"docker://$id\"}" absent
+	stop_tracer
+}
+
 @test "a scrape every 20 ms during a 20,000-fork storm loses no event" {
 	hold s fork 20000
 	start_tracer -p "${HELD[s]}" --tree --events lost --metrics "127.0.0.1:$PORT"
