@@ -27,8 +27,8 @@ struct attrib *attrib_new(unsigned cap, const char *v2_root);
 void attrib_free(struct attrib *a);
 
 /* The container and pod of cgroup_id (pid: a process in it, read only when the id cannot be
- * opened directly; with cgroup_id 0, read every time). *cid and *pod are NULL when unknown, else point into the cache, valid
- * until the next call. */
+ * opened directly; with cgroup_id 0, read every time). *cid and *pod are NULL when unknown, else
+ * point into the cache, valid until the next call. */
 void attrib_lookup(struct attrib *a, uint64_t cgroup_id, uint32_t pid, const char **cid,
 		   const char **pod);
 
