@@ -158,27 +158,37 @@ static void count_exit(struct metrics *m, const struct zr_exit_status *st)
 	m->exits[o]++;
 }
 
+/* The series of (comm, container): an existing one, else a slot freed at 0, else a new one.
+ * Slots are never moved, so zombies keep their index without a rescan. */
 static size_t series_for(struct metrics *m, const char *comm, const char *container)
 {
-	size_t i;
+	size_t i, free_slot = SIZE_MAX;
 
-	for (i = 0; i < m->n_series; i++)
+	for (i = 0; i < m->n_series; i++) {
+		if (!m->series[i].count) {
+			free_slot = free_slot == SIZE_MAX ? i : free_slot;
+			continue;
+		}
 		if (!strcmp(m->series[i].parent_comm, comm) &&
 		    !strcmp(m->series[i].container_id, container))
 			return i;
-	if (m->n_series == m->cap_series) {
-		size_t cap = m->cap_series ? m->cap_series * 2 : 16;
-		struct series *v = realloc(m->series, cap * sizeof(*v));
-
-		if (!v)
-			return SIZE_MAX;
-		m->series = v;
-		m->cap_series = cap;
 	}
+	if (free_slot == SIZE_MAX) {
+		if (m->n_series == m->cap_series) {
+			size_t cap = m->cap_series ? m->cap_series * 2 : 16;
+			struct series *v = realloc(m->series, cap * sizeof(*v));
+
+			if (!v)
+				return SIZE_MAX;
+			m->series = v;
+			m->cap_series = cap;
+		}
+		free_slot = m->n_series++;
+	}
+	i = free_slot;
 	memset(&m->series[i], 0, sizeof(m->series[i]));
 	snprintf(m->series[i].parent_comm, sizeof(m->series[i].parent_comm), "%s", comm);
 	snprintf(m->series[i].container_id, sizeof(m->series[i].container_id), "%s", container);
-	m->n_series++;
 	return i;
 }
 
@@ -212,17 +222,6 @@ static void zombie_add(struct metrics *m, const struct zr_ev *ev, uint64_t since
 	m->n_zombies++;
 }
 
-/* The series at index `from` moved to `to`: repoint its zombies. */
-static void series_moved(struct metrics *m, size_t from, size_t to)
-{
-	size_t i;
-
-	for (i = 0; i < ZOMBIE_BUCKETS; i++)
-		for (struct zombie *z = m->zombies[i]; z; z = z->next)
-			if (z->series == from)
-				z->series = to;
-}
-
 /* Drops a reaped zombie; its series vanishes when it was the last. Returns whether it was one
  * whose age is known (so its zombie time is worth observing). */
 static bool zombie_remove(struct metrics *m, uint32_t pid, uint64_t start_ns, bool *was_zombie)
@@ -239,14 +238,7 @@ static bool zombie_remove(struct metrics *m, uint32_t pid, uint64_t start_ns, bo
 	s = z->series;
 	free(z);
 	m->n_zombies--;
-	if (--m->series[s].count == 0) {
-		size_t last = --m->n_series;
-
-		if (s != last) {
-			m->series[s] = m->series[last];
-			series_moved(m, last, s);
-		}
-	}
+	m->series[s].count--; /* at 0 the series is no longer rendered: it vanishes */
 	return known;
 }
 
@@ -390,6 +382,8 @@ static void render_zombies(const struct metrics *m, struct out *o, uint64_t now_
 	       "Zombies now (exited, not reaped after --zombie-after), by parent comm and "
 	       "container.");
 	for (i = 0; i < m->n_series; i++) {
+		if (!m->series[i].count)
+			continue;
 		snprintf(l, sizeof(l), "parent_comm=\"%s\",container_id=\"%s\"",
 			 lv(m->series[i].parent_comm, comm, sizeof(comm)),
 			 lv(m->series[i].container_id, cid, sizeof(cid)));

@@ -183,7 +183,17 @@ static void test_series_removed_in_any_order(void **state)
 	LACKS("parent_comm=\"a\"");
 	HAS("zreaper_zombies{parent_comm=\"b\",container_id=\"\"} 1");
 	HAS("zreaper_zombies{parent_comm=\"c\",container_id=\"\"} 1");
+	/* a new series takes the freed slot; the others are untouched */
+	z = evb_zombie("d", "");
+	z.pid = 103;
+	metrics_observe(m, &z);
+	render(METRICS_PROMETHEUS, EVB_KTIME);
+	LACKS("parent_comm=\"a\"");
+	HAS("zreaper_zombies{parent_comm=\"b\",container_id=\"\"} 1");
+	HAS("zreaper_zombies{parent_comm=\"d\",container_id=\"\"} 1");
 	r.pid = 102;
+	metrics_observe(m, &r);
+	r.pid = 103;
 	metrics_observe(m, &r);
 	r.pid = 101;
 	metrics_observe(m, &r);
