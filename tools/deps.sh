@@ -4,7 +4,8 @@
 set -eu
 
 pkgs=(clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc
-      libcmocka-dev bats bats-support bats-assert bats-file jq util-linux procps)
+      libcmocka-dev bats bats-support bats-assert bats-file jq util-linux procps
+      curl prometheus)
 pkgs+=("$@")
 
 missing=()

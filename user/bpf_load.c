@@ -3,11 +3,14 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 
@@ -69,14 +72,33 @@ static int ensure_tracefs(char *why, size_t whylen)
 	return -errno;
 }
 
+/* Is cap in our effective set? (glibc has no capget wrapper; libcap is not worth a
+ * dependency for one call.) */
+static bool has_cap(int cap)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+
+	if (syscall(SYS_capget, &h, d))
+		return true; /* cannot tell: blame nothing */
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
 /* One line: what failed, why (libbpf's line naming the rejected program when there is one),
- * and a hint for the usual cause. */
+ * and a hint for the usual cause: the capability that is missing, when one is. */
 static void explain(int err, const char *what, char *why, size_t whylen)
 {
 	const char *hint = "";
 	const char *cause = strerror(-err);
+	bool bpf = has_cap(CAP_BPF), perfmon = has_cap(CAP_PERFMON);
 
-	if (err == -EPERM || err == -EACCES)
+	if ((err == -EPERM || err == -EACCES) && (!bpf || !perfmon))
+		hint = !bpf && !perfmon ? " (missing capabilities CAP_BPF and CAP_PERFMON)"
+		       : !bpf		? " (missing capability CAP_BPF; tracing needs CAP_BPF and "
+					  "CAP_PERFMON)"
+			      : " (missing capability CAP_PERFMON; tracing needs CAP_BPF and "
+				"CAP_PERFMON)";
+	else if (err == -EPERM || err == -EACCES)
 		hint = " (are you root? tracing needs CAP_BPF and CAP_PERFMON)";
 	if (last_prog_error[0])
 		cause =

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 #include "log.h"
 #include "loop.h"
 #include "procfs.h"
+#include "metrics.h"
 #include "reap_policy.h"
 #include "sink.h"
 #include "status.h"
@@ -65,6 +67,9 @@ struct reaper {
 	uint64_t own_pidns;
 	int out_err; /* a sink error: -EPIPE ends quietly */
 	struct zombie_source *src;
+	struct metrics *m; /* --metrics-textfile: zreaper_reap_actions_total */
+	const char *textfile;
+	uint64_t textfile_ns; /* when it was last written: at most once a second */
 };
 
 static uint64_t clock_ns(clockid_t clk)
@@ -150,6 +155,15 @@ static int signal_parent(const struct zent *z, int sig)
 	return rc;
 }
 
+/* The textfile after a pass: a failure is worth a warning, not the end of reaping. */
+static void write_textfile(struct reaper *r)
+{
+	int err = metrics_write_file(r->m, r->textfile, clock_ns(CLOCK_BOOTTIME));
+
+	if (err)
+		zr_warn("--metrics-textfile %s: %s", r->textfile, strerror(-err));
+}
+
 __attribute__((format(printf, 5, 6))) static void
 emit(struct reaper *r, struct zent *z, enum rp_action a, const char *outcome, const char *fmt, ...)
 {
@@ -168,6 +182,8 @@ emit(struct reaper *r, struct zent *z, enum rp_action a, const char *outcome, co
 		vsnprintf(ev.u.action.reason, sizeof(ev.u.action.reason), fmt, ap);
 		va_end(ap);
 	}
+	if (r->m)
+		metrics_observe(r->m, &ev);
 	if (r->out_err)
 		return;
 	rc = r->sink.ops->emit(&r->sink, &ev);
@@ -604,6 +620,9 @@ static void usage(FILE *f)
 	    "  --max-per-minute N  at most N actions per minute (default 60; 0: no cap)\n"
 	    "  --json              JSON lines instead of columns\n"
 	    "  --duration D        without --once: stop after D (default: until SIGINT/SIGTERM)\n"
+	    "  --metrics-textfile PATH  write zreaper_reap_actions_total{action,outcome} "
+	    "(Prometheus\n"
+	    "                      text, atomically) to PATH after every pass and at exit\n"
 	    "  -v, --verbose       more diagnostics on stderr\n"
 	    "  -h, --help          this text\n"
 	    "\n"
@@ -653,6 +672,7 @@ static int parse_args(struct reaper *r, int argc, char **argv, bool *json, uint6
 		{ "max-per-minute", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "duration", required_argument, NULL, 'd' },
+		{ "metrics-textfile", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -683,6 +703,11 @@ static int parse_args(struct reaper *r, int argc, char **argv, bool *json, uint6
 			if (cli_parse_duration(optarg, &r->pol.step_ns))
 				return usage_err("--step", optarg,
 						 "is not a positive duration (e.g. 500ms, 2s)");
+			break;
+		case 'M':
+			if (!*optarg)
+				return usage_err("--metrics-textfile", optarg, "is not a path");
+			r->textfile = optarg;
 			break;
 		case 'd':
 			if (cli_parse_duration(optarg, duration))
@@ -791,6 +816,10 @@ static int run_passes(struct reaper *r, uint64_t duration)
 		step(r);
 		if (r->out_err)
 			break;
+		if (r->m && r->now - r->textfile_ns >= 1000 * MS) {
+			write_textfile(r);
+			r->textfile_ns = r->now;
+		}
 		if (!r->is_once)
 			compact(r);
 		if ((r->is_once && all_settled(r)) || (duration && r->now - start >= duration))
@@ -865,6 +894,16 @@ int cmd_reap(int argc, char **argv)
 	rc = parse_args(&r, argc, argv, &json, &duration);
 	if (rc)
 		return rc < 0 ? ZR_EXIT_OK : rc;
+	if (r.textfile) {
+		struct utsname un;
+
+		uname(&un);
+		r.m = metrics_new(ZR_VERSION, un.release);
+		if (!r.m) {
+			zr_err("out of memory");
+			return ZR_EXIT_RUNTIME;
+		}
+	}
 	reap_policy_rate_init(&r.rate, r.pol.max_per_min);
 	r.own_pidns = pidns_inode("/proc/self/ns/pid");
 
@@ -883,6 +922,9 @@ int cmd_reap(int argc, char **argv)
 		rc = run_passes(&r, duration);
 	if (!r.out_err)
 		r.out_err = r.sink.ops->flush(&r.sink);
+	if (r.m)
+		write_textfile(&r);
+	metrics_free(r.m);
 	if (r.out_err && r.out_err != -EPIPE) {
 		zr_err("cannot write events: %s", strerror(-r.out_err));
 		rc = ZR_EXIT_RUNTIME;

@@ -28,6 +28,7 @@
 #include "pipeline.h"
 #include "procfs.h"
 #include "record.h"
+#include "trace_export.h"
 #include "trace_opts.h"
 
 #define TICK_MS		20 /* drain period: the kernel wakes us only for a full batch */
@@ -46,7 +47,8 @@ struct trace {
 	uint64_t rotate_bytes;
 	struct record_writer *rec;
 	struct journal_writer journal;
-	uint64_t flushed_ns; /* when the recording was last flushed */
+	uint64_t flushed_ns;	/* when the recording was last flushed */
+	struct trace_export ex; /* metrics, attribution, --output */
 };
 
 static void usage(FILE *f)
@@ -65,6 +67,8 @@ static void usage(FILE *f)
 	    "  -n, --name NAME      only processes whose comm is exactly NAME\n"
 	    "  -u, --uid UID        only processes of this user (number or name)\n"
 	    "  -c, --cgroup PATH    only processes in this cgroup v2 directory or below\n"
+	    "      --container ID   only processes of this container: a prefix of its id, with\n"
+	    "                       or without the runtime (containerd://, cri-o://, docker://)\n"
 	    "  -x, --failed         only failures: non-zero exits, deaths by signal, failed execs\n"
 	    "      --events LIST    only these kinds, comma-separated: fork exec exit wait reap\n"
 	    "                       orphan zombie signal subreaper snapshot (start, stop and\n"
@@ -87,8 +91,20 @@ static void usage(FILE *f)
 	    "                       FILE.1 FILE.2 ..., keeping 5 files\n"
 	    "      --summary        at the end (also on SIGINT): counts per kind, lifetime and\n"
 	    "                       zombie-time histograms, top zombie parents, exit codes\n"
+	    "      --quiet          no event output (an agent that only exports metrics)\n"
+	    "      --output FILE    events to FILE (appended) instead of stdout, rotated by size:\n"
+	    "      --output-max-size SIZE  rotate at SIZE (default 100M; K, M, G suffixes)\n"
+	    "      --output-keep N  keep FILE.1 .. FILE.N (default 5; 0: restart FILE)\n"
 	    "  -v, --verbose        more diagnostics on stderr (-vv: libbpf's too)\n"
 	    "  -h, --help           this text\n"
+	    "\n"
+	    "Metrics (Prometheus; counted from every event in the -p/--tree/-c scope, whatever\n"
+	    "the other filters show):\n"
+	    "      --metrics ADDR   serve /metrics over HTTP on ADDR (:9479, 127.0.0.1:9479,\n"
+	    "                       [::1]:9479); OpenMetrics when the scraper asks for it\n"
+	    "      --metrics-textfile PATH  write the same atomically to PATH (node_exporter's\n"
+	    "                       textfile collector) every --metrics-interval and at exit\n"
+	    "      --metrics-interval D  textfile period (default 15s)\n"
 	    "\n"
 	    "SIGINT, SIGTERM and SIGHUP end the trace; so does closing the reader of stdout.\n"
 	    "Exit status: 0 ok, 1 runtime failure (e.g. cannot load BPF), 2 usage error.\n",
@@ -115,32 +131,7 @@ static const char *q(const char *s)
 	return cli_printable(s, buf, sizeof(buf));
 }
 
-/* "16M", "64m", "1G", or bytes: a power of two the ring buffer accepts. */
-static int parse_ring_size(const char *s, unsigned *out)
-{
-	unsigned long long v, mult = 1;
-	char *end;
-
-	if (!s || !isdigit((unsigned char)s[0]))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*end == 'K' || *end == 'k')
-		mult = 1ULL << 10;
-	else if (*end == 'M' || *end == 'm')
-		mult = 1ULL << 20;
-	else if (*end == 'G' || *end == 'g')
-		mult = 1ULL << 30;
-	if (mult != 1)
-		end++;
-	if (errno || *end || v > (1ULL << 30) || v * mult < (1ULL << 20) ||
-	    v * mult > (1ULL << 30) || (v * mult & (v * mult - 1)))
-		return -EINVAL;
-	*out = (unsigned)(v * mult);
-	return 0;
-}
-
-/* "64M", "1G", "500K", or bytes: at least 64K. */
+/* "16M", "64k", "1G", or bytes, at most 1 TiB: --ring-size, --rotate, --output-max-size. */
 static int parse_size(const char *s, uint64_t *out)
 {
 	unsigned long long v, mult = 1;
@@ -158,9 +149,20 @@ static int parse_size(const char *s, uint64_t *out)
 		mult = 1ULL << 30;
 	if (mult != 1)
 		end++;
-	if (errno || *end || v > (1ULL << 40) / mult || v * mult < (64ULL << 10))
+	if (errno || *end || v > (1ULL << 40) / mult)
 		return -EINVAL;
 	*out = v * mult;
+	return 0;
+}
+
+/* A power of two from 1M to 1G: what the ring buffer accepts. */
+static int parse_ring_size(const char *s, unsigned *out)
+{
+	uint64_t v;
+
+	if (parse_size(s, &v) || v < (1ULL << 20) || v > (1ULL << 30) || (v & (v - 1)))
+		return -EINVAL;
+	*out = (unsigned)v;
 	return 0;
 }
 
@@ -169,7 +171,62 @@ enum {
 	OPT_RING_SIZE,
 	OPT_RECORD,
 	OPT_ROTATE,
+	OPT_CONTAINER,
+	OPT_QUIET,
+	OPT_OUTPUT,
+	OPT_OUTPUT_MAX,
+	OPT_OUTPUT_KEEP,
+	OPT_METRICS,
+	OPT_METRICS_FILE,
+	OPT_METRICS_INTERVAL,
 };
+
+/* The export options (metrics, --quiet, --output); anything else is a getopt error. Returns 0
+ * or the usage exit code. */
+static int parse_export_opt(struct trace_export *x, int c, const char *arg, char **argv)
+{
+	char m[256];
+	uint64_t v;
+
+	switch (c) {
+	case OPT_QUIET:
+		x->quiet = true;
+		return 0;
+	case OPT_OUTPUT:
+		x->output = arg;
+		return 0;
+	case OPT_OUTPUT_MAX:
+		if (parse_size(arg, &x->output_max) || x->output_max < 4096)
+			return usage_error("--output-max-size: '%s' is not a size from 4K to 1T "
+					   "(e.g. 100M)",
+					   q(arg));
+		return 0;
+	case OPT_OUTPUT_KEEP:
+		if (parse_size(arg, &v) || v > 1000 || strpbrk(arg, "kKmMgG"))
+			return usage_error("--output-keep: '%s' is not a count from 0 to 1000",
+					   q(arg));
+		x->output_keep = (unsigned)v;
+		return 0;
+	case OPT_METRICS:
+		x->metrics_addr = arg;
+		return 0;
+	case OPT_METRICS_FILE:
+		if (!*arg)
+			return usage_error("--metrics-textfile: an empty path%s", "");
+		x->textfile = arg;
+		return 0;
+	case OPT_METRICS_INTERVAL:
+		if (cli_parse_duration(arg, &x->interval_ns))
+			return usage_error("--metrics-interval: '%s' is not a positive duration "
+					   "(e.g. 15s)",
+					   q(arg));
+		return 0;
+	default:
+		break;
+	}
+	cli_option_error(c, argv, "try: zreaper trace --help", m, sizeof(m));
+	return usage_error("%s", m);
+}
 
 static int parse_args(struct trace *t, int argc, char **argv)
 {
@@ -180,12 +237,21 @@ static int parse_args(struct trace *t, int argc, char **argv)
 		{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 		{ "record", required_argument, NULL, OPT_RECORD },
 		{ "rotate", required_argument, NULL, OPT_ROTATE },
+		{ "container", required_argument, NULL, OPT_CONTAINER },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
+		{ "output-max-size", required_argument, NULL, OPT_OUTPUT_MAX },
+		{ "output-keep", required_argument, NULL, OPT_OUTPUT_KEEP },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
+		{ "metrics-textfile", required_argument, NULL, OPT_METRICS_FILE },
+		{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, rc;
 
 	trace_opts_init(&t->o);
+	export_defaults(&t->ex);
 	t->ring_bytes = RING_DEFAULT;
 	opterr = 0;
 	optind = 1;
@@ -218,20 +284,24 @@ static int parse_args(struct trace *t, int argc, char **argv)
 			t->record_path = optarg;
 			break;
 		case OPT_ROTATE:
-			if (parse_size(optarg, &t->rotate_bytes))
+			if (parse_size(optarg, &t->rotate_bytes) || t->rotate_bytes < (64ULL << 10))
 				return usage_error("--rotate: '%s' is not a size of at least 64K "
 						   "(e.g. 64M, 1G)",
 						   q(optarg));
 			break;
+		case OPT_CONTAINER:
+			if (!*optarg)
+				return usage_error("--container: an empty id%s", "");
+			t->o.f.container = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
-		default: {
-			char m[256];
-
-			cli_option_error(c, argv, "try: zreaper trace --help", m, sizeof(m));
-			return usage_error("%s", m);
-		}
+		default:
+			rc = parse_export_opt(&t->ex, c, optarg, argv);
+			if (rc)
+				return rc;
+			break;
 		}
 	}
 	if (optind < argc)
@@ -240,6 +310,10 @@ static int parse_args(struct trace *t, int argc, char **argv)
 		return usage_error("--rotate needs --record FILE%s", "");
 	if (t->rotate_bytes && !strcmp(t->record_path, "-"))
 		return usage_error("--rotate: cannot rotate stdout (--record -)%s", "");
+	if (t->ex.quiet && t->ex.output)
+		return usage_error("--quiet and --output exclude each other%s", "");
+	if (t->ex.output && t->record_path && !strcmp(t->record_path, "-"))
+		return usage_error("--output and --record - both want the event stream%s", "");
 	return trace_opts_check(&t->o);
 }
 
@@ -314,7 +388,11 @@ static int run_loop(struct trace *t)
 	bool done = false;
 	int err;
 
-	err = loop_init(&l, ring_buffer__epoll_fd(t->ring), STDOUT_FILENO, TICK_MS);
+	/* With --output, stdout is not ours to watch. */
+	err = loop_init(&l, ring_buffer__epoll_fd(t->ring), t->ex.output ? -1 : STDOUT_FILENO,
+			TICK_MS);
+	if (!err)
+		err = export_attach(&t->ex, &l);
 	if (err) {
 		zr_err("cannot set up the event loop: %s", strerror(-err));
 		return ZR_EXIT_RUNTIME;
@@ -334,6 +412,7 @@ static int run_loop(struct trace *t)
 		case LOOP_TICK:
 			drain(t);
 			pipeline_lost(&t->p, now_boot_ns(), bpf_load_drops(t->skel));
+			export_tick(&t->ex, now_boot_ns(), proctab_count(lifecycle_table(t->p.lc)));
 			if (deadline && now_boot_ns() >= deadline)
 				done = true;
 			break;
@@ -350,11 +429,12 @@ static int run_loop(struct trace *t)
 			break;
 		}
 	}
-	loop_close(&l);
 	/* What the kernel already wrote is part of the run: drain it, settle, report. */
 	if (!t->p.out_err)
 		ring_buffer__consume(t->ring);
 	pipeline_finish(&t->p, now_boot_ns(), bpf_load_drops(t->skel), true);
+	export_detach(&t->ex, now_boot_ns(), proctab_count(lifecycle_table(t->p.lc)));
+	loop_close(&l);
 	if (t->rec) {
 		journal_put_op(&t->journal, JOURNAL_END, now_boot_ns(), 0);
 		err = record_writer_close(t->rec);
@@ -409,15 +489,22 @@ int cmd_trace(int argc, char **argv)
 	if (rc)
 		return rc;
 	uname(&un);
+	rc = export_open(&t.ex, ZR_VERSION, un.release);
+	if (rc) {
+		export_close(&t.ex);
+		return rc;
+	}
 	pc.json = t.o.json;
 	pc.want_summary = t.o.want_summary;
-	pc.out = stdout;
-	pc.quiet = t.record_path && !strcmp(t.record_path, "-");
+	pc.out = t.ex.output ? t.ex.out.f : stdout;
+	pc.export = &t.ex;
+	pc.warn_lost = true;
+	pc.quiet = t.ex.quiet || (t.record_path && !strcmp(t.record_path, "-"));
 	/* glibc ignores the size when it picks the buffer (it takes st_blksize, 4 KiB): give
 	 * it one, or a storm costs a write(2) every dozen lines. */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
-	pc.color = !t.o.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	pc.color = !t.o.json && pc.out == stdout && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	pc.boot_to_real_ns = boot_to_real_ns();
 	pc.zombie_after_ns = t.o.zombie_after_ns;
 	pc.kernel = un.release;
@@ -425,8 +512,10 @@ int cmd_trace(int argc, char **argv)
 
 	rc = ZR_EXIT_RUNTIME;
 	if (t.record_path) {
-		if (open_record(&t, un.release, pc.boot_to_real_ns))
+		if (open_record(&t, un.release, pc.boot_to_real_ns)) {
+			export_close(&t.ex);
 			return ZR_EXIT_RUNTIME;
+		}
 		pc.journal = &t.journal;
 	}
 	if (pipeline_init(&t.p, &t.o.f, &pc)) {
@@ -450,5 +539,6 @@ out:
 	bpf_load_stop(t.skel);
 	pipeline_free(&t.p);
 	record_writer_close(t.rec);
+	export_close(&t.ex);
 	return rc;
 }

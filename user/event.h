@@ -81,6 +81,8 @@ struct zr_ev {
 	uint32_t ns_pid, ns_tid, pidns; /* pidns 0: the initial namespace, fields omitted */
 	uint64_t start_ns;		/* subject's start, ns since boot */
 	uint64_t cgroup_id;
+	const char *container_id; /* "containerd://<id>"..., NULL: not in a container (attrib.c) */
+	const char *pod_uid;	  /* NULL: not in a Kubernetes pod */
 	char comm[ZR_COMM_BUF];
 	bool is_thread;
 	bool is_release;   /* internal: the kernel freed the task (never printed) */

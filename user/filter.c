@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attrib.h"
 #include "filter.h"
 #include "pidset.h"
 #include "sink.h"
@@ -87,6 +88,17 @@ bool filter_is_failure(const struct zr_ev *ev)
 	return st->is_known && (st->is_signaled || st->exit_code != 0);
 }
 
+bool filter_in_scope(const struct zr_filters *f, const struct zr_pidset *tracked,
+		     const struct zr_ev *ev)
+{
+	if (ZR_KIND_BIT(ev->kind) & ALWAYS_SHOWN)
+		return true;
+	if (f->n_pids && !pidset_has(tracked, ev->pid))
+		return false;
+	/* The kernel checked the cgroup of every subject but these. */
+	return !(f->cgroup_id && ev->is_unmatched);
+}
+
 bool filter_match(const struct zr_filters *f, const struct zr_pidset *tracked,
 		  const struct zr_ev *ev)
 {
@@ -98,10 +110,9 @@ bool filter_match(const struct zr_filters *f, const struct zr_pidset *tracked,
 		return false;
 	if (ev->is_thread && !f->threads)
 		return false;
-	if (f->n_pids && !pidset_has(tracked, ev->pid))
+	if (!filter_in_scope(f, tracked, ev))
 		return false;
-	/* The kernel checked the cgroup of every subject but these. */
-	if (f->cgroup_id && ev->is_unmatched)
+	if (f->container && !attrib_match(ev->container_id, f->container))
 		return false;
 	if (f->comm && strcmp(ev->comm, f->comm) != 0)
 		return false;

@@ -21,6 +21,7 @@ struct zr_filters {
 	const char *cgroup_path; /* -c, as given */
 	uint64_t cgroup_id;	 /* its cgroup v2 id, resolved before start */
 	int cgroup_level;	 /* its depth below the v2 root */
+	const char *container;	 /* --container: a container_id prefix (user space only) */
 	bool failures_only;	 /* -x */
 	bool threads;		 /* --threads: show thread-level events */
 	uint32_t event_mask;	 /* bit (1u << enum zr_kind) per kind shown */
@@ -42,6 +43,11 @@ int filter_parse_events(const char *list, uint32_t *mask, const char **bad, char
 struct zr_pidset;
 bool filter_match(const struct zr_filters *f, const struct zr_pidset *tracked,
 		  const struct zr_ev *ev);
+
+/* Is the subject inside what the kernel was told to watch (-p, --tree, -c)? The part of
+ * filter_match the metrics apply: they count the whole scope, whatever is displayed. */
+bool filter_in_scope(const struct zr_filters *f, const struct zr_pidset *tracked,
+		     const struct zr_ev *ev);
 
 /* Is this event a failure for -x? Non-zero exits, signal deaths, failed execs, failed waits. */
 bool filter_is_failure(const struct zr_ev *ev);

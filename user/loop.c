@@ -12,13 +12,15 @@
 
 #include "loop.h"
 
-enum { TAG_RING = 1, TAG_SIG, TAG_TIMER, TAG_OUT };
+/* Built-in fds carry a small tag in epoll's data; added ones carry their struct loop_fd's
+ * address, which is never that small. */
+enum { TAG_RING = 1, TAG_SIG, TAG_TIMER, TAG_OUT, TAG_LAST = TAG_OUT };
 
 static sigset_t saved_mask;
 
 static int watch(int epfd, int fd, uint32_t events, int tag)
 {
-	struct epoll_event e = { .events = events, .data.u32 = tag };
+	struct epoll_event e = { .events = events, .data.u64 = (uint64_t)tag };
 
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e) ? -errno : 0;
 }
@@ -69,17 +71,45 @@ fail_err:
 	return err;
 }
 
+int loop_add(struct loop *l, struct loop_fd *w, uint32_t events)
+{
+	struct epoll_event e = { .events = events, .data.ptr = w };
+
+	return epoll_ctl(l->epfd, EPOLL_CTL_ADD, w->fd, &e) ? -errno : 0;
+}
+
+int loop_mod(struct loop *l, struct loop_fd *w, uint32_t events)
+{
+	struct epoll_event e = { .events = events, .data.ptr = w };
+
+	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, w->fd, &e) ? -errno : 0;
+}
+
+void loop_del(struct loop *l, struct loop_fd *w)
+{
+	if (l->epfd >= 0)
+		(void)epoll_ctl(l->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+}
+
 enum loop_wake loop_wait(struct loop *l)
 {
 	struct epoll_event e;
+	struct loop_fd *w;
 	int n;
 
-	do {
-		n = epoll_wait(l->epfd, &e, 1, -1);
-	} while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return LOOP_ERROR;
-	switch (e.data.u32) {
+	for (;;) {
+		do {
+			n = epoll_wait(l->epfd, &e, 1, -1);
+		} while (n < 0 && errno == EINTR);
+		if (n <= 0)
+			return LOOP_ERROR;
+		if (e.data.u64 <= TAG_LAST)
+			break;
+		/* A module's fd: its handler does the work, the caller has nothing to do. */
+		w = e.data.ptr;
+		w->fn(w, e.events);
+	}
+	switch (e.data.u64) {
 	case TAG_RING:
 		return LOOP_RING;
 	case TAG_SIG: {

@@ -1,8 +1,11 @@
 /* loop.h - the event loop: one epoll over the ring buffer, a signalfd (SIGINT, SIGTERM,
- * SIGHUP), a periodic timerfd and stdout's error state (a reader that went away).
+ * SIGHUP), a periodic timerfd, stdout's error state (a reader that went away), and any other fd
+ * a module adds with its own handler (the metrics HTTP server's sockets).
  */
 #ifndef ZR_LOOP_H
 #define ZR_LOOP_H
+
+#include <stdint.h>
 
 enum loop_wake {
 	LOOP_RING,	 /* records are waiting */
@@ -10,6 +13,15 @@ enum loop_wake {
 	LOOP_SIGNAL,	 /* a stop signal arrived */
 	LOOP_OUT_CLOSED, /* stdout's reader is gone */
 	LOOP_ERROR,
+};
+
+/* An fd a module watches: embed it, fill fd and fn, loop_add it. fn runs inside loop_wait, which
+ * then waits again: the caller's switch only ever sees the built-in wake-ups. */
+struct loop_fd;
+typedef void (*loop_fd_fn)(struct loop_fd *w, uint32_t events);
+struct loop_fd {
+	int fd;
+	loop_fd_fn fn;
 };
 
 struct loop {
@@ -23,6 +35,12 @@ int loop_init(struct loop *l, int ring_fd, int out_fd, unsigned tick_ms);
 
 /* Waits for the next wake-up (EINTR is retried). */
 enum loop_wake loop_wait(struct loop *l);
+
+/* Watches w->fd for events (EPOLLIN, EPOLLOUT...), or changes what it waits for; loop_del
+ * forgets it (before the caller closes the fd). Return 0 or -errno. */
+int loop_add(struct loop *l, struct loop_fd *w, uint32_t events);
+int loop_mod(struct loop *l, struct loop_fd *w, uint32_t events);
+void loop_del(struct loop *l, struct loop_fd *w);
 
 /* Closes the fds and restores the signal mask; accepts a loop never initialised (zeroed). */
 void loop_close(struct loop *l);

@@ -21,6 +21,14 @@ static int emit_line(struct pipeline *p, const struct zr_ev *ev)
 		p->sink.seq++; /* seq still counts: the stop line says how many were due */
 		return 0;
 	}
+	if (p->export && p->export->output) {
+		err = export_before_emit(p->export);
+		p->sink.out = p->export->out.f; /* a rotation reopened it */
+		if (err < 0) {
+			p->out_err = err;
+			return err;
+		}
+	}
 	err = p->sink.ops->emit(&p->sink, ev);
 	if (err < 0)
 		p->out_err = err;
@@ -28,14 +36,19 @@ static int emit_line(struct pipeline *p, const struct zr_ev *ev)
 }
 
 /* Every event the lifecycle passes on: mirror --tree, apply the filters, print. */
-static int on_event(const struct zr_ev *ev, void *arg)
+static int on_event(const struct zr_ev *in, void *arg)
 {
 	struct pipeline *p = arg;
+	struct zr_ev tmp;
+	const struct zr_ev *ev = p->export ? export_attribute(p->export, in, &tmp) : in;
 	int err = 0;
 
 	if (p->f->tree && ev->kind == ZR_EV_FORK && !ev->is_thread &&
 	    pidset_has(p->tracked, ev->parent.pid))
 		pidset_add(p->tracked, ev->pid);
+	/* Metrics see the whole scope: a filtered display must not hide the host's zombies. */
+	if (p->export && filter_in_scope(p->f, p->tracked, ev))
+		export_observe(p->export, ev);
 	if (filter_match(p->f, p->tracked, ev)) {
 		err = emit_line(p, ev);
 		if (p->want_summary)
@@ -56,6 +69,8 @@ int pipeline_init(struct pipeline *p, struct zr_filters *f, const struct pipelin
 	p->quiet = c->quiet;
 	p->want_summary = c->want_summary;
 	p->journal = c->journal;
+	p->export = c->export;
+	p->warn_lost = c->warn_lost;
 	p->info = (struct sink_run_info){ PIPELINE_SCHEMA_VERSION, ZR_VERSION, c->kernel, f };
 	if (c->json)
 		sink_json_init(&p->sink, c->out, &p->info);
@@ -149,7 +164,11 @@ void pipeline_lost(struct pipeline *p, uint64_t now, uint64_t drops_total)
 	ev.u.lost.count = drops_total - p->lost_total;
 	ev.u.lost.source = "ringbuf";
 	p->lost_total = drops_total;
-	zr_warn("%llu events lost: the ring buffer was full", (unsigned long long)ev.u.lost.count);
+	if (p->warn_lost)
+		zr_warn("%llu events lost: the ring buffer was full",
+			(unsigned long long)ev.u.lost.count);
+	if (p->export)
+		export_observe(p->export, &ev);
 	emit_line(p, &ev);
 }
 

@@ -15,6 +15,7 @@
 #include "lifecycle.h"
 #include "sink.h"
 #include "summary.h"
+#include "trace_export.h"
 
 #define PIPELINE_SCHEMA_VERSION	   1
 #define PIPELINE_AUTOREAP_GRACE_NS (250ULL * 1000 * 1000)
@@ -30,6 +31,8 @@ struct pipeline_conf {
 	const char *kernel;		/* release, for the start line */
 	const struct procsrc *src;	/* where /proc answers come from; NULL: /proc */
 	struct journal_writer *journal; /* records every input when set */
+	struct trace_export *export;	/* trace's metrics, attribution, --output (or NULL) */
+	bool warn_lost;			/* a live trace says so on stderr; a replay only prints */
 };
 
 struct pipeline {
@@ -39,9 +42,11 @@ struct pipeline {
 	struct sink_run_info info;
 	struct lifecycle *lc;
 	struct journal_writer *journal;
+	struct trace_export *export;
 	struct procsrc rec_src;
 	bool quiet;
 	bool want_summary;
+	bool warn_lost;
 	bool started;
 	struct summary sum;
 	uint64_t lost_total;

@@ -89,6 +89,10 @@ static void put_subject(struct jsonw *w, const struct zr_ev *ev)
 		jsonw_u64(w, "pidns", ev->pidns);
 	}
 	jsonw_u64(w, "cgroup_id", ev->cgroup_id);
+	if (ev->container_id)
+		jsonw_str(w, "container_id", ev->container_id, SIZE_MAX);
+	if (ev->pod_uid)
+		jsonw_str(w, "pod_uid", ev->pod_uid, SIZE_MAX);
 	if (ev->is_thread)
 		jsonw_bool(w, "thread", true);
 }
@@ -252,6 +256,8 @@ static void put_filters(struct jsonw *w, const struct zr_filters *f)
 	else
 		jsonw_null(w, "uid");
 	jsonw_str(w, "cgroup", f->cgroup_path, SIZE_MAX);
+	if (f->container)
+		jsonw_str(w, "container", f->container, SIZE_MAX);
 	jsonw_bool(w, "failures_only", f->failures_only);
 	jsonw_bool(w, "threads", f->threads);
 	jsonw_arr_begin(w, "events");

@@ -210,3 +210,16 @@ run_work_nowait() {
 	run -0 --separate-stderr "$WORK" --self "$@"
 	SELF=$(roles self)
 }
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on (for servers a test starts).
+free_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % 20000))
+		if ! (exec 9<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}

@@ -96,7 +96,7 @@ scenario() {
 		run -1 --separate-stderr "$ZR" replay "$1" --json
 		assert_regex "$stderr" "^zreaper: .*$2"
 		assert_regex "$stderr" "offset [0-9]+"
-		assert_equal "$(wc -l <<<"$stderr")" 1
+		assert_equal "$(wc -l <<<"$stderr") $stderr" "1 $stderr"
 	}
 	: >"$bad"
 	check_bad "$bad" "empty file"
@@ -193,7 +193,7 @@ scenario() {
 		run -0 --separate-stderr "$ZR" replay "$f" --json
 		# a later file starts mid-trace: it may say so, nothing else
 		[[ -z $stderr ]] || assert_regex "$stderr" "^zreaper: .* continues a rotated recording"
-		assert_equal "$(wc -l <<<"$stderr")" 1
+		assert_equal "$(wc -l <<<"$stderr") $stderr" "1 $stderr"
 		assert_equal "$(head -n 1 <<<"$output" | jq -r .event)" start
 		assert_equal "$(tail -n 1 <<<"$output" | jq -r .event)" stop
 	done

@@ -145,6 +145,26 @@ static void test_fork(void **state)
 					 "\"entity_id\":\"100:1000\",\"role\":\"parent\"}"));
 }
 
+/* container_id and pod_uid follow cgroup_id when known; absent (not null) otherwise. */
+static void test_container_and_pod(void **state)
+{
+	struct zr_ev ev = evb_fork("bash");
+
+	(void)state;
+	ev.container_id = "containerd://0123456789ab";
+	ev.pod_uid = "5f8a2b1c-3d4e-4f60-8a9b-0c1d2e3f4a5b";
+	assert_string_equal(emit1(ev),
+			    LINE("fork", ",\"container_id\":\"containerd://0123456789ab\","
+					 "\"pod_uid\":\"5f8a2b1c-3d4e-4f60-8a9b-0c1d2e3f4a5b\","
+					 "\"parent\":{\"pid\":100,\"comm\":\"bash\","
+					 "\"entity_id\":\"100:1000\"}"));
+	ev.pod_uid = NULL; /* docker alone: a container, no pod */
+	assert_string_equal(emit1(ev),
+			    LINE("fork", ",\"container_id\":\"containerd://0123456789ab\","
+					 "\"parent\":{\"pid\":100,\"comm\":\"bash\","
+					 "\"entity_id\":\"100:1000\"}"));
+}
+
 static void test_thread_and_pidns(void **state)
 {
 	struct zr_ev ev = evb_thread_fork(4243);
@@ -663,6 +683,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fork),
+		cmocka_unit_test(test_container_and_pod),
 		cmocka_unit_test(test_thread_and_pidns),
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_exec_failed_and_empty),
