@@ -95,8 +95,9 @@ bool filter_in_scope(const struct zr_filters *f, const struct zr_pidset *tracked
 		return true;
 	if (f->n_pids && !pidset_has(tracked, ev->pid))
 		return false;
-	/* The kernel checked the cgroup of every subject but these. */
-	return !(f->cgroup_id && ev->is_unmatched);
+	/* The kernel checked the cgroup of every subject but these, and those it never saw (what
+	 * the /proc snapshot found has no cgroup id: 0 is no cgroup's id) cannot be shown as in. */
+	return !(f->cgroup_id && (ev->is_unmatched || !ev->cgroup_id));
 }
 
 bool filter_match(const struct zr_filters *f, const struct zr_pidset *tracked,

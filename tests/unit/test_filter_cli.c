@@ -303,9 +303,15 @@ static void test_match_cgroup(void **state)
 	assert_true(filter_match(&f, NULL, &ev));
 	ev.is_unmatched = true;
 	assert_false(filter_match(&f, NULL, &ev));
-	/* Without -c an unmatched subject still passes. */
+	/* A subject known only from the /proc snapshot has no cgroup id: never shown under -c. */
+	ev.is_unmatched = false;
+	ev.cgroup_id = 0;
+	assert_false(filter_match(&f, NULL, &ev));
+	/* Without -c both still pass. */
 	f.cgroup_id = 0;
 	f.cgroup_path = NULL;
+	assert_true(filter_match(&f, NULL, &ev));
+	ev.is_unmatched = true;
 	assert_true(filter_match(&f, NULL, &ev));
 }
 
