@@ -16,6 +16,9 @@ typedef int (*lifecycle_emit_fn)(const struct zr_ev *ev, void *arg);
 
 struct lifecycle;
 
+/* The grace both `trace` and `reap` give a release before calling it an autoreap. */
+#define LIFECYCLE_AUTOREAP_GRACE_NS (250ULL * 1000 * 1000)
+
 /* grace_ns: how long a release waits for the wait that may have reaped it before it is
  * called an autoreap (the wait's syscall exit can be seen after the task's release). */
 struct lifecycle *lifecycle_new(unsigned cap, uint64_t grace_ns, lifecycle_emit_fn emit, void *arg);

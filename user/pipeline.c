@@ -81,7 +81,7 @@ int pipeline_init(struct pipeline *p, struct zr_filters *f, const struct pipelin
 	p->sink.color = c->color;
 	p->sink.boot_to_real_ns = c->boot_to_real_ns;
 	p->tracked = pidset_new();
-	p->lc = lifecycle_new(0, PIPELINE_AUTOREAP_GRACE_NS, on_event, p);
+	p->lc = lifecycle_new(0, LIFECYCLE_AUTOREAP_GRACE_NS, on_event, p);
 	if (!p->tracked || !p->lc) {
 		pipeline_free(p);
 		return -ENOMEM;

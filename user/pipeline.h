@@ -17,8 +17,7 @@
 #include "summary.h"
 #include "trace_export.h"
 
-#define PIPELINE_SCHEMA_VERSION	   1
-#define PIPELINE_AUTOREAP_GRACE_NS (250ULL * 1000 * 1000)
+#define PIPELINE_SCHEMA_VERSION 1
 
 struct pipeline_conf {
 	bool json;

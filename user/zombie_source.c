@@ -14,8 +14,7 @@
 #include "procfs.h"
 #include "zombie_source.h"
 
-#define WAKEUP_BYTES	  (64ULL * 1024) /* the timer drains the rest: no wake-up per fork */
-#define AUTOREAP_GRACE_NS (250ULL * 1000 * 1000)
+#define WAKEUP_BYTES (64ULL * 1024) /* the timer drains the rest: no wake-up per fork */
 
 struct zombie_source {
 	const struct zombie_source_cbs *cbs;
@@ -102,7 +101,7 @@ static int open_bpf(struct zombie_source *zs, uint64_t zombie_after_ns, char *wh
 	err = bpf_load_start(&f, 0, WAKEUP_BYTES, &zs->skel, why, whylen);
 	if (err)
 		return err;
-	zs->lc = lifecycle_new(0, AUTOREAP_GRACE_NS, on_event, zs);
+	zs->lc = lifecycle_new(0, LIFECYCLE_AUTOREAP_GRACE_NS, on_event, zs);
 	if (!zs->lc)
 		return -ENOMEM;
 	lifecycle_set_zombie_after(zs->lc, zombie_after_ns);
