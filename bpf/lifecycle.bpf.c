@@ -120,7 +120,7 @@ static __always_inline struct zr_rec_exec *exec_record(struct task_struct *t, __
 
 static __always_inline void submit_copy(struct zr_rec_exec *r)
 {
-	if (bpf_ringbuf_output(&events, r, sizeof(*r), zr_wakeup_flags())) {
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), zr_wakeup_flags(sizeof(*r), false))) {
 		__u32 zero = 0;
 		__u64 *n = bpf_map_lookup_elem(&drops, &zero);
 

@@ -40,7 +40,7 @@ const volatile bool targ_tree __weak = false;
 const volatile bool targ_threads __weak = false;
 const volatile __u64 targ_cgroup_id __weak = 0;
 const volatile int targ_cgroup_level __weak = 0;
-/* Wake the reader only once this much is waiting (0: the kernel's per-record adaptive
+/* Wake the reader once per this many bytes written (0: the kernel's per-record adaptive
  * wake-up); the reader also drains on a short timer, so nothing waits long. */
 const volatile __u64 targ_wakeup_bytes __weak = 0;
 
@@ -99,18 +99,27 @@ static __always_inline void *zr_reserve(__u32 size)
 	return rec;
 }
 
-static __always_inline __u64 zr_wakeup_flags(void)
+/* Wake-up flags for a record of size bytes, already counted in the ring (queued: reserved) or
+ * about to be (output). Only the record that crosses a multiple of targ_wakeup_bytes wakes the
+ * reader: waking on every record while a busy reader lags costs each one an IPI and a
+ * scheduler call, and wakes nobody sooner. */
+static __always_inline __u64 zr_wakeup_flags(__u32 size, bool queued)
 {
+	__u64 after, before;
+
 	if (!targ_wakeup_bytes)
 		return 0;
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= targ_wakeup_bytes
-		   ? BPF_RB_FORCE_WAKEUP
-		   : BPF_RB_NO_WAKEUP;
+	after = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	if (!queued)
+		after += size;
+	before = after > size ? after - size : 0;
+	return after / targ_wakeup_bytes != before / targ_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+								       : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void zr_submit(void *rec)
 {
-	bpf_ringbuf_submit(rec, zr_wakeup_flags());
+	bpf_ringbuf_submit(rec, zr_wakeup_flags(((struct zr_event_hdr *)rec)->size, true));
 }
 
 /* The task's struct pid for its thread group (tgid), NULL once released. */
