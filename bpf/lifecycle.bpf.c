@@ -35,8 +35,8 @@ struct {
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_sched_process_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = BPF_CORE_READ(parent, tgid);
-	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u32 ptgid = parent->tgid;
+	__u32 ctgid = child->tgid;
 	bool is_thread = ptgid == ctgid;
 	struct zr_rec_fork *r;
 
@@ -54,20 +54,33 @@ int BPF_PROG(on_sched_process_fork, struct task_struct *parent, struct task_stru
 		return 0;
 	zr_fill_hdr(&r->hdr, child, ZR_REC_FORK, sizeof(*r));
 	r->parent_pid = ptgid;
-	r->parent_tid = BPF_CORE_READ(parent, pid);
-	r->parent_start = BPF_CORE_READ(parent, group_leader, start_boottime);
-	BPF_CORE_READ_STR_INTO(&r->parent_comm, parent, comm);
+	r->parent_tid = parent->pid;
+	r->parent_start = parent->group_leader->start_boottime;
+	zr_task_comm(r->parent_comm, parent);
 	zr_submit(r);
 	return 0;
 }
 
 static __always_inline void remember_exec(void)
 {
-	struct exec_args a = {};
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct exec_args a;
+	__u32 tid = cur->pid;
 
-	bpf_get_current_comm(&a.comm, sizeof(a.comm));
+	zr_task_comm(a.comm, cur);
 	bpf_map_update_elem(&exec_pending, &tid, &a, BPF_ANY);
+}
+
+/* Consumes the pending comm of the exec called by tid (into dst when given). */
+static __always_inline void take_exec_comm(__u32 tid, char *dst)
+{
+	struct exec_args *a = bpf_map_lookup_elem(&exec_pending, &tid);
+
+	if (!a)
+		return;
+	if (dst)
+		__builtin_memcpy(dst, a->comm, ZR_COMM_LEN);
+	bpf_map_delete_elem(&exec_pending, &tid);
 }
 
 SEC("tracepoint/syscalls/sys_enter_execve")
@@ -107,7 +120,7 @@ static __always_inline struct zr_rec_exec *exec_record(struct task_struct *t, __
 
 static __always_inline void submit_copy(struct zr_rec_exec *r)
 {
-	if (bpf_ringbuf_output(&events, r, sizeof(*r), zr_wakeup_flags())) {
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), zr_wakeup_flags(sizeof(*r), false))) {
 		__u32 zero = 0;
 		__u64 *n = bpf_map_lookup_elem(&drops, &zero);
 
@@ -119,31 +132,24 @@ static __always_inline void submit_copy(struct zr_rec_exec *r)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct exec_args *pending;
 	struct zr_rec_exec *r;
 	struct mm_struct *mm;
-	__u32 key = old_pid;
 	__u64 start, end, len;
 	long n;
 
-	pending = bpf_map_lookup_elem(&exec_pending, &key);
-	if (!zr_task_wanted(p))
-		goto out;
-	r = exec_record(p, ZR_REC_EXEC);
+	r = zr_task_wanted(p) ? exec_record(p, ZR_REC_EXEC) : NULL;
+	take_exec_comm(old_pid, r ? r->old_comm : NULL);
 	if (!r)
-		goto out;
+		return 0;
 	r->old_pid = old_pid;
-	r->real_argc = BPF_CORE_READ(bprm, argc);
-	if (pending)
-		__builtin_memcpy(r->old_comm, pending->comm, sizeof(r->old_comm));
-	n = bpf_probe_read_kernel_str(r->filename, sizeof(r->filename),
-				      BPF_CORE_READ(bprm, filename));
+	r->real_argc = bprm->argc;
+	n = bpf_probe_read_kernel_str(r->filename, sizeof(r->filename), bprm->filename);
 	if (n == sizeof(r->filename))
 		r->hdr.flags |= ZR_F_PATH_TRUNC;
 	/* The new image's argv is on its stack between arg_start and arg_end. */
-	mm = BPF_CORE_READ(p, mm);
-	start = BPF_CORE_READ(mm, arg_start);
-	end = BPF_CORE_READ(mm, arg_end);
+	mm = p->mm;
+	start = mm->arg_start;
+	end = mm->arg_end;
 	len = end > start ? end - start : 0;
 	if (len > ZR_ARGS_LEN) {
 		len = ZR_ARGS_LEN;
@@ -152,9 +158,6 @@ int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 	if (len && !bpf_probe_read_user(r->args, len, (void *)start))
 		r->args_len = len;
 	submit_copy(r);
-out:
-	if (pending)
-		bpf_map_delete_elem(&exec_pending, &key);
 	return 0;
 }
 
@@ -193,14 +196,17 @@ static __always_inline void read_user_argv(struct zr_rec_exec *r, __u64 argvp)
  * registers (execve: filename, argv; execveat: dirfd, filename, argv). */
 static __always_inline void exec_exit(long ret, bool is_at)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct task_struct *cur = bpf_get_current_task_btf();
+	__u32 tid = cur->pid;
 	struct pt_regs *regs;
 	struct zr_rec_exec *r;
 	__u64 filename, argv;
 
+	/* A successful exec consumed its comm at sched_process_exec. */
+	if (ret >= 0)
+		return;
 	bpf_map_delete_elem(&exec_pending, &tid);
-	if (ret >= 0 || ret < -ZR_K_MAX_ERRNO || !zr_task_wanted(cur))
+	if (ret < -ZR_K_MAX_ERRNO || !zr_task_wanted(cur))
 		return;
 	r = exec_record(cur, ZR_REC_EXEC_FAIL);
 	if (!r)
@@ -215,7 +221,7 @@ static __always_inline void exec_exit(long ret, bool is_at)
 	}
 	r->error = -ret;
 	r->old_pid = tid;
-	BPF_CORE_READ_STR_INTO(&r->old_comm, cur, comm);
+	zr_task_comm(r->old_comm, cur);
 	if (bpf_probe_read_user_str(r->filename, sizeof(r->filename), (void *)filename) ==
 	    sizeof(r->filename))
 		r->hdr.flags |= ZR_F_PATH_TRUNC;
@@ -237,16 +243,33 @@ int on_sys_exit_execveat(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
+/* The tgid at each of the first pid-namespace levels, and each namespace's inode (0 beyond the
+ * task's level). Unrolled: the verifier wants constant offsets for direct loads. */
+static __always_inline void exit_ns_numbers(struct zr_rec_exit *r, struct pid *p)
+{
+	unsigned int lvl = p ? p->level : 0;
+	unsigned int i;
+
+#pragma unroll
+	for (i = 0; i < ZR_NS_LEVELS; i++) {
+		if (p && i <= lvl) {
+			r->ns_nr[i] = p->numbers[i].nr;
+			r->ns_inum[i] = p->numbers[i].ns->ns.inum;
+		} else {
+			r->ns_nr[i] = 0;
+			r->ns_inum[i] = 0;
+		}
+	}
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_sched_process_exit, struct task_struct *p, bool group_dead)
 {
-	struct signal_struct *sig = BPF_CORE_READ(p, signal);
-	struct pid *tgp = zr_tgid_pid(p);
+	struct signal_struct *sig;
 	struct zr_rec_exit *r;
-	unsigned int i;
 
 	/* A leader leaving before its threads is kept: the process then shows as a zombie. */
-	if (!group_dead && !targ_threads && BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid))
+	if (!group_dead && !targ_threads && p->pid != p->tgid)
 		return 0;
 	if (!zr_task_wanted(p))
 		return 0;
@@ -257,15 +280,15 @@ int BPF_PROG(on_sched_process_exit, struct task_struct *p, bool group_dead)
 	if (group_dead)
 		r->hdr.flags |= ZR_F_GROUP_DEAD;
 	/* What wait() will report: wait_task_zombie() picks the group code after a group exit. */
-	if (BPF_CORE_READ(sig, flags) & ZR_K_SIGNAL_GROUP_EXIT)
-		r->exit_code = BPF_CORE_READ(sig, group_exit_code);
+	sig = p->signal;
+	if (sig->flags & ZR_K_SIGNAL_GROUP_EXIT)
+		r->exit_code = sig->group_exit_code;
 	else
-		r->exit_code = BPF_CORE_READ(p, group_leader, exit_code);
-	if (BPF_CORE_READ(sig, oom_mm))
+		r->exit_code = p->group_leader->exit_code;
+	if (sig->oom_mm)
 		r->hdr.flags |= ZR_F_OOM_VICTIM;
 	r->pad = 0;
-	for (i = 0; i < ZR_NS_LEVELS; i++)
-		r->ns_nr[i] = zr_pid_nr_at(tgp, i, &r->ns_inum[i]);
+	exit_ns_numbers(r, sig->pids[PIDTYPE_TGID]);
 	zr_submit(r);
 	return 0;
 }
@@ -273,8 +296,8 @@ int BPF_PROG(on_sched_process_exit, struct task_struct *p, bool group_dead)
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(on_sched_process_free, struct task_struct *p)
 {
-	__u32 tgid = BPF_CORE_READ(p, tgid);
-	bool is_leader = tgid == (__u32)BPF_CORE_READ(p, pid);
+	__u32 tgid = p->tgid;
+	bool is_leader = tgid == (__u32)p->pid;
 	struct zr_rec_free *r;
 
 	if (!is_leader && !targ_threads)

@@ -29,7 +29,7 @@ int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	else if ((unsigned long)info == 1)
 		code = 0x80; /* SI_KERNEL */
 	else
-		code = BPF_CORE_READ(info, si_code);
+		code = info->si_code;
 	r = zr_reserve(sizeof(*r));
 	if (!r)
 		return 0;
@@ -41,11 +41,11 @@ int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	r->sig = sig;
 	r->code = code;
 	r->result = result;
-	r->sender_pid = BPF_CORE_READ(cur, tgid);
-	r->sender_tid = BPF_CORE_READ(cur, pid);
-	r->sender_start = BPF_CORE_READ(cur, group_leader, start_boottime);
+	r->sender_pid = cur->tgid;
+	r->sender_tid = cur->pid;
+	r->sender_start = cur->group_leader->start_boottime;
 	r->pad = 0;
-	BPF_CORE_READ_STR_INTO(&r->sender_comm, cur, comm);
+	zr_task_comm(r->sender_comm, cur);
 	zr_submit(r);
 	return 0;
 }
@@ -59,15 +59,15 @@ int on_sys_exit_prctl(struct trace_event_raw_sys_exit *ctx)
 	struct signal_struct *sig;
 	struct zr_rec_subreaper *r;
 
-	if (PT_REGS_PARM1_CORE_SYSCALL(regs) != ZR_K_PR_SET_CHILD_SUBREAPER || !zr_task_wanted(cur))
+	if (PT_REGS_PARM1_SYSCALL(regs) != ZR_K_PR_SET_CHILD_SUBREAPER || !zr_task_wanted(cur))
 		return 0;
 	r = zr_reserve(sizeof(*r));
 	if (!r)
 		return 0;
 	zr_fill_hdr(&r->hdr, cur, ZR_REC_SUBREAPER, sizeof(*r));
 	r->ret = ctx->ret;
-	r->value = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	sig = BPF_CORE_READ(cur, signal);
+	r->value = PT_REGS_PARM2_SYSCALL(regs);
+	sig = cur->signal;
 	if (BPF_CORE_READ_BITFIELD_PROBED(sig, is_child_subreaper))
 		r->hdr.flags |= ZR_F_SUBREAPER_NOW;
 	zr_submit(r);

@@ -24,16 +24,16 @@ static __always_inline void wait_args_of(struct task_struct *cur, __s32 syscall,
 
 	a->syscall = syscall;
 	if (syscall == ZR_WAIT4) {
-		a->target = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		a->uptr = PT_REGS_PARM2_CORE_SYSCALL(regs);
-		a->options = (__s32)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		a->target = (__s32)PT_REGS_PARM1_SYSCALL(regs);
+		a->uptr = PT_REGS_PARM2_SYSCALL(regs);
+		a->options = (__s32)PT_REGS_PARM3_SYSCALL(regs);
 		a->idtype = 0;
 		return;
 	}
-	which = (__u32)PT_REGS_PARM1_CORE_SYSCALL(regs);
-	id = (__s32)PT_REGS_PARM2_CORE_SYSCALL(regs);
-	a->uptr = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	a->options = (__s32)PT_REGS_PARM4_CORE_SYSCALL(regs);
+	which = (__u32)PT_REGS_PARM1_SYSCALL(regs);
+	id = (__s32)PT_REGS_PARM2_SYSCALL(regs);
+	a->uptr = PT_REGS_PARM3_SYSCALL(regs);
+	a->options = (__s32)PT_REGS_PARM4_SYSCALL(regs);
 	a->idtype = which;
 	/* Expressed as wait4's pid argument: -1 any, 0 own group, -PGID, or a pid. */
 	if (which == ZR_K_P_ALL)

@@ -40,7 +40,7 @@ const volatile bool targ_tree __weak = false;
 const volatile bool targ_threads __weak = false;
 const volatile __u64 targ_cgroup_id __weak = 0;
 const volatile int targ_cgroup_level __weak = 0;
-/* Wake the reader only once this much is waiting (0: the kernel's per-record adaptive
+/* Wake the reader once per this many bytes written (0: the kernel's per-record adaptive
  * wake-up); the reader also drains on a short timer, so nothing waits long. */
 const volatile __u64 targ_wakeup_bytes __weak = 0;
 
@@ -51,9 +51,13 @@ static __always_inline bool zr_pid_wanted(__u32 tgid)
 	return bpf_map_lookup_elem(&pid_filter, &tgid) != NULL;
 }
 
+/* Task pointers here are BTF pointers (tp_btf arguments, bpf_get_current_task_btf()): plain
+ * field loads compile to single guarded loads, far cheaper than a bpf_probe_read_kernel() per
+ * field; the helper remains only where an index is variable (the verifier wants constant
+ * offsets). */
 static __always_inline __u64 zr_task_cgroup_id(struct task_struct *t)
 {
-	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+	return t->cgroups->dfl_cgrp->kn->id;
 }
 
 /* Is the task in the -c cgroup or below it? Its cgroup's ancestor at the target's level must
@@ -65,16 +69,19 @@ static __always_inline bool zr_cgroup_wanted(struct task_struct *t)
 
 	if (!targ_cgroup_id)
 		return true;
-	cg = BPF_CORE_READ(t, cgroups, dfl_cgrp);
-	if (!cg || BPF_CORE_READ(cg, level) < lvl || lvl < 0 || lvl > 255)
+	cg = t->cgroups->dfl_cgrp;
+	if (!cg || cg->level < lvl || lvl < 0 || lvl > 255)
 		return false;
 	bpf_core_read(&anc, sizeof(anc), &cg->ancestors[lvl]);
 	return anc && BPF_CORE_READ(anc, kn, id) == targ_cgroup_id;
 }
 
+/* Filters first, each read only when its filter is on (rodata: the verifier drops the rest). */
 static __always_inline bool zr_task_wanted(struct task_struct *t)
 {
-	return zr_pid_wanted(BPF_CORE_READ(t, tgid)) && zr_cgroup_wanted(t);
+	if (targ_filter_pid && !zr_pid_wanted(t->tgid))
+		return false;
+	return zr_cgroup_wanted(t);
 }
 
 /* Reserves a record or counts the loss. */
@@ -92,77 +99,100 @@ static __always_inline void *zr_reserve(__u32 size)
 	return rec;
 }
 
-static __always_inline __u64 zr_wakeup_flags(void)
+/* Wake-up flags for a record of size bytes, already counted in the ring (queued: reserved) or
+ * about to be (output). Only the record that crosses a multiple of targ_wakeup_bytes wakes the
+ * reader: waking on every record while a busy reader lags costs each one an IPI and a
+ * scheduler call, and wakes nobody sooner. */
+static __always_inline __u64 zr_wakeup_flags(__u32 size, bool queued)
 {
+	__u64 after, before;
+
 	if (!targ_wakeup_bytes)
 		return 0;
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= targ_wakeup_bytes
-		   ? BPF_RB_FORCE_WAKEUP
-		   : BPF_RB_NO_WAKEUP;
+	after = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	if (!queued)
+		after += size;
+	before = after > size ? after - size : 0;
+	return after / targ_wakeup_bytes != before / targ_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+								       : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void zr_submit(void *rec)
 {
-	bpf_ringbuf_submit(rec, zr_wakeup_flags());
+	bpf_ringbuf_submit(rec, zr_wakeup_flags(((struct zr_event_hdr *)rec)->size, true));
 }
 
 /* The task's struct pid for its thread group (tgid), NULL once released. */
 static __always_inline struct pid *zr_tgid_pid(struct task_struct *t)
 {
-	return BPF_CORE_READ(t, signal, pids[PIDTYPE_TGID]);
+	return t->signal->pids[PIDTYPE_TGID];
 }
 
 /* Number of struct pid p at namespace level lvl, and that namespace's inode (0 when the level
- * does not exist). */
+ * does not exist). Level 0 is a constant offset (a direct load); deeper levels, only seen in
+ * containers, need the helper. */
 static __always_inline __u32 zr_pid_nr_at(struct pid *p, unsigned int lvl, __u32 *inum)
 {
 	struct upid up = {};
 
-	if (inum)
-		*inum = 0;
-	if (!p || lvl > 31 || lvl > BPF_CORE_READ(p, level))
+	*inum = 0;
+	if (!p || lvl > 31 || lvl > p->level)
 		return 0;
+	if (!lvl) {
+		*inum = p->numbers[0].ns->ns.inum;
+		return p->numbers[0].nr;
+	}
 	bpf_core_read(&up, sizeof(up), &p->numbers[lvl]);
-	if (inum)
-		*inum = BPF_CORE_READ(up.ns, ns.inum);
+	*inum = BPF_CORE_READ(up.ns, ns.inum);
 	return up.nr;
 }
 
+/* A task's comm: the kernel keeps it NUL-padded (set_task_comm), so a plain 16-byte copy is the
+ * string; the last byte is forced in case a rename races the copy. */
+static __always_inline void zr_task_comm(char *dst, struct task_struct *t)
+{
+	__builtin_memcpy(dst, t->comm, ZR_COMM_LEN);
+	dst[ZR_COMM_LEN - 1] = 0;
+}
+
+/* Fills every byte of the header (ring-buffer memory is not zeroed). */
 static __always_inline void zr_fill_hdr(struct zr_event_hdr *h, struct task_struct *t, __u16 kind,
 					__u16 size)
 {
-	struct pid *tp = BPF_CORE_READ(t, thread_pid);
+	struct pid *tp = t->thread_pid;
+	const struct cred *cred = t->real_cred;
+	__u32 pid = t->tgid, tid = t->pid, inum = 0, tgid_inum, nr;
 	unsigned int lvl = 0;
-	struct upid up = {};
 
 	h->kind = kind;
 	h->size = size;
-	h->flags = 0;
+	h->flags = pid != tid ? ZR_F_THREAD : 0;
 	h->ts = bpf_ktime_get_boot_ns();
-	h->start_boottime = BPF_CORE_READ(t, group_leader, start_boottime);
+	h->start_boottime = t->group_leader->start_boottime;
 	h->cgroup_id = zr_task_cgroup_id(t);
-	h->pid = BPF_CORE_READ(t, tgid);
-	h->tid = BPF_CORE_READ(t, pid);
-	h->ppid = BPF_CORE_READ(t, real_parent, tgid);
-	h->uid = BPF_CORE_READ(t, real_cred, uid.val);
-	h->gid = BPF_CORE_READ(t, real_cred, gid.val);
+	h->pid = pid;
+	h->tid = tid;
+	h->ppid = t->real_parent->tgid;
+	h->uid = cred->uid.val;
+	h->gid = cred->gid.val;
+	/* In the initial pid namespace (level 0) the numbers are the global ones; only a task in
+	 * a container pays for the walk. A released task (thread_pid NULL) reads as level 0. */
+	h->ns_pid = pid;
+	h->ns_tid = tid;
 	if (tp) {
-		lvl = BPF_CORE_READ(tp, level);
-		if (lvl <= 31) {
-			bpf_core_read(&up, sizeof(up), &tp->numbers[lvl]);
-			h->ns_tid = up.nr;
-			h->pidns = BPF_CORE_READ(up.ns, ns.inum);
+		lvl = tp->level;
+		if (lvl > 31)
+			lvl = 0;
+		nr = zr_pid_nr_at(tp, lvl, &inum);
+		if (lvl) {
+			h->ns_tid = nr;
+			h->ns_pid = zr_pid_nr_at(zr_tgid_pid(t), lvl, &tgid_inum);
 		}
 	}
+	h->pidns = inum;
 	h->ns_level = lvl;
-	h->ns_pid = zr_pid_nr_at(zr_tgid_pid(t), lvl, NULL);
-	if (!h->ns_pid && !lvl)
-		h->ns_pid = h->pid;
-	if (!h->ns_tid && !lvl)
-		h->ns_tid = h->tid;
-	BPF_CORE_READ_STR_INTO(&h->comm, t, comm);
-	if (h->pid != h->tid)
-		h->flags |= ZR_F_THREAD;
+	__builtin_memset(h->pad, 0, sizeof(h->pad));
+	zr_task_comm(h->comm, t);
 }
 
 #endif /* ZR_COMMON_BPF_H */
