@@ -26,14 +26,17 @@ next_line() {
 flush_test() {
 	local mode=$1 args=() i kind pid ppid forks=0 rc=0 kids=()
 	[[ $mode == json ]] && args=(--json)
-	"$ZR" trace "${args[@]}" -n zr-work >trace.fifo 2>trace.err 3>&- &
+	# The workload waits for `go` before its first fork, so the tracer can follow exactly it
+	# (-p --tree): other processes on the host, whatever their name, never reach the reader.
+	"$WORK" --sync go --gate gate fork "$N" >work.out 3>&- &
+	wpid=$!
+	record_pid "$wpid"
+	"$ZR" trace "${args[@]}" -p "$wpid" --tree >trace.fifo 2>trace.err 3>&- &
 	TRACER_PID=$!
 	record_pid "$TRACER_PID"
 	exec 4<trace.fifo
 	next_line # start line (json) or header (text)
-	"$WORK" --gate gate fork "$N" >work.out 3>&- &
-	wpid=$!
-	record_pid "$wpid"
+	touch go
 	for ((i = 1; i <= N; i++)); do
 		local seen_exit=0 seen_reap=0
 		while ((seen_reap == 0)); do
