@@ -212,7 +212,7 @@ storm_title() {
 	fork) echo "($1) $n x fork + exit + wait" ;;
 	exec) echo "($1) $n x fork + exec /bin/true + exit + wait" ;;
 	threads) echo "($1) $n x 20 threads (create + exit + join)" ;;
-	orphan) echo "($1) $n orphans (double fork: one middle, $n grandchildren, subreaper reaps)" ;;
+	orphan) echo "($1) $n double forks (each middle exits, its grandchild is adopted by the subreaper)" ;;
 	esac
 }
 
@@ -223,7 +223,7 @@ run_storm() { # storm outfile -> runs the workload, its "<role> <id>" lines into
 	fork) "$WORK" fork "$n" >"$2" ;;
 	exec) "$WORK" fork "$n" --exec /bin/true >"$2" ;;
 	threads) "$STORM" threads "$n" 20 >"$2" ;;
-	orphan) "$WORK" --subreaper orphan --count "$n" >"$2" ;;
+	orphan) "$STORM" double "$n" >"$2" ;;
 	esac
 }
 
@@ -619,7 +619,6 @@ main() {
 	fi
 	[ "$REPS" -ge 5 ] || note "only $REPS repetitions (BENCH_REPS); the issue asks for at least 5"
 	note "thread storm: zr-work has no repeated-round thread mode; tools/bench/storm.c makes the rounds; zreaper runs with --threads and exitsnoop with -T there, so thread exits are printed"
-	note "orphan storm: zr-work orphan makes one middle with N grandchildren (not N separate double forks)"
 	note "CPU time is utime+stime from /proc/PID/stat at $TICK_US us resolution; us/member divides it by the storm's processes (or threads), us/event by the tracer's own output lines"
 	sleep 1000000 &
 	IDLE_PID=$!

@@ -5,13 +5,19 @@
  *   storm threads ROUNDS N   prints "thread TID" per thread at the end
  *   storm hold N             forks N children blocked on a pipe, prints "ready N"; a line
  *                            (or EOF) on stdin releases them; reaps all, prints "done N"
+ *   storm double N           N double forks as daemons do: a middle forks a grandchild and
+ *                            exits; the grandchild, orphaned, exits once the middle is dead and
+ *                            comes to us (a child subreaper). Prints "middle PID" and "orphan
+ *                            PID" per process at the end
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,12 +115,98 @@ static int storm_hold(unsigned long n)
 	return reaped == n ? 0 : 1;
 }
 
+/* One double fork. The grandchild waits for EOF on a pipe only the middle holds, so it is an
+ * orphan (adopted) before it exits. The storm is single-threaded, so the children may call
+ * anything. */
+static pid_t double_fork(void)
+{
+	int p[2];
+	pid_t middle;
+	char c;
+
+	if (pipe(p) < 0)
+		return -1;
+	middle = fork();
+	if (middle == 0) {
+		pid_t mid = getpid(); /* before the fork: the middle may be gone when we look */
+		pid_t g = fork();
+
+		if (g == 0) {
+			close(p[1]);
+			while (read(p[0], &c, 1) < 0 && errno == EINTR)
+				;
+			/* EOF comes when the middle closes its files, a moment before the kernel
+			 * hands us to the subreaper: exit only once adopted, so we die an orphan.
+			 */
+			while (getppid() == mid)
+				sched_yield();
+			_exit(0);
+		}
+		_exit(g < 0 ? 1 : 0); /* closes p[1]: the grandchild's cue */
+	}
+	close(p[0]);
+	close(p[1]);
+	return middle;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int storm_double(unsigned long n)
+{
+	pid_t *middles = calloc(n, sizeof(*middles)), *all = calloc(2 * n, sizeof(*all));
+	unsigned long made = 0, reaped = 0, i, k;
+	int rc = 0;
+
+	if (!middles || !all || prctl(PR_SET_CHILD_SUBREAPER, 1UL) < 0) {
+		fprintf(stderr, "storm: cannot set up the double-fork storm\n");
+		return 1;
+	}
+	for (; made < n; made++) {
+		middles[made] = double_fork();
+		if (middles[made] < 0) {
+			fprintf(stderr, "storm: fork %lu of %lu: %s\n", made + 1, n,
+				strerror(errno));
+			rc = 1;
+			break;
+		}
+	}
+	while (reaped < 2 * made) {
+		pid_t pid = wait(NULL);
+
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		all[reaped++] = pid;
+	}
+	/* What was reaped and is no middle is an adopted grandchild. */
+	for (i = 0; i < made; i++)
+		printf("middle %d\n", middles[i]);
+	qsort(middles, made, sizeof(*middles), cmp_pid);
+	for (k = 0; k < reaped; k++)
+		if (!bsearch(&all[k], middles, made, sizeof(*middles), cmp_pid))
+			printf("orphan %d\n", all[k]);
+	free(middles);
+	free(all);
+	if (reaped != 2 * made)
+		rc = 1;
+	return fflush(stdout) == 0 ? rc : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "threads") == 0)
 		return storm_threads(parse_count(argv[2], 1000000), parse_count(argv[3], 1000));
 	if (argc == 3 && strcmp(argv[1], "hold") == 0)
 		return storm_hold(parse_count(argv[2], 4000000));
-	fprintf(stderr, "usage: storm threads ROUNDS N | storm hold N\n");
+	if (argc == 3 && strcmp(argv[1], "double") == 0)
+		return storm_double(parse_count(argv[2], 1000000));
+	fprintf(stderr, "usage: storm threads ROUNDS N | storm hold N | storm double N\n");
 	return 2;
 }
