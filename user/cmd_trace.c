@@ -445,7 +445,11 @@ static int run_loop(struct trace *t)
 		}
 	}
 	if (t->p.out_err && t->p.out_err != -EPIPE) {
-		zr_err("writing events: %s", strerror(-t->p.out_err));
+		if (loop_gave_up())
+			zr_err("stopped on a signal while the reader of standard output was not "
+			       "reading: the events still buffered were dropped");
+		else
+			zr_err("writing events: %s", strerror(-t->p.out_err));
 		return ZR_EXIT_RUNTIME;
 	}
 	return ZR_EXIT_OK;

@@ -5,6 +5,7 @@
 #ifndef ZR_LOOP_H
 #define ZR_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum loop_wake {
@@ -41,6 +42,10 @@ enum loop_wake loop_wait(struct loop *l);
 int loop_add(struct loop *l, struct loop_fd *w, uint32_t events);
 int loop_mod(struct loop *l, struct loop_fd *w, uint32_t events);
 void loop_del(struct loop *l, struct loop_fd *w);
+
+/* True once a stop signal's grace ran out with a write still blocked on stdout (its reader
+ * stopped reading): what was still buffered is lost, and the caller says so. */
+bool loop_gave_up(void);
 
 /* Closes the fds and restores the signal mask; accepts a loop never initialised (zeroed). */
 void loop_close(struct loop *l);

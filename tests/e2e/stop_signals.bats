@@ -33,8 +33,10 @@ stops_on() {
 	if kill -0 "$TRACER_PID" 2>/dev/null; then
 		fail "SIG$sig ($how) did not end the trace within 5 s"
 	fi
-	run -0 wait "$TRACER_PID"
+	local rc=0
+	wait "$TRACER_PID" || rc=$?
 	forget_pid "$TRACER_PID"
+	assert_equal "SIG$sig exit $rc" "SIG$sig exit 0"
 	assert_equal "$(tail -n 1 out.json | jq -r .event)" stop
 	assert_equal "$(cat err.txt)" ""
 }
@@ -48,4 +50,67 @@ stops_on() {
 @test "SIGINT and SIGTERM still end a trace started with them ignored (a script's background job)" {
 	stops_on INT ignore
 	stops_on TERM ignore
+}
+
+# fill_pipe: enough events (300 execs of true, ~1,500 lines) to fill a pipe and the tracer's buffer.
+fill_pipe() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		/bin/true
+	done
+}
+
+@test "SIGTERM with a reader that stopped reading: exit within the grace, one line, no hang" {
+	mkfifo out.fifo
+	# holds the FIFO open and never reads
+	# shellcheck disable=SC2217
+	sleep 60 <out.fifo &
+	local reader=$!
+	record_pid "$reader"
+	"$ZR" trace --json >out.fifo 2>err.txt &
+	TRACER_PID=$!
+	record_pid "$TRACER_PID"
+	sleep 1.5
+	fill_pipe
+	sleep 0.5
+	kill -TERM "$TRACER_PID"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$TRACER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$TRACER_PID" 2>/dev/null; then
+		fail "the tracer still runs 10 s after SIGTERM with a stalled reader"
+	fi
+	local rc=0
+	wait "$TRACER_PID" || rc=$?
+	forget_pid "$TRACER_PID"
+	assert_equal "exit $rc" "exit 1"
+	assert_equal "$(wc -l <err.txt)" 1
+	assert_regex "$(cat err.txt)" '^zreaper: stopped on a signal while the reader of standard output was not reading'
+}
+
+@test "SIGTERM with a slow reader: it still gets every line, stop last, exit 0" {
+	mkfifo out.fifo
+	{
+		sleep 1.2
+		cat
+	} <out.fifo >out.json &
+	local reader=$!
+	record_pid "$reader"
+	"$ZR" trace --json >out.fifo 2>err.txt &
+	TRACER_PID=$!
+	record_pid "$TRACER_PID"
+	sleep 0.8
+	fill_pipe
+	kill -TERM "$TRACER_PID"
+	local rc=0
+	wait "$TRACER_PID" || rc=$?
+	forget_pid "$TRACER_PID"
+	assert_equal "exit $rc" "exit 0"
+	wait "$reader"
+	forget_pid "$reader"
+	assert_equal "$(tail -n 1 out.json | jq -r .event)" stop
+	assert_equal "$(jq -s 'length' out.json)" "$(($(tail -n 1 out.json | jq .events) + 1))"
+	assert_equal "$(cat err.txt)" ""
 }
