@@ -29,6 +29,7 @@ static const int handled[4] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
 static bool is_installed;
 static volatile sig_atomic_t stop_signo, is_grace_armed, is_gave_up;
 static volatile int out_fd_watched = -1;
+static bool is_out_nonblock; /* stdout was non-blocking before us: leave it so */
 
 /* A stop signal while the caller works: remember it and start the reader's grace. Writes in
  * progress are restarted (SA_RESTART): a slow reader still gets every line. */
@@ -106,6 +107,7 @@ int loop_init(struct loop *l, int ring_fd, int out_fd, unsigned tick_ms)
 	 * SIGINT ignored, yet `kill -INT` must still end the trace. */
 	stop_signo = is_grace_armed = is_gave_up = 0;
 	out_fd_watched = out_fd;
+	is_out_nonblock = out_fd >= 0 && (fcntl(out_fd, F_GETFL) & O_NONBLOCK);
 	install_handlers();
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	l->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -229,7 +231,7 @@ void loop_close(struct loop *l)
 		for (i = 0; i < 4; i++)
 			sigaction(handled[i], &saved_act[i], NULL);
 		/* The pipe's other writers (a shell's next command) must find it as it was. */
-		if (is_gave_up && fd >= 0 && (fl = fcntl(fd, F_GETFL)) >= 0)
+		if (is_gave_up && !is_out_nonblock && fd >= 0 && (fl = fcntl(fd, F_GETFL)) >= 0)
 			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 		out_fd_watched = -1;
 		is_installed = false;
