@@ -11,10 +11,26 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || exit 1
 }
 
+# tracer_exit SECONDS WHAT: waits up to SECONDS for the tracer to end (failing with WHAT if it
+# does not), reaps it and sets $TRACER_RC to its exit code.
+tracer_exit() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		kill -0 "$TRACER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$TRACER_PID" 2>/dev/null; then
+		fail "$2 did not end the trace within $1 s"
+	fi
+	TRACER_RC=0
+	wait "$TRACER_PID" || TRACER_RC=$?
+	forget_pid "$TRACER_PID"
+}
+
 # stops_on SIG [ignore]: starts a trace (with SIG ignored when asked), waits for its start line,
 # sends SIG, and expects exit 0 within 5 s with `stop` as the last line.
 stops_on() {
-	local sig=$1 how=${2:-} i
+	local sig=$1 how=${2:-}
 	rm -f out.json err.txt
 	if [[ $how == ignore ]]; then
 		# trap '' makes the signal ignored in what bash starts: an inherited SIG_IGN.
@@ -26,17 +42,8 @@ stops_on() {
 	record_pid "$TRACER_PID"
 	wait_until "grep -q '\"event\":\"start\"' out.json" 10
 	kill "-$sig" "$TRACER_PID"
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$TRACER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$TRACER_PID" 2>/dev/null; then
-		fail "SIG$sig ($how) did not end the trace within 5 s"
-	fi
-	local rc=0
-	wait "$TRACER_PID" || rc=$?
-	forget_pid "$TRACER_PID"
-	assert_equal "SIG$sig exit $rc" "SIG$sig exit 0"
+	tracer_exit 5 "SIG$sig ($how)"
+	assert_equal "SIG$sig exit $TRACER_RC" "SIG$sig exit 0"
 	assert_equal "$(tail -n 1 out.json | jq -r .event)" stop
 	assert_equal "$(cat err.txt)" ""
 }
@@ -74,18 +81,8 @@ fill_pipe() {
 	fill_pipe
 	sleep 0.5
 	kill -TERM "$TRACER_PID"
-	local i
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$TRACER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$TRACER_PID" 2>/dev/null; then
-		fail "the tracer still runs 10 s after SIGTERM with a stalled reader"
-	fi
-	local rc=0
-	wait "$TRACER_PID" || rc=$?
-	forget_pid "$TRACER_PID"
-	assert_equal "exit $rc" "exit 1"
+	tracer_exit 10 "SIGTERM with a stalled reader"
+	assert_equal "exit $TRACER_RC" "exit 1"
 	assert_equal "$(wc -l <err.txt)" 1
 	assert_regex "$(cat err.txt)" '^zreaper: stopped on a signal while the reader of standard output was not reading'
 }
@@ -104,10 +101,8 @@ fill_pipe() {
 	sleep 0.8
 	fill_pipe
 	kill -TERM "$TRACER_PID"
-	local rc=0
-	wait "$TRACER_PID" || rc=$?
-	forget_pid "$TRACER_PID"
-	assert_equal "exit $rc" "exit 0"
+	tracer_exit 10 "SIGTERM with a slow reader"
+	assert_equal "exit $TRACER_RC" "exit 0"
 	wait "$reader"
 	forget_pid "$reader"
 	assert_equal "$(tail -n 1 out.json | jq -r .event)" stop
