@@ -272,7 +272,7 @@ static void handle(struct conn *c)
 
 static void on_conn(struct loop_fd *w, uint32_t events)
 {
-	struct conn *c = (struct conn *)((char *)w - offsetof(struct conn, w));
+	struct conn *c = LOOP_OWNER(w, struct conn, w);
 	ssize_t n;
 
 	if (c->resp) {
@@ -302,8 +302,7 @@ static void on_conn(struct loop_fd *w, uint32_t events)
 
 static void on_listen(struct loop_fd *w, uint32_t events)
 {
-	struct http_metrics *h =
-	    (struct http_metrics *)((char *)w - offsetof(struct http_metrics, lw));
+	struct http_metrics *h = LOOP_OWNER(w, struct http_metrics, lw);
 	int fd, i;
 
 	(void)events;

@@ -6,6 +6,7 @@
 #define ZR_LOOP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum loop_wake {
@@ -24,6 +25,10 @@ struct loop_fd {
 	int fd;
 	loop_fd_fn fn;
 };
+
+/* The struct that embeds w as member: what a loop_fd_fn handler works on. Through void *, as
+ * the embedding struct is aligned for its own fields. */
+#define LOOP_OWNER(w, type, member) ((type *)(void *)((char *)(w)-offsetof(type, member)))
 
 struct loop {
 	int epfd, sigfd, timerfd;
