@@ -16,11 +16,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "journal.h"
+#include "../unit/replay_run.h"
 #include "log.h"
-#include "pipeline.h"
-#include "record.h"
-#include "replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,34 +25,10 @@ static FILE *devnull;
 
 static void replay_bytes(int fd)
 {
-	struct pipeline_conf pc = { 0 };
-	struct replay_state st = { 0 };
-	struct journal_reader jr;
-	struct record_reader *r;
-	struct record_meta m;
-	struct zr_filters f;
-	struct procsrc src;
-	struct pipeline p;
+	unsigned long mismatches;
 	char why[512];
-	int end;
 
-	r = record_reader_open(fd, &m, why, sizeof(why));
-	if (!r)
-		return;
-	journal_reader_init(&jr, r);
-	src = journal_replay_src(&jr);
-	replay_conf(&pc, &m, &src, devnull);
-	pc.json = true;
-	pc.want_summary = true;
-	memset(&f, 0, sizeof(f));
-	f.event_mask = filter_default_mask();
-	if (pipeline_init(&p, &f, &pc) == 0) {
-		end = replay_feed(&p, &jr, &st);
-		replay_finish(&p, &st, end);
-		pipeline_flush(&p);
-	}
-	pipeline_free(&p);
-	record_reader_close(r);
+	(void)replay_run_json(fd, devnull, true, why, sizeof(why), &mismatches);
 }
 
 static void le(uint8_t *p, uint32_t v, int n)

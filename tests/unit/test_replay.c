@@ -21,6 +21,7 @@
 #include "pipeline.h"
 #include "record.h"
 #include "replay.h"
+#include "replay_run.h"
 
 #define SAMPLE	"tests/data/sample.zr"
 #define GOLDEN	"tests/data/sample.json"
@@ -70,38 +71,19 @@ struct replay_out {
  * header is rejected (why set). */
 static int replay_fd(int fd, struct replay_out *o)
 {
-	struct pipeline_conf pc = { 0 };
-	struct replay_state st = { 0 };
-	struct journal_reader jr;
-	struct record_reader *r;
-	struct record_meta m;
-	struct zr_filters f;
-	struct procsrc src;
-	struct pipeline p;
 	size_t len = 0;
 	FILE *out;
 
 	memset(o, 0, sizeof(*o));
-	r = record_reader_open(fd, &m, o->why, sizeof(o->why));
-	if (!r)
-		return -1;
 	out = open_memstream(&o->text, &len);
 	assert_non_null(out);
-	journal_reader_init(&jr, r);
-	src = journal_replay_src(&jr);
-	replay_conf(&pc, &m, &src, out);
-	pc.json = true;
-	memset(&f, 0, sizeof(f));
-	f.event_mask = filter_default_mask();
-	assert_int_equal(pipeline_init(&p, &f, &pc), 0);
-	o->end = replay_feed(&p, &jr, &st);
-	replay_finish(&p, &st, o->end);
-	pipeline_flush(&p);
-	pipeline_free(&p);
-	snprintf(o->why, sizeof(o->why), "%s", jr.why);
-	o->mismatches = jr.mismatches;
-	record_reader_close(r);
+	o->end = replay_run_json(fd, out, false, o->why, sizeof(o->why), &o->mismatches);
 	fclose(out);
+	if (o->end == -2) {
+		free(o->text);
+		o->text = NULL;
+		return -1;
+	}
 	return 0;
 }
 
