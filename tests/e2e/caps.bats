@@ -21,10 +21,7 @@ setup() {
 
 teardown() {
 	kill_recorded
-	local d
-	for d in "${CG_DIRS[@]}"; do
-		rmdir "$d" 2>/dev/null || true
-	done
+	remove_cgroups
 }
 
 # with_caps LIST: makes $ZR a wrapper that runs zreaper with exactly the capabilities in LIST

@@ -145,6 +145,16 @@ jq_pids() {
 	echo "(${expr:-false})"
 }
 
+# remove_cgroups: removes the cgroup directories a test listed in CG_DIRS, deepest first (for
+# teardown; a directory still holding a process stays, and says nothing).
+CG_DIRS=()
+remove_cgroups() {
+	local d
+	for d in "${CG_DIRS[@]}"; do
+		rmdir "$d" 2>/dev/null || true
+	done
+}
+
 # cgroup2_root: the cgroup v2 mount point, read from /proc/self/mountinfo (never assumed).
 cgroup2_root() {
 	awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' \

@@ -16,10 +16,7 @@ setup() {
 
 teardown() {
 	kill_recorded
-	local d
-	for d in "${CG_DIRS[@]}"; do
-		rmdir "$d" 2>/dev/null || true
-	done
+	remove_cgroups
 }
 
 declare -gA HELD # name -> pid of a held zr-work
@@ -244,6 +241,7 @@ metric_is() {
 	[[ -n $root ]] || skip "no cgroup v2 mount"
 	id=$(printf 'old%d' "$$" | sha256sum | cut -c1-64)
 	ctr=$root/system.slice/docker-$id.scope
+	# shellcheck disable=SC2034 # teardown's remove_cgroups (helpers.bash) reads it
 	CG_DIRS=("$ctr")
 	mkdir -p "$ctr"
 	hold o zombie 4000
