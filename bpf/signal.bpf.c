@@ -23,13 +23,15 @@ int BPF_PROG(on_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 
 	if (!signal_wanted(sig) || !zr_task_wanted(task))
 		return 0;
-	/* SEND_SIG_NOINFO (0) is a kill from user space, SEND_SIG_PRIV (1) the kernel's. */
+	/* SEND_SIG_NOINFO (0) is a kill from user space, SEND_SIG_PRIV (1) the kernel's. Since
+	 * those special values can sit in info, newer verifiers treat it as a scalar, not a
+	 * pointer: read si_code with a probe read, never a direct load. */
 	if ((unsigned long)info == 0)
 		code = 0; /* SI_USER */
 	else if ((unsigned long)info == 1)
 		code = 0x80; /* SI_KERNEL */
-	else
-		code = info->si_code;
+	else if (bpf_core_read(&code, sizeof(code), &info->si_code))
+		code = 0;
 	r = zr_reserve(sizeof(*r));
 	if (!r)
 		return 0;
