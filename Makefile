@@ -48,7 +48,7 @@ DEPS	  := $(wildcard $(BUILD)/*/*.d)
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test unit e2e check format bench clean run
+.PHONY: all deps test unit e2e check format bench clean run test-kernels
 
 all: deps $(BUILD)/zreaper $(TOOL_BINS)
 
@@ -118,7 +118,7 @@ e2e: all
 	$(Q)tests/run.sh --e2e-only
 
 # The one test command: every suite, last line "N passed, N failed, N skipped".
-test: all $(BUILD)/zreaper-static $(UNIT_BINS) $(UNIT_SAN)
+test: all $(BUILD)/zreaper-static $(BUILD)/static/zr-work $(UNIT_BINS) $(UNIT_SAN)
 	$(Q)tests/run.sh
 
 # Builds, then traces: `make run ARGS="--json"`.
@@ -188,6 +188,19 @@ bench: $(BENCH_DIR)/floor.bpf.o $(BENCH_DIR)/floor $(BENCH_DIR)/storm $(BENCH_DI
 .PHONY: bench-inject
 bench-inject: $(BENCH_DIR)/injectbench
 	$(Q)tools/bench/inject.sh
+
+# ---- make test-kernels (issue 14): the exact-count scenarios on Debian's 5.10, 6.1 and 6.12
+# under qemu, then on the host's kernel (native and with every BPF fallback forced). Part of
+# `make test`; kernel images are cached in $(BUILD)/kernels (ZR_KERNEL_CACHE). ---------------
+$(BUILD)/static: | deps
+	$(Q)mkdir -p $@
+
+$(BUILD)/static/zr-work: tools/zr-work.c | $(BUILD)/static
+	$(call msg,CC,$< [static])
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) -pthread -static $< -o $@
+
+test-kernels: all $(BUILD)/zreaper-static $(BUILD)/static/zr-work
+	$(Q)tests/kernels/run.sh
 
 # ---- make static (issue 5): one self-contained zreaper for scratch images. ----------------
 # glibc static plus libbpf.a, libelf.a and libz.a; `run` needs none of them at run time, but the

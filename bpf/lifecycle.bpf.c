@@ -3,6 +3,7 @@
  * every process's life, one ring-buffer record each.
  */
 #include "zr_common.bpf.h"
+#include "zr_sysargs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -47,28 +48,31 @@ int BPF_PROG(on_sched_process_fork, struct task_struct *parent, struct task_stru
 
 		bpf_map_update_elem(&pid_filter, &ctgid, &one, BPF_ANY);
 	}
-	if (!zr_task_wanted(child))
+	if (!zr_task_wanted(child, true))
 		return 0;
 	r = zr_reserve(sizeof(*r));
 	if (!r)
 		return 0;
-	zr_fill_hdr(&r->hdr, child, ZR_REC_FORK, sizeof(*r));
+	zr_fill_hdr(&r->hdr, child, ZR_REC_FORK, sizeof(*r), true);
 	r->parent_pid = ptgid;
 	r->parent_tid = parent->pid;
 	r->parent_start = parent->group_leader->start_boottime;
-	zr_task_comm(r->parent_comm, parent);
+	zr_task_comm(r->parent_comm, parent, true);
 	zr_submit(r);
 	return 0;
 }
 
-static __always_inline void remember_exec(void)
+/* The helpers read the current task on every kernel: no task pointer needed. */
+static __always_inline void remember_exec(struct trace_event_raw_sys_enter *ctx, int nargs)
 {
-	struct task_struct *cur = bpf_get_current_task_btf();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct exec_args a;
-	__u32 tid = cur->pid;
 
-	zr_task_comm(a.comm, cur);
+	if (bpf_get_current_comm(a.comm, sizeof(a.comm)))
+		a.comm[0] = 0;
+	a.comm[ZR_COMM_LEN - 1] = 0;
 	bpf_map_update_elem(&exec_pending, &tid, &a, BPF_ANY);
+	zr_sysargs_enter(ctx, nargs);
 }
 
 /* Consumes the pending comm of the exec called by tid (into dst when given). */
@@ -86,18 +90,18 @@ static __always_inline void take_exec_comm(__u32 tid, char *dst)
 SEC("tracepoint/syscalls/sys_enter_execve")
 int on_sys_enter_execve(struct trace_event_raw_sys_enter *ctx)
 {
-	remember_exec();
+	remember_exec(ctx, 2); /* filename, argv */
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_execveat")
 int on_sys_enter_execveat(struct trace_event_raw_sys_enter *ctx)
 {
-	remember_exec();
+	remember_exec(ctx, 3); /* dirfd, filename, argv */
 	return 0;
 }
 
-static __always_inline struct zr_rec_exec *exec_record(struct task_struct *t, __u16 kind)
+static __always_inline struct zr_rec_exec *exec_record(struct task_struct *t, __u16 kind, bool btf)
 {
 	__u32 zero = 0;
 	struct exec_scratch *slot = bpf_map_lookup_elem(&exec_scratch, &zero);
@@ -106,7 +110,7 @@ static __always_inline struct zr_rec_exec *exec_record(struct task_struct *t, __
 	if (!slot)
 		return NULL;
 	r = &slot->rec;
-	zr_fill_hdr(&r->hdr, t, kind, sizeof(*r));
+	zr_fill_hdr(&r->hdr, t, kind, sizeof(*r), btf);
 	r->error = 0;
 	r->old_pid = 0;
 	r->argc = 0;
@@ -137,7 +141,7 @@ int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 	__u64 start, end, len;
 	long n;
 
-	r = zr_task_wanted(p) ? exec_record(p, ZR_REC_EXEC) : NULL;
+	r = zr_task_wanted(p, true) ? exec_record(p, ZR_REC_EXEC, true) : NULL;
 	take_exec_comm(old_pid, r ? r->old_comm : NULL);
 	if (!r)
 		return 0;
@@ -192,36 +196,32 @@ static __always_inline void read_user_argv(struct zr_rec_exec *r, __u64 argvp)
 	r->hdr.flags |= ZR_F_ARGV_TRUNC;
 }
 
-/* A failed exec leaves the caller as it was: its comm, and its arguments still in the saved
- * registers (execve: filename, argv; execveat: dirfd, filename, argv). */
+/* A failed exec leaves the caller as it was: its comm, and its arguments (execve: filename,
+ * argv; execveat: dirfd, filename, argv). */
 static __always_inline void exec_exit(long ret, bool is_at)
 {
-	struct task_struct *cur = bpf_get_current_task_btf();
-	__u32 tid = cur->pid;
-	struct pt_regs *regs;
+	struct task_struct *cur = zr_current();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct zr_sysargs args;
 	struct zr_rec_exec *r;
 	__u64 filename, argv;
 
 	/* A successful exec consumed its comm at sched_process_exec. */
-	if (ret >= 0)
+	if (ret >= 0) {
+		zr_sysargs_drop();
 		return;
+	}
 	bpf_map_delete_elem(&exec_pending, &tid);
-	if (ret < -ZR_K_MAX_ERRNO || !zr_task_wanted(cur))
+	if (!zr_sysargs_exit(&args) || ret < -ZR_K_MAX_ERRNO || !zr_task_wanted(cur, targ_task_btf))
 		return;
-	r = exec_record(cur, ZR_REC_EXEC_FAIL);
+	r = exec_record(cur, ZR_REC_EXEC_FAIL, targ_task_btf);
 	if (!r)
 		return;
-	regs = (struct pt_regs *)bpf_task_pt_regs(cur);
-	if (is_at) {
-		filename = PT_REGS_PARM2_CORE_SYSCALL(regs);
-		argv = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	} else {
-		filename = PT_REGS_PARM1_CORE_SYSCALL(regs);
-		argv = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	}
+	filename = args.arg[is_at ? 1 : 0];
+	argv = args.arg[is_at ? 2 : 1];
 	r->error = -ret;
 	r->old_pid = tid;
-	zr_task_comm(r->old_comm, cur);
+	zr_task_comm(r->old_comm, cur, targ_task_btf);
 	if (bpf_probe_read_user_str(r->filename, sizeof(r->filename), (void *)filename) ==
 	    sizeof(r->filename))
 		r->hdr.flags |= ZR_F_PATH_TRUNC;
@@ -244,39 +244,72 @@ int on_sys_exit_execveat(struct trace_event_raw_sys_exit *ctx)
 }
 
 /* The tgid at each of the first pid-namespace levels, and each namespace's inode (0 beyond the
- * task's level). Unrolled: the verifier wants constant offsets for direct loads. */
+ * task's level). Only level 0 is a direct load: before 6.5 struct pid declared numbers[1], and
+ * older verifiers refuse a direct load past it. */
 static __always_inline void exit_ns_numbers(struct zr_rec_exit *r, struct pid *p)
 {
-	unsigned int lvl = p ? p->level : 0;
 	unsigned int i;
 
 #pragma unroll
-	for (i = 0; i < ZR_NS_LEVELS; i++) {
-		if (p && i <= lvl) {
-			r->ns_nr[i] = p->numbers[i].nr;
-			r->ns_inum[i] = p->numbers[i].ns->ns.inum;
-		} else {
-			r->ns_nr[i] = 0;
-			r->ns_inum[i] = 0;
-		}
-	}
+	for (i = 0; i < ZR_NS_LEVELS; i++)
+		r->ns_nr[i] = zr_pid_nr_at(p, i, &r->ns_inum[i], true);
+}
+
+/* A process whose group exit is claimed: where the tracepoint has no group_dead argument,
+ * threads exiting at once can all see signal->live at 0, and only the first to claim the
+ * process reports its group exit. Keyed by the process's identity, dropped when it is freed. */
+struct group_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 start;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct group_key);
+	__type(value, __u8);
+} group_exits SEC(".maps");
+
+static __always_inline struct group_key group_key_of(struct task_struct *p)
+{
+	struct group_key k = { .tgid = p->tgid, .start = p->group_leader->start_boottime };
+
+	return k;
+}
+
+/* Is p the last thread of its group? Newer kernels pass it to the tracepoint (group_dead; 6.1
+ * and 6.12 do not); on the others do_exit has already counted p out of signal->live when the
+ * tracepoint fires, so a live count of 0 says the same, for the first thread to claim it. */
+static __always_inline bool exit_group_dead(unsigned long long *ctx, struct task_struct *p)
+{
+	struct group_key k;
+	__u8 one = 1;
+
+	if (targ_exit_group_dead)
+		return (bool)ctx[1];
+	if (p->signal->live.counter)
+		return false;
+	k = group_key_of(p);
+	return !bpf_map_update_elem(&group_exits, &k, &one, BPF_NOEXIST);
 }
 
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(on_sched_process_exit, struct task_struct *p, bool group_dead)
+int BPF_PROG(on_sched_process_exit, struct task_struct *p)
 {
+	bool group_dead = exit_group_dead(ctx, p);
 	struct signal_struct *sig;
 	struct zr_rec_exit *r;
 
 	/* A leader leaving before its threads is kept: the process then shows as a zombie. */
 	if (!group_dead && !targ_threads && p->pid != p->tgid)
 		return 0;
-	if (!zr_task_wanted(p))
+	if (!zr_task_wanted(p, true))
 		return 0;
 	r = zr_reserve(sizeof(*r));
 	if (!r)
 		return 0;
-	zr_fill_hdr(&r->hdr, p, ZR_REC_EXIT, sizeof(*r));
+	zr_fill_hdr(&r->hdr, p, ZR_REC_EXIT, sizeof(*r), true);
 	if (group_dead)
 		r->hdr.flags |= ZR_F_GROUP_DEAD;
 	/* What wait() will report: wait_task_zombie() picks the group code after a group exit. */
@@ -300,13 +333,18 @@ int BPF_PROG(on_sched_process_free, struct task_struct *p)
 	bool is_leader = tgid == (__u32)p->pid;
 	struct zr_rec_free *r;
 
+	if (is_leader && !targ_exit_group_dead) {
+		struct group_key k = group_key_of(p);
+
+		bpf_map_delete_elem(&group_exits, &k);
+	}
 	if (!is_leader && !targ_threads)
 		return 0;
 	if (!zr_pid_wanted(tgid))
 		return 0;
 	r = zr_reserve(sizeof(*r));
 	if (r) {
-		zr_fill_hdr(&r->hdr, p, ZR_REC_FREE, sizeof(*r));
+		zr_fill_hdr(&r->hdr, p, ZR_REC_FREE, sizeof(*r), true);
 		zr_submit(r);
 	}
 	/* A released leader leaves the --tree set; pid reuse must not inherit the filter. */

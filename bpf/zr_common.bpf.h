@@ -51,37 +51,67 @@ static __always_inline bool zr_pid_wanted(__u32 tgid)
 	return bpf_map_lookup_elem(&pid_filter, &tgid) != NULL;
 }
 
-/* Task pointers here are BTF pointers (tp_btf arguments, bpf_get_current_task_btf()): plain
- * field loads compile to single guarded loads, far cheaper than a bpf_probe_read_kernel() per
- * field; the helper remains only where an index is variable (the verifier wants constant
- * offsets). */
-static __always_inline __u64 zr_task_cgroup_id(struct task_struct *t)
+/* What the running kernel offers, decided by the loader from the kernel's BTF before load. The
+ * verifier knows frozen rodata, so it walks only the branch a kernel can take: a helper or a
+ * tracepoint argument the kernel lacks sits in code it never checks. */
+const volatile bool targ_task_btf __weak = true;	/* bpf_get_current_task_btf (5.11) */
+const volatile bool targ_task_pt_regs __weak = true;	/* bpf_task_pt_regs (5.15) */
+const volatile bool targ_exit_group_dead __weak = true; /* sched_process_exit(p, group_dead) */
+
+/* ZR_READ(btf, t, a, b...) is t->a->b...: a direct load when t is a BTF pointer (tp_btf arguments,
+ * bpf_get_current_task_btf()), far cheaper than a probe read per field; a CO-RE probe read when it
+ * is a plain address (bpf_get_current_task() before 5.11). btf is a constant (a literal or
+ * rodata), so only one arm reaches the verifier. ___arrow is libbpf's own a->b->c builder. */
+#define ZR_READ(btf, t, a, ...)                                                                    \
+	((btf) ? ___arrow(t, a, ##__VA_ARGS__) : BPF_CORE_READ(t, a, ##__VA_ARGS__))
+
+/* The current task, as a BTF pointer where the kernel can give one (then ZR_READ(targ_task_btf,
+ * ...) loads from it directly). */
+static __always_inline struct task_struct *zr_current(void)
 {
-	return t->cgroups->dfl_cgrp->kn->id;
+	if (targ_task_btf)
+		return bpf_get_current_task_btf();
+	return (struct task_struct *)bpf_get_current_task();
 }
 
+static __always_inline __u64 zr_task_cgroup_id(struct task_struct *t, bool btf)
+{
+	return ZR_READ(btf, t, cgroups, dfl_cgrp, kn, id);
+}
+
+/* Before 6.1 a cgroup kept its ancestors' ids (ancestor_ids[]) instead of pointers. */
+struct cgroup___ids {
+	int level;
+	__u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
 /* Is the task in the -c cgroup or below it? Its cgroup's ancestor at the target's level must
- * be the target (cgroup.ancestors[] holds every ancestor by level). */
-static __always_inline bool zr_cgroup_wanted(struct task_struct *t)
+ * be the target (the cgroup keeps every ancestor by level). */
+static __always_inline bool zr_cgroup_wanted(struct task_struct *t, bool btf)
 {
 	struct cgroup *cg, *anc = NULL;
 	int lvl = targ_cgroup_level;
+	__u64 id = 0;
 
 	if (!targ_cgroup_id)
 		return true;
-	cg = t->cgroups->dfl_cgrp;
-	if (!cg || cg->level < lvl || lvl < 0 || lvl > 255)
+	cg = ZR_READ(btf, t, cgroups, dfl_cgrp);
+	if (!cg || lvl < 0 || lvl > 255 || BPF_CORE_READ(cg, level) < lvl)
 		return false;
-	bpf_core_read(&anc, sizeof(anc), &cg->ancestors[lvl]);
-	return anc && BPF_CORE_READ(anc, kn, id) == targ_cgroup_id;
+	if (bpf_core_field_exists(cg->ancestors)) {
+		bpf_core_read(&anc, sizeof(anc), &cg->ancestors[lvl]);
+		return anc && BPF_CORE_READ(anc, kn, id) == targ_cgroup_id;
+	}
+	bpf_core_read(&id, sizeof(id), &((struct cgroup___ids *)cg)->ancestor_ids[lvl]);
+	return id == targ_cgroup_id;
 }
 
 /* Filters first, each read only when its filter is on (rodata: the verifier drops the rest). */
-static __always_inline bool zr_task_wanted(struct task_struct *t)
+static __always_inline bool zr_task_wanted(struct task_struct *t, bool btf)
 {
-	if (targ_filter_pid && !zr_pid_wanted(t->tgid))
+	if (targ_filter_pid && !zr_pid_wanted(ZR_READ(btf, t, tgid)))
 		return false;
-	return zr_cgroup_wanted(t);
+	return zr_cgroup_wanted(t, btf);
 }
 
 /* Reserves a record or counts the loss. */
@@ -123,24 +153,24 @@ static __always_inline void zr_submit(void *rec)
 }
 
 /* The task's struct pid for its thread group (tgid), NULL once released. */
-static __always_inline struct pid *zr_tgid_pid(struct task_struct *t)
+static __always_inline struct pid *zr_tgid_pid(struct task_struct *t, bool btf)
 {
-	return t->signal->pids[PIDTYPE_TGID];
+	return ZR_READ(btf, t, signal, pids[PIDTYPE_TGID]);
 }
 
 /* Number of struct pid p at namespace level lvl, and that namespace's inode (0 when the level
- * does not exist). Level 0 is a constant offset (a direct load); deeper levels, only seen in
- * containers, need the helper. */
-static __always_inline __u32 zr_pid_nr_at(struct pid *p, unsigned int lvl, __u32 *inum)
+ * does not exist). Level 0 is a constant offset (a direct load from a BTF pointer); deeper
+ * levels, only seen in containers, need the helper. */
+static __always_inline __u32 zr_pid_nr_at(struct pid *p, unsigned int lvl, __u32 *inum, bool btf)
 {
 	struct upid up = {};
 
 	*inum = 0;
-	if (!p || lvl > 31 || lvl > p->level)
+	if (!p || lvl > 31 || lvl > ZR_READ(btf, p, level))
 		return 0;
 	if (!lvl) {
-		*inum = p->numbers[0].ns->ns.inum;
-		return p->numbers[0].nr;
+		*inum = ZR_READ(btf, p, numbers[0].ns, ns.inum);
+		return ZR_READ(btf, p, numbers[0].nr);
 	}
 	bpf_core_read(&up, sizeof(up), &p->numbers[lvl]);
 	*inum = BPF_CORE_READ(up.ns, ns.inum);
@@ -149,50 +179,52 @@ static __always_inline __u32 zr_pid_nr_at(struct pid *p, unsigned int lvl, __u32
 
 /* A task's comm: the kernel keeps it NUL-padded (set_task_comm), so a plain 16-byte copy is the
  * string; the last byte is forced in case a rename races the copy. */
-static __always_inline void zr_task_comm(char *dst, struct task_struct *t)
+static __always_inline void zr_task_comm(char *dst, struct task_struct *t, bool btf)
 {
-	__builtin_memcpy(dst, t->comm, ZR_COMM_LEN);
+	if (btf)
+		__builtin_memcpy(dst, t->comm, ZR_COMM_LEN);
+	else if (bpf_core_read(dst, ZR_COMM_LEN, &t->comm))
+		dst[0] = 0;
 	dst[ZR_COMM_LEN - 1] = 0;
 }
 
 /* Fills every byte of the header (ring-buffer memory is not zeroed). */
 static __always_inline void zr_fill_hdr(struct zr_event_hdr *h, struct task_struct *t, __u16 kind,
-					__u16 size)
+					__u16 size, bool btf)
 {
-	struct pid *tp = t->thread_pid;
-	const struct cred *cred = t->real_cred;
-	__u32 pid = t->tgid, tid = t->pid, inum = 0, tgid_inum, nr;
+	struct pid *tp = ZR_READ(btf, t, thread_pid);
+	__u32 pid = ZR_READ(btf, t, tgid), tid = ZR_READ(btf, t, pid), inum = 0, tgid_inum, nr;
 	unsigned int lvl = 0;
 
 	h->kind = kind;
 	h->size = size;
 	h->flags = pid != tid ? ZR_F_THREAD : 0;
 	h->ts = bpf_ktime_get_boot_ns();
-	h->start_boottime = t->group_leader->start_boottime;
-	h->cgroup_id = zr_task_cgroup_id(t);
+	h->start_boottime = ZR_READ(btf, t, group_leader, start_boottime);
+	h->cgroup_id = zr_task_cgroup_id(t, btf);
 	h->pid = pid;
 	h->tid = tid;
-	h->ppid = t->real_parent->tgid;
-	h->uid = cred->uid.val;
-	h->gid = cred->gid.val;
+	h->ppid = ZR_READ(btf, t, real_parent, tgid);
+	h->uid = ZR_READ(btf, t, real_cred, uid.val);
+	h->gid = ZR_READ(btf, t, real_cred, gid.val);
 	/* In the initial pid namespace (level 0) the numbers are the global ones; only a task in
 	 * a container pays for the walk. A released task (thread_pid NULL) reads as level 0. */
 	h->ns_pid = pid;
 	h->ns_tid = tid;
 	if (tp) {
-		lvl = tp->level;
+		lvl = ZR_READ(btf, tp, level);
 		if (lvl > 31)
 			lvl = 0;
-		nr = zr_pid_nr_at(tp, lvl, &inum);
+		nr = zr_pid_nr_at(tp, lvl, &inum, btf);
 		if (lvl) {
 			h->ns_tid = nr;
-			h->ns_pid = zr_pid_nr_at(zr_tgid_pid(t), lvl, &tgid_inum);
+			h->ns_pid = zr_pid_nr_at(zr_tgid_pid(t, btf), lvl, &tgid_inum, btf);
 		}
 	}
 	h->pidns = inum;
 	h->ns_level = lvl;
 	__builtin_memset(h->pad, 0, sizeof(h->pad));
-	zr_task_comm(h->comm, t);
+	zr_task_comm(h->comm, t, btf);
 }
 
 #endif /* ZR_COMMON_BPF_H */

@@ -2,7 +2,7 @@
 # tests/run.sh - the one test runner: every unit (cmocka) and e2e (bats) suite as TAP, one
 # summary line last: "N passed, N failed, N skipped". Exit 1 when anything failed.
 #
-# Usage: tests/run.sh [--unit-only|--e2e-only]
+# Usage: tests/run.sh [--unit-only|--e2e-only]   (the kernel matrix counts as e2e)
 # Env:   BUILD (default build): where build/unit/test_* and build/unit-san/test_* live and where
 #        TAP logs go (build/test-logs/<suite>.tap). CI=true: a skip for missing root or BTF (the
 #        whole e2e part when not root, or a test whose skip reason names root/BTF) is a failure.
@@ -128,8 +128,18 @@ run_e2e() {
 	done
 }
 
+# The kernel matrix (tests/kernels/run.sh): needs root to load BPF on the host part.
+run_kernels() {
+	if [ "$(id -u)" -ne 0 ]; then
+		not_run kernels "needs root"
+		return
+	fi
+	run_suite kernels tests/kernels/run.sh --tap
+}
+
 [ "$do_unit" -eq 0 ] || run_unit
 [ "$do_e2e" -eq 0 ] || run_e2e
+[ "$do_e2e" -eq 0 ] || run_kernels
 
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ]

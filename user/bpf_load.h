@@ -8,17 +8,23 @@
 #include <stdint.h>
 
 #include "filter.h"
+#include "kernel_report.h"
 
 struct zreaper_bpf;
 struct ring_buffer;
 
 typedef int (*bpf_load_record_fn)(void *ctx, void *data, size_t size);
 
-/* Loads and attaches everything. ring_bytes: ring buffer size (0: the default); wakeup_bytes:
+/* Loads and attaches everything, in the variant the running kernel accepts; what it had to
+ * switch off goes into report. ring_bytes: ring buffer size (0: the default); wakeup_bytes:
  * wake the reader only when this much is waiting (0: per record). On failure returns -errno
  * and writes a one-line reason (with a hint where one helps) into why. */
 int bpf_load_start(const struct zr_filters *f, unsigned ring_bytes, uint64_t wakeup_bytes,
-		   struct zreaper_bpf **out, char *why, size_t whylen);
+		   struct zreaper_bpf **out, struct zr_kernel_report *report, char *why,
+		   size_t whylen);
+
+/* One warning line on stderr per feature the kernel made us switch off (limits only at -v). */
+void bpf_load_warn_degraded(const struct zr_kernel_report *r);
 
 /* A ring buffer reader calling fn per record; NULL + errno on failure. */
 struct ring_buffer *bpf_load_ring(struct zreaper_bpf *skel, bpf_load_record_fn fn, void *ctx);
@@ -28,8 +34,5 @@ uint64_t bpf_load_drops(struct zreaper_bpf *skel);
 
 /* Detaches and frees; accepts NULL. */
 void bpf_load_stop(struct zreaper_bpf *skel);
-
-/* Routes libbpf's messages into log.c (debug ones only at -vv). */
-void bpf_load_set_print(int verbosity);
 
 #endif /* ZR_BPF_LOAD_H */

@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf_load.h"
+#include "bpf_log.h"
 #include "cgroup.h"
 #include "cli.h"
 #include "cmd.h"
@@ -47,8 +48,9 @@ struct trace {
 	uint64_t rotate_bytes;
 	struct record_writer *rec;
 	struct journal_writer journal;
-	uint64_t flushed_ns;	/* when the recording was last flushed */
-	struct trace_export ex; /* metrics, attribution, --output */
+	uint64_t flushed_ns;		 /* when the recording was last flushed */
+	struct trace_export ex;		 /* metrics, attribution, --output */
+	struct zr_kernel_report kreport; /* how the BPF side adapted to this kernel */
 };
 
 static void usage(FILE *f)
@@ -526,12 +528,15 @@ int cmd_trace(int argc, char **argv)
 		zr_err("out of memory");
 		goto out;
 	}
-	bpf_load_set_print(log_verbosity - LOG_WARN);
-	err = bpf_load_start(&t.o.f, t.ring_bytes, WAKEUP_BYTES, &t.skel, why, sizeof(why));
+	bpf_log_set_print(log_verbosity - LOG_WARN);
+	err = bpf_load_start(&t.o.f, t.ring_bytes, WAKEUP_BYTES, &t.skel, &t.kreport, why,
+			     sizeof(why));
 	if (err) {
 		zr_err("%s", why);
 		goto out;
 	}
+	bpf_load_warn_degraded(&t.kreport);
+	t.p.info.kernel_report = &t.kreport;
 	t.ring = bpf_load_ring(t.skel, on_record, &t);
 	if (!t.ring) {
 		zr_err("cannot open the ring buffer: %s", strerror(errno));

@@ -102,6 +102,7 @@ static void decode_wait(const struct zr_rec_wait *r, struct zr_ev *ev)
 	ev->u.wait.syscall = r->syscall;
 	ev->u.wait.target = r->target;
 	ev->u.wait.options = r->options;
+	ev->u.wait.args_unknown = r->hdr.flags & ZR_F_ARGS_UNKNOWN;
 	if (r->ret < 0) {
 		ev->u.wait.error = (int)-r->ret;
 		ev->u.wait.result = -r->ret == K_ECHILD ? ZR_WAIT_NO_CHILD : ZR_WAIT_ERROR;

@@ -112,6 +112,7 @@ struct zr_ev {
 			int syscall; /* enum zr_wait_syscall */
 			int target;
 			int options;
+			bool args_unknown; /* began before the trace (kernels before 5.15) */
 			enum zr_wait_result result;
 			uint32_t reaped_pid; /* initial-namespace pid, 0 when none */
 			int error;	     /* positive errno when result is error/no_child */

@@ -71,7 +71,7 @@ int pipeline_init(struct pipeline *p, struct zr_filters *f, const struct pipelin
 	p->journal = c->journal;
 	p->export = c->export;
 	p->warn_lost = c->warn_lost;
-	p->info = (struct sink_run_info){ PIPELINE_SCHEMA_VERSION, ZR_VERSION, c->kernel, f };
+	p->info = (struct sink_run_info){ PIPELINE_SCHEMA_VERSION, ZR_VERSION, c->kernel, f, NULL };
 	if (c->json)
 		sink_json_init(&p->sink, c->out, &p->info);
 	else

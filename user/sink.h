@@ -11,13 +11,15 @@
 #include "event.h"
 
 struct zr_filters;
+struct zr_kernel_report;
 
 /* What the start line reports besides the event itself. */
 struct sink_run_info {
 	int schema_version;
-	const char *version;		  /* zreaper's */
-	const char *kernel;		  /* uname release */
-	const struct zr_filters *filters; /* effective filters */
+	const char *version;			      /* zreaper's */
+	const char *kernel;			      /* uname release */
+	const struct zr_filters *filters;	      /* effective filters */
+	const struct zr_kernel_report *kernel_report; /* live traces: how BPF adapted; else NULL */
 };
 
 struct sink;

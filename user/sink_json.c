@@ -12,6 +12,7 @@
 #include "jsonw.h"
 #include "procfs.h"
 #include "sink.h"
+#include "kernel_report.h"
 #include "status.h"
 
 static void put_errno(struct jsonw *w, const char *key, int err)
@@ -120,8 +121,13 @@ static void put_wait(struct jsonw *w, const struct zr_ev *ev)
 	enum zr_wait_result r = ev->u.wait.result;
 
 	jsonw_str(w, "syscall", ev->u.wait.syscall == 1 ? "waitid" : "wait4", SIZE_MAX);
-	jsonw_int(w, "target", ev->u.wait.target);
-	jsonw_int(w, "options", ev->u.wait.options);
+	if (ev->u.wait.args_unknown) {
+		jsonw_null(w, "target");
+		jsonw_null(w, "options");
+	} else {
+		jsonw_int(w, "target", ev->u.wait.target);
+		jsonw_int(w, "options", ev->u.wait.options);
+	}
 	jsonw_str(w, "result", sink_wait_result_name(r), SIZE_MAX);
 	if (ev->u.wait.reaped_pid)
 		jsonw_u64(w, "reaped_pid", ev->u.wait.reaped_pid);
@@ -271,6 +277,31 @@ static void put_filters(struct jsonw *w, const struct zr_filters *f)
 	jsonw_obj_end(w);
 }
 
+/* How the BPF side adapted to the running kernel (live traces; null in a replay). */
+static void put_kernel_report(struct jsonw *w, const struct zr_kernel_report *r)
+{
+	int i;
+
+	if (!r) {
+		jsonw_null(w, "bpf");
+		jsonw_null(w, "degraded");
+		return;
+	}
+	jsonw_obj_begin(w, "bpf");
+	jsonw_str(w, "current_task", r->current_task, SIZE_MAX);
+	jsonw_str(w, "syscall_args", r->syscall_args, SIZE_MAX);
+	jsonw_str(w, "group_dead", r->group_dead, SIZE_MAX);
+	jsonw_obj_end(w);
+	jsonw_arr_begin(w, "degraded");
+	for (i = 0; i < r->n_degraded; i++) {
+		jsonw_obj_begin(w, NULL);
+		jsonw_str(w, "feature", r->degraded[i].feature, SIZE_MAX);
+		jsonw_str(w, "reason", r->degraded[i].reason, SIZE_MAX);
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
+}
+
 static void put_start(struct jsonw *w, const struct sink_run_info *info)
 {
 	if (!info) {
@@ -278,12 +309,14 @@ static void put_start(struct jsonw *w, const struct sink_run_info *info)
 		jsonw_null(w, "version");
 		jsonw_null(w, "kernel");
 		jsonw_null(w, "filters");
+		put_kernel_report(w, NULL);
 		return;
 	}
 	jsonw_int(w, "schema_version", info->schema_version);
 	jsonw_str(w, "version", info->version, SIZE_MAX);
 	jsonw_str(w, "kernel", info->kernel, SIZE_MAX);
 	put_filters(w, info->filters);
+	put_kernel_report(w, info->kernel_report);
 }
 
 /* Lines about a process carry its subject fields; start, stop, lost and summary do not. */

@@ -138,8 +138,13 @@ static void put_wait(FILE *f, const struct zr_ev *ev)
 	enum zr_wait_result r = ev->u.wait.result;
 	char buf[16];
 
-	fprintf(f, "%s(%d", ev->u.wait.syscall == 1 ? "waitid" : "wait4", ev->u.wait.target);
-	put_wait_options(f, ev->u.wait.options);
+	fprintf(f, "%s(", ev->u.wait.syscall == 1 ? "waitid" : "wait4");
+	if (ev->u.wait.args_unknown) {
+		fputc('?', f);
+	} else {
+		fprintf(f, "%d", ev->u.wait.target);
+		put_wait_options(f, ev->u.wait.options);
+	}
 	fprintf(f, ") -> %s", sink_wait_result_name(r));
 	switch (r) {
 	case ZR_WAIT_REAPED:

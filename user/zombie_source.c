@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf_load.h"
+#include "bpf_log.h"
 #include "decode.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -95,12 +96,14 @@ static int rescan(struct zombie_source *zs)
 static int open_bpf(struct zombie_source *zs, uint64_t zombie_after_ns, char *why, size_t whylen)
 {
 	struct zr_filters f = { 0 }; /* every process, no thread events */
+	struct zr_kernel_report report;
 	int err;
 
-	bpf_load_set_print(log_verbosity - LOG_WARN);
-	err = bpf_load_start(&f, 0, WAKEUP_BYTES, &zs->skel, why, whylen);
+	bpf_log_set_print(log_verbosity - LOG_WARN);
+	err = bpf_load_start(&f, 0, WAKEUP_BYTES, &zs->skel, &report, why, whylen);
 	if (err)
 		return err;
+	bpf_load_warn_degraded(&report);
 	zs->lc = lifecycle_new(0, LIFECYCLE_AUTOREAP_GRACE_NS, on_event, zs);
 	if (!zs->lc)
 		return -ENOMEM;

@@ -603,6 +603,23 @@ static void test_wait4_no_status(void **state)
 	assert_false(ev.u.wait.st.is_known);
 }
 
+static void test_wait_args_unknown(void **state)
+{
+	struct zr_rec_wait r = rb_wait4(ZR_F_ARGS_UNKNOWN, 561, 0, 0, 0);
+	struct zr_ev ev;
+
+	(void)state;
+	/* Begun before the trace (kernels before 5.15): the pid it returned is all there is. */
+	assert_int_equal(DEC(r, &ev), 0);
+	assert_true(ev.u.wait.args_unknown);
+	assert_int_equal(ev.u.wait.result, ZR_WAIT_REAPED);
+	assert_int_equal(ev.u.wait.reaped_pid, 561);
+	assert_false(ev.u.wait.st.is_known);
+	r = rb_wait4(ZR_F_STATUS_KNOWN, 561, -1, 0, 0);
+	assert_int_equal(DEC(r, &ev), 0);
+	assert_false(ev.u.wait.args_unknown);
+}
+
 static void test_wait4_would_block_and_errors(void **state)
 {
 	struct zr_rec_wait r = rb_wait4(ZR_F_STATUS_KNOWN, 0, -1, 1, 0);
@@ -815,6 +832,7 @@ int main(void)
 		T(test_wait4_reaped_signal),
 		T(test_wait4_stopped_continued),
 		T(test_wait4_no_status),
+		T(test_wait_args_unknown),
 		T(test_wait4_would_block_and_errors),
 		T(test_waitid_exited),
 		T(test_waitid_killed_dumped),

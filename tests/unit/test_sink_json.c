@@ -315,6 +315,11 @@ static void test_wait(void **state)
 	ev.u.wait.error = EINTR;
 	assert_non_null(strstr(emit1(ev), "\"result\":\"error\",\"reaped_pid\":null,"
 					  "\"error\":\"EINTR\"}"));
+	/* A wait begun before the trace on a kernel without bpf_task_pt_regs: no arguments. */
+	ev = evb_wait(0, 0, 0, ZR_WAIT_REAPED, 4300, 0);
+	ev.u.wait.args_unknown = true;
+	assert_non_null(strstr(emit1(ev), ",\"syscall\":\"wait4\",\"target\":null,"
+					  "\"options\":null,\"result\":\"reaped\","));
 }
 
 static void test_reap(void **state)
