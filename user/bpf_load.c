@@ -157,9 +157,12 @@ static int pick_variants(struct zr_kfeatures *kf, struct zr_kernel_report *r, ch
 		err = kfeatures_force_fallback(kf, force, why, whylen);
 	if (err)
 		return err;
-	r->current_task = kf->task_btf ? "btf" : "probe_read";
-	r->syscall_args = kf->task_pt_regs ? "registers" : "entry";
-	r->group_dead = kf->exit_group_dead ? "argument" : "live_count";
+	snprintf(r->current_task, sizeof(r->current_task), "%s",
+		 kf->task_btf ? "btf" : "probe_read");
+	snprintf(r->syscall_args, sizeof(r->syscall_args), "%s",
+		 kf->task_pt_regs ? "registers" : "entry");
+	snprintf(r->group_dead, sizeof(r->group_dead), "%s",
+		 kf->exit_group_dead ? "argument" : "live_count");
 	if (!kf->task_pt_regs) {
 		add_degraded(r, "wait_args_at_start",
 			     "a wait already blocked when the trace starts has unknown arguments "

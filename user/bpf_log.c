@@ -69,9 +69,13 @@ static void keep_prog_name(const char *line)
 /* Kept cut to size: the reason names the program and the first words. */
 static void keep_last_error(const char *msg)
 {
+	size_t n;
+
 	if (!strncmp(msg, "libbpf: ", 8))
 		msg += 8;
-	snprintf(last_error, sizeof(last_error), "%s", msg);
+	n = strnlen(msg, sizeof(last_error) - 1);
+	memcpy(last_error, msg, n);
+	last_error[n] = '\0';
 }
 
 /* Writes a long message (a whole verifier log) one line at a time. */

@@ -235,6 +235,66 @@ int journal_put_op(struct journal_writer *j, enum journal_type type, uint64_t no
 	return record_put(j->w, (uint8_t)type, e.b, e.n);
 }
 
+static void put_str(struct enc *e, const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	put_var(e, n);
+	put_bytes(e, s, n);
+}
+
+/* Into a buffer of size bytes, NUL-terminated; longer text is a bad record. */
+static void get_str(struct dec *d, char *s, size_t size)
+{
+	uint64_t n = get_var(d);
+
+	if (d->bad || n >= size) {
+		d->bad = true;
+		s[0] = '\0';
+		return;
+	}
+	get_bytes(d, s, (size_t)n);
+	s[d->bad ? 0 : n] = '\0';
+}
+
+int journal_put_adapt(struct journal_writer *j, const struct zr_kernel_report *r)
+{
+	struct enc e = { .n = 0 };
+	int i;
+
+	put_str(&e, r->current_task, sizeof(r->current_task));
+	put_str(&e, r->syscall_args, sizeof(r->syscall_args));
+	put_str(&e, r->group_dead, sizeof(r->group_dead));
+	put_var(&e, (uint64_t)r->n_degraded);
+	for (i = 0; i < r->n_degraded; i++) {
+		put_str(&e, r->degraded[i].feature, sizeof(r->degraded[i].feature));
+		put_str(&e, r->degraded[i].reason, sizeof(r->degraded[i].reason));
+		put_var(&e, r->degraded[i].is_limit);
+	}
+	return record_put(j->w, JOURNAL_ADAPT, e.b, e.n);
+}
+
+static int decode_adapt(struct zr_kernel_report *r, struct dec *d)
+{
+	uint64_t n;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	get_str(d, r->current_task, sizeof(r->current_task));
+	get_str(d, r->syscall_args, sizeof(r->syscall_args));
+	get_str(d, r->group_dead, sizeof(r->group_dead));
+	n = get_var(d);
+	if (d->bad || n > ZR_DEGRADED_MAX)
+		return -1;
+	for (i = 0; i < (int)n; i++) {
+		get_str(d, r->degraded[i].feature, sizeof(r->degraded[i].feature));
+		get_str(d, r->degraded[i].reason, sizeof(r->degraded[i].reason));
+		r->degraded[i].is_limit = get_var(d) != 0;
+	}
+	r->n_degraded = (int)n;
+	return d->bad ? -1 : 0;
+}
+
 int journal_flush(struct journal_writer *j, uint64_t now)
 {
 	int err;
@@ -428,6 +488,11 @@ int journal_next(struct journal_reader *j, struct journal_item *it)
 				goto bad;
 			return 1;
 		case JOURNAL_END:
+			return 1;
+		case JOURNAL_ADAPT:
+			if (decode_adapt(&j->adapt, &d))
+				goto bad;
+			it->report = &j->adapt;
 			return 1;
 		case JOURNAL_STAT:
 		case JOURNAL_STATUS:

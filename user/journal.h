@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel_report.h"
 #include "procsrc.h"
 #include "record.h"
 
@@ -25,6 +26,7 @@ enum journal_type {
 	JOURNAL_PID,	    /* one pid listed by the /proc scan */
 	JOURNAL_PID_END,    /* the /proc scan ended */
 	JOURNAL_END,	    /* the recorder closed the file */
+	JOURNAL_ADAPT,	    /* how BPF adapted to the kernel (before START: the start line's) */
 };
 
 /* Kernel records are stored as the difference from the previous record of the same kind. */
@@ -44,6 +46,7 @@ struct journal_item {
 	uint64_t value;	  /* LOST, FINISH: drops total */
 	const void *data; /* KERNEL: the record, 8-byte aligned, valid until the next item */
 	size_t size;
+	const struct zr_kernel_report *report; /* ADAPT: valid as long as the reader */
 };
 
 struct journal_writer {
@@ -57,6 +60,7 @@ void journal_writer_init(struct journal_writer *j, struct record_writer *w,
 			 const struct procsrc *inner);
 int journal_put_kernel(struct journal_writer *j, const void *data, size_t size);
 int journal_put_op(struct journal_writer *j, enum journal_type type, uint64_t now, uint64_t value);
+int journal_put_adapt(struct journal_writer *j, const struct zr_kernel_report *r);
 
 /* Writes what is buffered; when the file is full, ends it and starts the next with a CONT at
  * now (--rotate). */
@@ -77,6 +81,7 @@ struct journal_reader {
 	char why[256];
 	unsigned long mismatches; /* /proc questions the recording did not answer */
 	uint64_t kbuf[RECORD_MAX / 8];
+	struct zr_kernel_report adapt; /* the last ADAPT read */
 };
 
 void journal_reader_init(struct journal_reader *j, struct record_reader *r);

@@ -1,6 +1,6 @@
 /* kernel_report.h - how the BPF side adapted to the running kernel: the variant each
  * kernel-dependent read took, and the features switched off, each with its reason. The loader
- * fills it; the start line shows it. Plain data: no libbpf here.
+ * fills it, a recording keeps it, the start line shows it. Plain data: no libbpf here.
  */
 #ifndef ZR_KERNEL_REPORT_H
 #define ZR_KERNEL_REPORT_H
@@ -16,9 +16,9 @@ struct zr_degraded {
 };
 
 struct zr_kernel_report {
-	const char *current_task; /* "btf" (bpf_get_current_task_btf) or "probe_read" */
-	const char *syscall_args; /* "registers" (bpf_task_pt_regs) or "entry" */
-	const char *group_dead;	  /* "argument" (the tracepoint's) or "live_count" */
+	char current_task[16]; /* "btf" (bpf_get_current_task_btf) or "probe_read" */
+	char syscall_args[16]; /* "registers" (bpf_task_pt_regs) or "entry" */
+	char group_dead[16];   /* "argument" (the tracepoint's) or "live_count" */
 	int n_degraded;
 	struct zr_degraded degraded[ZR_DEGRADED_MAX];
 };

@@ -123,6 +123,9 @@ int pipeline_start(struct pipeline *p, uint64_t now, bool with_snapshot)
 	struct zr_ev ev = { .kind = ZR_EV_START, .ktime_ns = now };
 	int err;
 
+	/* The start line's kernel report, kept so a replay prints the same line. */
+	if (with_snapshot && p->journal && p->info.kernel_report)
+		journal_put_adapt(p->journal, p->info.kernel_report);
 	journal_op(p, with_snapshot ? JOURNAL_START : JOURNAL_CONT, now, 0);
 	p->started = true;
 	err = emit_line(p, &ev);

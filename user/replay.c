@@ -28,6 +28,11 @@ int replay_feed(struct pipeline *p, struct journal_reader *jr, struct replay_sta
 	while ((rc = journal_next(jr, &it)) > 0) {
 		if (it.type == JOURNAL_END)
 			return 1;
+		if (it.type == JOURNAL_ADAPT) { /* untimed, before START: for the start line */
+			if (!p->started)
+				p->info.kernel_report = it.report;
+			continue;
+		}
 		if (st->after_ns && !p->started)
 			st->until_ns = it.now + st->after_ns; /* "+5s": from the start line */
 		if (st->until_ns && it.now > st->until_ns)
@@ -57,6 +62,7 @@ int replay_feed(struct pipeline *p, struct journal_reader *jr, struct replay_sta
 		case JOURNAL_START:
 		case JOURNAL_CONT:
 		case JOURNAL_END:
+		case JOURNAL_ADAPT:
 		case JOURNAL_STAT:
 		case JOURNAL_STATUS:
 		case JOURNAL_PID:

@@ -277,26 +277,21 @@ static void put_filters(struct jsonw *w, const struct zr_filters *f)
 	jsonw_obj_end(w);
 }
 
-/* How the BPF side adapted to the running kernel (live traces; null in a replay). */
+/* How the BPF side adapted to the running kernel: live traces only (a replay has no kernel). */
 static void put_kernel_report(struct jsonw *w, const struct zr_kernel_report *r)
 {
 	int i;
 
-	if (!r) {
-		jsonw_null(w, "bpf");
-		jsonw_null(w, "degraded");
-		return;
-	}
 	jsonw_obj_begin(w, "bpf");
-	jsonw_str(w, "current_task", r->current_task, SIZE_MAX);
-	jsonw_str(w, "syscall_args", r->syscall_args, SIZE_MAX);
-	jsonw_str(w, "group_dead", r->group_dead, SIZE_MAX);
+	jsonw_str(w, "current_task", r->current_task, sizeof(r->current_task));
+	jsonw_str(w, "syscall_args", r->syscall_args, sizeof(r->syscall_args));
+	jsonw_str(w, "group_dead", r->group_dead, sizeof(r->group_dead));
 	jsonw_obj_end(w);
 	jsonw_arr_begin(w, "degraded");
 	for (i = 0; i < r->n_degraded; i++) {
 		jsonw_obj_begin(w, NULL);
-		jsonw_str(w, "feature", r->degraded[i].feature, SIZE_MAX);
-		jsonw_str(w, "reason", r->degraded[i].reason, SIZE_MAX);
+		jsonw_str(w, "feature", r->degraded[i].feature, sizeof(r->degraded[i].feature));
+		jsonw_str(w, "reason", r->degraded[i].reason, sizeof(r->degraded[i].reason));
 		jsonw_obj_end(w);
 	}
 	jsonw_arr_end(w);
@@ -309,14 +304,14 @@ static void put_start(struct jsonw *w, const struct sink_run_info *info)
 		jsonw_null(w, "version");
 		jsonw_null(w, "kernel");
 		jsonw_null(w, "filters");
-		put_kernel_report(w, NULL);
 		return;
 	}
 	jsonw_int(w, "schema_version", info->schema_version);
 	jsonw_str(w, "version", info->version, SIZE_MAX);
 	jsonw_str(w, "kernel", info->kernel, SIZE_MAX);
 	put_filters(w, info->filters);
-	put_kernel_report(w, info->kernel_report);
+	if (info->kernel_report)
+		put_kernel_report(w, info->kernel_report);
 }
 
 /* Lines about a process carry its subject fields; start, stop, lost and summary do not. */

@@ -213,6 +213,32 @@ p=$(pid_of self "$T/prctl")
 expect 1 "\"event\":\"subreaper\",\"pid\":$p,.*\"value\":true,\"subreaper\":true,\"error\":null" "prctl: subreaper set"
 expect 1 "\"event\":\"subreaper\",\"pid\":$p,.*\"value\":false,\"subreaper\":false,\"error\":null" "prctl: subreaper cleared"
 
+# ---- -c: the processes of one cgroup v2 and below (the cgroup-ancestor read) --------------
+cg2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+cg=$cg2/zrk-$$
+if [ -n "$cg2" ] && mkdir -p "$cg/inner"; then
+	TRACE=$T/cgroup.json
+	"$ZR" trace --json -c "$cg" --events fork >"$TRACE" 2>"$T/cgroup.err" &
+	tracer=$!
+	if wait_for 180 has_start; then
+		sh -c "echo \$\$ >$cg/inner/cgroup.procs && exec $WORK --self fork 3" >"$T/cgin"
+		work cgout --self fork 2
+		sleep 0.3
+		kill -INT "$tracer"
+		wait "$tracer"
+		p=$(pid_of self "$T/cgin")
+		expect 3 "\"event\":\"fork\",\"pid\":[0-9]+,\"ppid\":$p," "-c: 3 forks in a cgroup below the one asked"
+		p=$(pid_of self "$T/cgout")
+		expect 0 "\"event\":\"fork\",\"pid\":[0-9]+,\"ppid\":$p," "-c: none from outside it"
+	else
+		kill -9 "$tracer" 2>/dev/null
+		not_ok "-c: trace starts" "$(cat "$T/cgroup.err")"
+	fi
+	rmdir "$cg/inner" "$cg" 2>/dev/null
+else
+	not_ok "-c: a cgroup v2 hierarchy to make a cgroup in" "mounted at: '$cg2'"
+fi
+
 # ---- a program the verifier rejects is switched off alone, named with the reason ----------
 ZREAPER_BPF_SELFTEST=reject "$ZR" trace --json --duration 1s >"$T/reject" 2>"$T/reject.err"
 rc=$?

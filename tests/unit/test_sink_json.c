@@ -17,6 +17,7 @@
 #include "sink_capture.h"
 #include "filter.h"
 #include "sink.h"
+#include "kernel_report.h"
 
 #define HEAD(kind, seq)                                                                            \
 	"{\"ts\":\"" EVB_TS "\",\"ktime_ns\":6000000000,\"seq\":" #seq ",\"event\":\"" kind "\""
@@ -425,6 +426,24 @@ static void test_start(void **state)
 	assert_string_equal(emit1(ev), HEAD("start", 1) ",\"schema_version\":1,\"version\":"
 							"\"0.1.0\",\"kernel\":\"6.18.0\","
 							"\"filters\":null}\n");
+	/* A live trace adds how BPF adapted to the kernel; reasons are escaped like all text. */
+	info.kernel_report = &(struct zr_kernel_report){
+		.current_task = "probe_read",
+		.syscall_args = "entry",
+		.group_dead = "live_count",
+		.n_degraded = 1,
+		.degraded = { { .feature = "signal", .reason = "rejected: \"R2\"\n" } },
+	};
+	assert_non_null(strstr(emit1(ev),
+			       "\"filters\":null,\"bpf\":{\"current_task\":\"probe_read\","
+			       "\"syscall_args\":\"entry\",\"group_dead\":\"live_count\"},"
+			       "\"degraded\":[{\"feature\":\"signal\",\"reason\":"
+			       "\"rejected: \\\"R2\\\"\\n\"}]}\n"));
+	info.kernel_report = &(struct zr_kernel_report){ .current_task = "btf",
+							 .syscall_args = "registers",
+							 .group_dead = "argument" };
+	assert_non_null(strstr(emit1(ev), "\"group_dead\":\"argument\"},\"degraded\":[]}\n"));
+	info.kernel_report = NULL;
 	s.info = NULL;
 	assert_string_equal(emit_on(&s, &ev, 1),
 			    HEAD("start", 1) ",\"schema_version\":null,\"version\":null,"
