@@ -126,7 +126,8 @@ run: all
 	$(Q)$(BUILD)/zreaper trace $(ARGS)
 
 C_FILES := $(wildcard user/*.c user/*.h tools/*.c tools/bench/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c bpf/*.c bpf/*.h)
-SH_FILES := $(wildcard tools/*.sh tools/bench/*.sh tests/*.sh tests/e2e/*.bash .ci/run)
+SH_FILES := $(wildcard tools/*.sh tools/bench/*.sh tests/*.sh tests/e2e/*.bash .ci/run) \
+	    tools/completion/zreaper tools/debian/zreaper.postrm
 
 check: deps $(BUILD)/zreaper.skel.h
 	$(call msg,CHK,cppcheck)
@@ -258,3 +259,50 @@ cross-check-aarch64: | $(BUILD)
 	$(Q)mkdir -p $(BUILD)/cross
 	$(call msg,CC,user/inject.c [aarch64])
 	$(Q)$(AARCH64_CC) $(CFLAGS) $(ZR_CFLAGS) -c user/inject.c -o $(BUILD)/cross/inject.aarch64.o
+
+# ---- make install / uninstall / deb (issue 18): installed like a system tool. ---------------
+# PREFIX (/usr/local) and DESTDIR as usual; nothing is written outside $(DESTDIR). The unit's
+# ExecStart is rewritten to the installed binary. make deb builds $(DEB) with debhelper from
+# tools/debian (tools/deb.sh stages a copy of the sources with it as debian/).
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share/zreaper
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+MAN_PAGES := $(wildcard tools/man/*.8)
+SHARE_FILES := tools/deploy/daemonset.yaml tools/deploy/daemonset-reap.yaml \
+	       tools/deploy/zreaper-alerts.yml
+INSTALLED := $(SBINDIR)/zreaper $(UNITDIR)/zreaper.service $(BASHCOMPDIR)/zreaper \
+	     $(patsubst tools/man/%,$(MANDIR)/man8/%,$(MAN_PAGES)) \
+	     $(patsubst tools/deploy/%,$(DATADIR)/%,$(SHARE_FILES))
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+DEB	 := $(BUILD)/zreaper_$(VERSION)_$(DEB_ARCH).deb
+
+.PHONY: install uninstall deb
+install: $(BUILD)/zreaper
+	$(call msg,INST,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 755 $(BUILD)/zreaper $(DESTDIR)$(SBINDIR)/zreaper
+	$(Q)install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR) $(DESTDIR)$(UNITDIR)
+	$(Q)install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/
+	$(Q)install -m 644 $(SHARE_FILES) $(DESTDIR)$(DATADIR)/
+	$(Q)install -D -m 644 tools/completion/zreaper $(DESTDIR)$(BASHCOMPDIR)/zreaper
+	$(Q)sed 's|^ExecStart=[^ ]*zreaper |ExecStart=$(SBINDIR)/zreaper |' tools/deploy/zreaper.service \
+		> $(DESTDIR)$(UNITDIR)/zreaper.service
+	$(Q)chmod 644 $(DESTDIR)$(UNITDIR)/zreaper.service
+
+uninstall:
+	$(call msg,RM,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(Q)! [ -d $(DESTDIR)$(DATADIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DATADIR)
+
+deb: $(DEB)
+
+# tests/e2e/deb.bats installs the package (and purges it).
+test: $(DEB)
+
+$(DEB): $(USER_SRCS) $(wildcard user/*.h bpf/*.c bpf/*.h tools/debian/* tools/debian/*/*) \
+	$(MAN_PAGES) $(SHARE_FILES) tools/deploy/zreaper.service tools/completion/zreaper \
+	tools/deb.sh Makefile VERSION | $(BUILD)
+	$(call msg,DEB,$@)
+	$(Q)tools/deb.sh $(BUILD) $(VERSION) $(DEB_ARCH)
