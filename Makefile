@@ -195,7 +195,7 @@ bench-inject: $(BENCH_DIR)/injectbench
 # (-u NAME) still wants NSS at run time.
 # zreaper-init: `run` and the tini personality only (commands_init.c), built against musl: a
 # static glibc printf alone is 682 KB stripped (measured), over tini-static's 708 KB, while the
-# whole init is about 110 KB with musl. INIT_MAX_KB fails the build when it grows past that.
+# whole init is 106 KB with musl. INIT_MAX_KB fails the build when it grows past that.
 .PHONY: static
 INIT_CC     ?= musl-gcc
 INIT_MAX_KB ?= 708

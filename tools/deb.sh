@@ -22,6 +22,9 @@ cp -r Makefile VERSION README.md bpf user tools "$src/"
 cp -r tools/debian "$src/debian"
 
 log=$stage/build.log
+# The staged build is a make of its own: not a job of ours (no jobserver reaches it), nor
+# bound by our command-line variables (BUILD=..., V=1).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 if ! (cd "$src" && dpkg-buildpackage -b --no-sign -j"$(nproc)") >"$log" 2>&1; then
 	tail -n 30 "$log" >&2
 	echo "zreaper: dpkg-buildpackage failed (whole log: $log)" >&2
