@@ -396,3 +396,14 @@ usage_error() {
 	assert_equal "$stderr" "zreaper: cannot run '/nope': No such file or directory"
 	run -127 unshare --pid --fork chroot root /zreaper run -- /zreaper run -- /nope
 }
+
+@test "make static: the init-only build is at most tini-static's 708 KB, and held to it" {
+	local init=$BATS_TEST_DIRNAME/../../build/zreaper-init
+	local size=$BATS_TEST_DIRNAME/../../tools/static-size.sh
+	[[ -x $init ]] || skip "$init not built (make static)"
+	run -0 "$size" 708 "$init"
+	assert_regex "$output" '^  SIZE  .*zreaper-init [0-9]+ bytes \([0-9]+ KB\)$'
+	(($(stat -c %s "$init") <= 708 * 1024)) || fail "$output"
+	run -1 --separate-stderr "$size" 50 "$init"
+	assert_regex "$stderr" 'over the 50 KB limit'
+}
