@@ -34,9 +34,9 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra 
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
-USER_SRCS := $(wildcard user/*.c)
+USER_SRCS := $(filter-out user/commands_init.c,$(wildcard user/*.c))
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
-LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+LIB_OBJS  := $(filter-out $(BUILD)/user/main.o $(BUILD)/user/commands.o,$(USER_OBJS))
 SAN_OBJS  := $(patsubst $(BUILD)/user/%.o,$(BUILD)/user-san/%.o,$(LIB_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
@@ -97,7 +97,7 @@ $(BUILD)/user-san/%.o: user/%.c | $(BUILD)/user-san
 
 $(BUILD)/zreaper: $(USER_OBJS)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/%: tools/%.c | $(BUILD)
 	$(call msg,CC,$<)
@@ -118,7 +118,7 @@ e2e: all
 	$(Q)tests/run.sh --e2e-only
 
 # The one test command: every suite, last line "N passed, N failed, N skipped".
-test: all $(BUILD)/zreaper-static $(BUILD)/static/zr-work $(UNIT_BINS) $(UNIT_SAN)
+test: all $(BUILD)/zreaper-static $(BUILD)/zreaper-init $(BUILD)/static/zr-work $(UNIT_BINS) $(UNIT_SAN)
 	$(Q)tests/run.sh
 
 # Builds, then traces: `make run ARGS="--json"`.
@@ -126,7 +126,8 @@ run: all
 	$(Q)$(BUILD)/zreaper trace $(ARGS)
 
 C_FILES := $(wildcard user/*.c user/*.h tools/*.c tools/bench/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c bpf/*.c bpf/*.h)
-SH_FILES := $(wildcard tools/*.sh tools/bench/*.sh tests/*.sh tests/e2e/*.bash .ci/run)
+SH_FILES := $(wildcard tools/*.sh tools/bench/*.sh tests/*.sh tests/e2e/*.bash .ci/run) \
+	    tools/completion/zreaper tools/debian/zreaper.postrm
 
 check: deps $(BUILD)/zreaper.skel.h
 	$(call msg,CHK,cppcheck)
@@ -202,15 +203,35 @@ $(BUILD)/static/zr-work: tools/zr-work.c | $(BUILD)/static
 test-kernels: all $(BUILD)/zreaper-static $(BUILD)/static/zr-work
 	$(Q)tests/kernels/run.sh
 
-# ---- make static (issue 5): one self-contained zreaper for scratch images. ----------------
-# glibc static plus libbpf.a, libelf.a and libz.a; `run` needs none of them at run time, but the
-# other commands are in the same binary. getpwnam (-u NAME) still wants NSS at run time.
+# ---- make static (issues 5, 18): self-contained binaries for scratch images, stripped. ---------
+# zreaper-static: every command; glibc static plus libbpf.a, libelf.a and libz.a. getpwnam
+# (-u NAME) still wants NSS at run time.
+# zreaper-init: `run` and the tini personality only (commands_init.c), built against musl: a
+# static glibc printf alone is 682 KB stripped (measured), over tini-static's 708 KB, while the
+# whole init is 106 KB with musl. INIT_MAX_KB fails the build when it grows past that.
 .PHONY: static
-static: $(BUILD)/zreaper-static
+INIT_CC     ?= musl-gcc
+INIT_MAX_KB ?= 708
+INIT_SRCS   := main commands_init cmd_run initd cli log status escape jsonw pidset procfs sink_common
+INIT_OBJS   := $(patsubst %,$(BUILD)/init/%.o,$(INIT_SRCS))
+
+static: $(BUILD)/zreaper-static $(BUILD)/zreaper-init
+	$(Q)tools/static-size.sh $(INIT_MAX_KB) $^
 
 $(BUILD)/zreaper-static: $(USER_OBJS)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) -static $^ -l:libbpf.a -l:libelf.a -l:libz.a -o $@
+	$(Q)$(CC) $(CFLAGS) -static -s $^ -l:libbpf.a -l:libelf.a -l:libz.a -o $@
+
+$(BUILD)/init: | deps
+	$(Q)mkdir -p $@
+
+$(BUILD)/init/%.o: user/%.c | $(BUILD)/init
+	$(call msg,CC,$< [init])
+	$(Q)$(INIT_CC) -Os $(ZR_CFLAGS) -c $< -o $@
+
+$(BUILD)/zreaper-init: $(INIT_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(INIT_CC) -static -s $^ -o $@
 
 # ---- make fuzz (issue 8): libFuzzer on the record reader and the replay behind it. ----------
 # FUZZ_SECONDS (60) bounds the run; the corpus grows in $(BUILD)/fuzz/corpus from the recorded
@@ -251,3 +272,50 @@ cross-check-aarch64: | $(BUILD)
 	$(Q)mkdir -p $(BUILD)/cross
 	$(call msg,CC,user/inject.c [aarch64])
 	$(Q)$(AARCH64_CC) $(CFLAGS) $(ZR_CFLAGS) -c user/inject.c -o $(BUILD)/cross/inject.aarch64.o
+
+# ---- make install / uninstall / deb (issue 18): installed like a system tool. ---------------
+# PREFIX (/usr/local) and DESTDIR as usual; nothing is written outside $(DESTDIR). The unit's
+# ExecStart is rewritten to the installed binary. make deb builds $(DEB) with debhelper from
+# tools/debian (tools/deb.sh stages a copy of the sources with it as debian/).
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share/zreaper
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+MAN_PAGES := $(wildcard tools/man/*.8)
+SHARE_FILES := tools/deploy/daemonset.yaml tools/deploy/daemonset-reap.yaml \
+	       tools/deploy/zreaper-alerts.yml
+INSTALLED := $(SBINDIR)/zreaper $(UNITDIR)/zreaper.service $(BASHCOMPDIR)/zreaper \
+	     $(patsubst tools/man/%,$(MANDIR)/man8/%,$(MAN_PAGES)) \
+	     $(patsubst tools/deploy/%,$(DATADIR)/%,$(SHARE_FILES))
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+DEB	 := $(BUILD)/zreaper_$(VERSION)_$(DEB_ARCH).deb
+
+.PHONY: install uninstall deb
+install: $(BUILD)/zreaper
+	$(call msg,INST,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 755 $(BUILD)/zreaper $(DESTDIR)$(SBINDIR)/zreaper
+	$(Q)install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR) $(DESTDIR)$(UNITDIR)
+	$(Q)install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/
+	$(Q)install -m 644 $(SHARE_FILES) $(DESTDIR)$(DATADIR)/
+	$(Q)install -D -m 644 tools/completion/zreaper $(DESTDIR)$(BASHCOMPDIR)/zreaper
+	$(Q)sed 's|^ExecStart=[^ ]*zreaper |ExecStart=$(SBINDIR)/zreaper |' tools/deploy/zreaper.service \
+		> $(DESTDIR)$(UNITDIR)/zreaper.service
+	$(Q)chmod 644 $(DESTDIR)$(UNITDIR)/zreaper.service
+
+uninstall:
+	$(call msg,RM,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(Q)! [ -d $(DESTDIR)$(DATADIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DATADIR)
+
+deb: $(DEB)
+
+# tests/e2e/deb.bats installs the package (and purges it).
+test: $(DEB)
+
+$(DEB): $(USER_SRCS) $(wildcard user/*.h bpf/*.c bpf/*.h tools/debian/* tools/debian/*/*) \
+	$(MAN_PAGES) $(SHARE_FILES) tools/deploy/zreaper.service tools/completion/zreaper \
+	tools/deb.sh Makefile VERSION | $(BUILD)
+	$(call msg,DEB,$@)
+	$(Q)tools/deb.sh $(BUILD) $(VERSION) $(DEB_ARCH)

@@ -133,7 +133,7 @@ start_parent() {
 	run -1 grep -q 'privileged: true' "$deploy"/daemonset.yaml "$deploy"/daemonset-reap.yaml
 	grep -q 'hostPID: true' "$deploy/daemonset.yaml"
 	if command -v systemd-analyze >/dev/null; then
-		sed "s|/usr/local/bin/zreaper|$REAL_ZR|" "$deploy/zreaper.service" >zreaper.service
+		sed "s|/usr/local/sbin/zreaper|$REAL_ZR|" "$deploy/zreaper.service" >zreaper.service
 		run -0 systemd-analyze verify "$BATS_TEST_TMPDIR/zreaper.service"
 	fi
 }

@@ -233,3 +233,13 @@ free_port() {
 	done
 	return 1
 }
+
+# long_options TEXT: every --long-option TEXT names (a --help, a man page), one per line, sorted.
+long_options() {
+	grep -oE -- '--[a-z][a-z0-9-]*' <<<"$1" | sort -u
+}
+
+# man_text PAGE: a man page's roff source with its minus signs (\-) as plain hyphens.
+man_text() {
+	sed -e 's/\\-/-/g' "$1"
+}

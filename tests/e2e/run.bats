@@ -3,6 +3,7 @@
 # Exit statuses, signal forwarding, orphan reaping, stdio, the end of descendants, bad
 # commands and options, -e, tini mode, environment twins, the child's signal state, reap lines.
 # No BPF and no root needed by run itself; the pid namespaces need root (or a user namespace).
+# run_init.bats (a symlink here) runs them all against build/zreaper-init.
 # shellcheck disable=SC2154 # bats sets $stderr and $stderr_lines
 # shellcheck disable=SC2016 # $(...) in single quotes is for the sh inside
 
@@ -10,8 +11,16 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 PROBE=${PROBE:-$BATS_TEST_DIRNAME/../../build/zr-initprobe}
+# run_init.bats is a symlink to this file: the same tests again against make static's init-only
+# build, which must pass every one of them.
+STATIC=$BATS_TEST_DIRNAME/../../build/zreaper-static
+if [[ $(basename "$BATS_TEST_FILENAME") == run_init.bats ]]; then
+	ZR=$BATS_TEST_DIRNAME/../../build/zreaper-init
+	STATIC=$ZR
+fi
 
 setup() {
+	[[ -x $ZR ]] || skip "$ZR not built (make static)"
 	cd "$BATS_TEST_TMPDIR" || exit 1
 }
 
@@ -364,7 +373,8 @@ usage_error() {
 	# give nobody copies it can execute.
 	bin=$(mktemp -d /tmp/zr-nobody.XXXXXX)
 	chmod 755 "$bin"
-	cp "$ZR" "$PROBE" "$bin/"
+	cp "$ZR" "$bin/zreaper"
+	cp "$PROBE" "$bin/"
 	run -3 --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$bin/zreaper" run -v --log-reaps -- sh -c "$bin/$(basename "$PROBE") orphans 50; exit 3"
 	rm -rf "$bin"
@@ -372,14 +382,28 @@ usage_error() {
 	assert_equal "$(grep -c 'reaped orphan' <<<"$stderr")" 50
 }
 
-@test "make static: zreaper-static runs in an empty chroot, as PID 1 too" {
-	local static=$BATS_TEST_DIRNAME/../../build/zreaper-static
-	[[ -x $static ]] || skip "build/zreaper-static not built (make static)"
+@test "make static: the static build runs in an empty chroot, running a child as PID 1" {
+	[[ -x $STATIC ]] || skip "$STATIC not built (make static)"
 	[[ $(id -u) -eq 0 ]] || skip "needs root for chroot"
 	mkdir root
-	cp "$static" root/zreaper
+	cp "$STATIC" root/zreaper
 	run -0 chroot root /zreaper run -- /zreaper --version
+	assert_output --partial "zreaper "
+	# PID 1 of a new pid namespace in the chroot: the child runs, its status comes back.
+	run -0 unshare --pid --fork chroot root /zreaper run -- /zreaper --version
 	assert_output --partial "zreaper "
 	run -127 --separate-stderr unshare --pid --fork chroot root /zreaper run -- /nope
 	assert_equal "$stderr" "zreaper: cannot run '/nope': No such file or directory"
+	run -127 unshare --pid --fork chroot root /zreaper run -- /zreaper run -- /nope
+}
+
+@test "make static: the init-only build is at most tini-static's 708 KB, and held to it" {
+	local init=$BATS_TEST_DIRNAME/../../build/zreaper-init
+	local size=$BATS_TEST_DIRNAME/../../tools/static-size.sh
+	[[ -x $init ]] || skip "$init not built (make static)"
+	run -0 "$size" 708 "$init"
+	assert_regex "$output" '^  SIZE  .*zreaper-init [0-9]+ bytes \([0-9]+ KB\)$'
+	(($(stat -c %s "$init") <= 708 * 1024)) || fail "$output"
+	run -1 --separate-stderr "$size" 50 "$init"
+	assert_regex "$stderr" 'over the 50 KB limit'
 }
