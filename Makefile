@@ -126,7 +126,7 @@ run: all
 	$(Q)$(BUILD)/zreaper trace $(ARGS)
 
 C_FILES := $(wildcard user/*.c user/*.h tools/*.c tools/bench/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c bpf/*.c bpf/*.h)
-SH_FILES := $(wildcard tools/*.sh tools/bench/*.sh tests/*.sh tests/e2e/*.bash .ci/run) \
+SH_FILES := $(wildcard tools/*.sh tools/bench/*.sh tests/*.sh tests/e2e/*.bash tests/kernels/*.sh tests/kernels/init .ci/run) \
 	    tools/completion/zreaper tools/debian/zreaper.postrm
 
 check: deps $(BUILD)/zreaper.skel.h
