@@ -43,14 +43,12 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	char quoted[80];
-	const char *base;
 	size_t i;
 
-	/* Installed as (or linked to) tini: take tini's command line as is. */
-	base = argc > 0 ? strrchr(argv[0], '/') : NULL;
-	base = base ? base + 1 : argc > 0 ? argv[0] : "";
-	if (!strcmp(base, "tini"))
-		return cmd_run(argc, argv);
+	/* A runtime's init (docker-init, podman-init, a copy named tini) or tini's command line
+	 * under our own name: take it as is. */
+	if (cmd_run_is_tini(argc, argv))
+		return cmd_tini(argc, argv);
 	if (argc < 2) {
 		zr_err("missing command (try: zreaper --help)");
 		return ZR_EXIT_USAGE;
