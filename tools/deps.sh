@@ -5,7 +5,7 @@ set -eu
 
 pkgs=(clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc
       libcmocka-dev bats bats-support bats-assert bats-file jq util-linux procps
-      curl prometheus)
+      curl prometheus podman runc busybox-static)
 pkgs+=("$@")
 
 missing=()
