@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-/* Exit codes shared by the commands (DESIGN.md). */
+/* Exit codes shared by the commands (the README's "Exit status"). */
 enum {
 	ZR_EXIT_OK = 0,
 	ZR_EXIT_RUNTIME = 1,

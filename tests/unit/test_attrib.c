@@ -81,7 +81,7 @@ static void test_podman(void **state)
 	      "");
 	check("/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" ID ".scope",
 	      "podman://" ID, "");
-	/* --cgroups=split, or systemd inside: a cgroup nested in the container is the container */
+	/* a cgroup nested in the container (systemd running inside, say) is the container */
 	check("/machine.slice/libpod-" ID ".scope/container", "podman://" ID, "");
 	/* conmon, the monitor, is not the container */
 	check("/machine.slice/libpod-conmon-" ID ".scope", "", "");
