@@ -35,18 +35,27 @@ static bool is_remapped(const struct initd_opts *o, int code)
 	return o->remap[code / 8] & (1u << (code % 8));
 }
 
+/* Fills argv from the NULL-terminated arguments in ap (max - 1 at most); returns their count. */
+static int collect_args(char **argv, int max, va_list ap)
+{
+	int argc = 0;
+
+	while (argc < max - 1 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	argv[argc] = NULL;
+	return argc;
+}
+
 /* parse(is_tini, a, err, "arg0", ...): cmd_run_parse over a NULL-terminated list. */
 static int parse(bool is_tini, struct run_args *a, char *err, ...)
 {
 	char *argv[32];
-	int argc = 0;
+	int argc;
 	va_list ap;
 
 	va_start(ap, err);
-	while (argc < 31 && (argv[argc] = va_arg(ap, char *)))
-		argc++;
+	argc = collect_args(argv, 32, ap);
 	va_end(ap);
-	argv[argc] = NULL;
 	return cmd_run_parse(argc, argv, is_tini, a, err, 256);
 }
 
@@ -134,12 +143,11 @@ static void test_tini_mode(void **state)
 static bool is_tini(const char *arg0, ...)
 {
 	char *argv[8] = { (char *)arg0 };
-	int argc = 1;
+	int argc;
 	va_list ap;
 
 	va_start(ap, arg0);
-	while (argc < 7 && (argv[argc] = va_arg(ap, char *)))
-		argc++;
+	argc = 1 + collect_args(argv + 1, 7, ap);
 	va_end(ap);
 	return cmd_run_is_tini(argc, argv);
 }
