@@ -31,10 +31,9 @@ static void usage(FILE *f, bool is_tini)
 		fputs(
 		    "Usage: tini [OPTIONS] PROGRAM [-- ARGS] | --version\n"
 		    "\n"
-		    "zreaper run with tini's command line, zreaper's init: started under any name\n"
-		    "but zreaper* (tini, docker-init, /run/podman-init), or as zreaper with `--` "
-		    "or\n"
-		    "one of these options first (`podman run --init --init-path zreaper`).\n"
+		    "zreaper run with tini's command line and zreaper's init. So it starts under\n"
+		    "any name but zreaper* (tini, docker-init, /run/podman-init: podman run\n"
+		    "--init --init-path zreaper), and as zreaper with -- or a tini option first.\n"
 		    "\n"
 		    "  -s          register as a child subreaper: needed when not PID 1, as with\n"
 		    "              tini (zreaper run does it by itself)\n"
