@@ -36,7 +36,10 @@ static void usage(FILE *f)
 	      "\n"
 	      "Options:\n"
 	      "  -h, --help     this text; `zreaper COMMAND --help` for a command's options\n"
-	      "  -V, --version  print the version\n",
+	      "  -V, --version  print the version\n"
+	      "\n"
+	      "Under any other name (tini, docker-init, /run/podman-init), or with `--` or a\n"
+	      "tini option first, zreaper is `run` with tini's command line.\n",
 	      f);
 }
 
