@@ -138,6 +138,9 @@ assert_only_container() {
 	assert_regex "$stderr" "zreaper: cannot run '/nonexistent'"
 	# The environment twins reach it (podman passes no flags to its init).
 	run -0 pm_init -e ZREAPER_REMAP_EXIT=3 "$IMAGE" sh -c 'exit 3'
+	# The image's own copy as its entrypoint: `zreaper run --` and tini's `zreaper --`.
+	run -3 pm run --rm "${CT_OPTS[@]}" "$IMAGE" /zreaper run -- sh -c 'exit 3'
+	run -139 pm run --rm "${CT_OPTS[@]}" "$IMAGE" /zreaper -- sh -c 'kill -SEGV $$'
 }
 
 @test "podman run --init: orphans reaped, no zombie; podman stop answered with 143 in well under 10 s" {
