@@ -114,7 +114,8 @@ $(BUILD)/unit-san/%: tests/unit/%.c $(SAN_OBJS) | $(BUILD)/unit-san
 unit: deps $(UNIT_BINS) $(UNIT_SAN)
 	$(Q)tests/run.sh --unit-only
 
-e2e: all
+# podman.bats puts the static binary in a container image.
+e2e: all $(BUILD)/zreaper-static
 	$(Q)tests/run.sh --e2e-only
 
 # The one test command: every suite, last line "N passed, N failed, N skipped".

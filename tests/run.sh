@@ -4,8 +4,9 @@
 #
 # Usage: tests/run.sh [--unit-only|--e2e-only]   (the kernel matrix counts as e2e)
 # Env:   BUILD (default build): where build/unit/test_* and build/unit-san/test_* live and where
-#        TAP logs go (build/test-logs/<suite>.tap). CI=true: a skip for missing root or BTF (the
-#        whole e2e part when not root, or a test whose skip reason names root/BTF) is a failure.
+#        TAP logs go (build/test-logs/<suite>.tap). CI=true: a skip for missing root, BTF or a
+#        working podman (the whole e2e part when not root, or a test whose skip reason names
+#        root, BTF or podman) is a failure.
 set -u
 
 usage() {
@@ -42,9 +43,10 @@ tally() {
 	fail=$(grep -E '^not ok [0-9]+' "$log" | grep -cvE '# (skip|SKIP)')
 	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
 	results=$((pass + fail + skip))
-	# Under CI a test skipped for want of root or BTF is a test that silently never ran.
+	# Under CI a test skipped for want of root, BTF or podman (tools/deps.sh installs it) is a
+	# test that silently never ran.
 	if [ "${CI:-}" = true ]; then
-		env_skip=$(grep -E '^(not )?ok [0-9]+.*# (skip|SKIP)' "$log" | grep -ciE 'root|btf')
+		env_skip=$(grep -E '^(not )?ok [0-9]+.*# (skip|SKIP)' "$log" | grep -ciE 'root|btf|podman')
 		skip=$((skip - env_skip))
 		fail=$((fail + env_skip))
 	fi

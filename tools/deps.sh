@@ -65,7 +65,7 @@ fi
 pkgs=(clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc
       libcmocka-dev bats bats-support bats-assert bats-file jq util-linux procps
       curl prometheus qemu-system-x86 busybox-static cpio musl-tools mandoc bash-completion
-      debhelper lintian)
+      debhelper lintian podman runc)
 pkgs+=("$@")
 
 missing=()

@@ -116,9 +116,12 @@ void attrib_parse(const char *path, char *cid, size_t cidlen, char *pod, size_t 
 					   cidlen) ||
 				   take_id(c, n, "crio-", ".scope", "cri-o", cid, cidlen) ||
 				   take_id(c, n, "docker-", ".scope", "docker", cid, cidlen) ||
+				   take_id(c, n, "libpod-", ".scope", "podman", cid, cidlen) ||
+				   take_id(c, n, "libpod-", NULL, "podman", cid, cidlen) ||
 				   (under_pod &&
 				    take_id(c, n, "crio-", NULL, "cri-o", cid, cidlen))) {
-				/* the container's own scope (nested cgroups below it stay its) */
+				/* the container's own cgroup (nested cgroups below it stay its);
+				 * "libpod-conmon-<id>.scope" and "crio-conmon-" are not hex */
 			} else if (n == 64 && under_pod) {
 				take_id(c, n, "", NULL, "containerd", cid, cidlen);
 			} else if (n == 64 && prevlen == 6 && !memcmp(prev, "docker", 6)) {

@@ -1,5 +1,6 @@
 /* attrib.h - container and pod attribution: a cgroup v2 id -> its path -> `container_id`
- * ("containerd://<id>", "cri-o://<id>", "docker://<id>") and `pod_uid`, cached by cgroup id.
+ * ("containerd://<id>", "cri-o://<id>", "docker://<id>", "podman://<id>") and `pod_uid`, cached
+ * by cgroup id.
  */
 #ifndef ZR_ATTRIB_H
 #define ZR_ATTRIB_H
@@ -13,10 +14,12 @@
 
 /* Reads a cgroup path (as /proc/PID/cgroup or the v2 mount show it) the way kubelet and the
  * runtimes name them: systemd driver (kubepods-burstable-pod<uid_with_underscores>.slice,
- * cri-containerd-<id>.scope, crio-<id>.scope, docker-<id>.scope) and cgroupfs driver
- * (/kubepods/burstable/pod<uid>/<id>, /docker/<id>). cid and pod get "" when the path does not
+ * cri-containerd-<id>.scope, crio-<id>.scope, docker-<id>.scope, podman's
+ * machine.slice/libpod-<id>.scope) and cgroupfs driver (/kubepods/burstable/pod<uid>/<id>,
+ * /docker/<id>, podman's /libpod_parent/libpod-<id>). cid and pod get "" when the path does not
  * say. A bare <id> below a pod is named containerd:// (the runtime cgroupfs paths do not name;
- * containerd is kubelet's default). */
+ * containerd is kubelet's default). Monitor scopes (libpod-conmon-<id>, crio-conmon-<id>) are
+ * not the container. */
 void attrib_parse(const char *path, char *cid, size_t cidlen, char *pod, size_t podlen);
 
 struct attrib;

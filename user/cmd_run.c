@@ -1,5 +1,6 @@
-/* cmd_run.c - `zreaper run [options] -- CMD [ARG...]` and tini mode (argv[0] "tini"): the
- * options and their environment twins; the init itself is initd.c.
+/* cmd_run.c - `zreaper run [options] -- CMD [ARG...]` and tini mode (tini's command line, as
+ * runtimes start their init): which of the two a command line is, the options and their
+ * environment twins; the init itself is initd.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,6 +15,9 @@
 #include "log.h"
 #include "status.h"
 
+/* tini's short options (getopt letters) besides -h, which is zreaper's own help as well. */
+#define TINI_OPTION_LETTERS "sgpevwl"
+
 enum {
 	OPT_GRACE = 256,
 	OPT_NO_KILL,
@@ -27,7 +31,9 @@ static void usage(FILE *f, bool is_tini)
 		fputs(
 		    "Usage: tini [OPTIONS] PROGRAM [-- ARGS] | --version\n"
 		    "\n"
-		    "zreaper run, started as tini: tini's command line, zreaper's init.\n"
+		    "zreaper run with tini's command line and zreaper's init. So it starts under\n"
+		    "any name but zreaper* (tini, docker-init, /run/podman-init: podman run\n"
+		    "--init --init-path zreaper), and as zreaper with -- or a tini option first.\n"
 		    "\n"
 		    "  -s          register as a child subreaper: needed when not PID 1, as with\n"
 		    "              tini (zreaper run does it by itself)\n"
@@ -181,6 +187,26 @@ static int parse_env(struct run_args *a, char *err, size_t len)
 	return 0;
 }
 
+bool cmd_run_is_tini(int argc, char *const *argv)
+{
+	const char *base, *first;
+
+	if (argc < 1 || !argv[0])
+		return false;
+	base = strrchr(argv[0], '/');
+	base = base ? base + 1 : argv[0];
+	/* docker-init, /run/podman-init, tini, init: a runtime's name for its init */
+	if (strncmp(base, "zreaper", 7) != 0)
+		return true;
+	if (argc < 2)
+		return false;
+	/* "zreaper -- CMD" or "zreaper -s CMD": tini's command line under our own name. -h stays
+	 * zreaper's help, as --version stays zreaper's version. */
+	first = argv[1];
+	return !strcmp(first, "--") ||
+	       (first[0] == '-' && first[1] && strchr(TINI_OPTION_LETTERS, first[1]));
+}
+
 int cmd_run_parse(int argc, char **argv, bool is_tini, struct run_args *a, char *err, size_t errlen)
 {
 	static const struct option longopts[] = {
@@ -277,15 +303,12 @@ int cmd_run_parse(int argc, char **argv, bool is_tini, struct run_args *a, char 
 	return 0;
 }
 
-int cmd_run(int argc, char **argv)
+/* `zreaper run` and tini mode: the same init, two command lines. */
+static int run_main(int argc, char **argv, bool is_tini)
 {
-	const char *base = strrchr(argv[0], '/');
-	bool is_tini;
 	struct run_args a;
 	char err[256];
 
-	base = base ? base + 1 : argv[0];
-	is_tini = !strcmp(base, "tini");
 	if (cmd_run_parse(argc, argv, is_tini, &a, err, sizeof(err))) {
 		zr_err("%s%s", is_tini ? "" : "run: ", err);
 		return ZR_EXIT_USAGE;
@@ -304,4 +327,14 @@ int cmd_run(int argc, char **argv)
 	}
 	log_verbosity = LOG_ERROR + a.verbosity;
 	return initd_run(&a.o, argv + a.cmd_index);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	return run_main(argc, argv, false);
+}
+
+int cmd_tini(int argc, char **argv)
+{
+	return run_main(argc, argv, true);
 }

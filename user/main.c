@@ -25,21 +25,22 @@ static void usage(FILE *f)
 	fputs("\n"
 	      "Options:\n"
 	      "  -h, --help     this text; `zreaper COMMAND --help` for a command's options\n"
-	      "  -V, --version  print the version\n",
+	      "  -V, --version  print the version\n"
+	      "\n"
+	      "Under any other name (tini, docker-init, /run/podman-init), or with `--` or a\n"
+	      "tini option first, zreaper is `run` with tini's command line.\n",
 	      f);
 }
 
 int main(int argc, char **argv)
 {
 	char quoted[80];
-	const char *base;
 	size_t i;
 
-	/* Installed as (or linked to) tini: take tini's command line as is. */
-	base = argc > 0 ? strrchr(argv[0], '/') : NULL;
-	base = base ? base + 1 : argc > 0 ? argv[0] : "";
-	if (!strcmp(base, "tini"))
-		return cmd_run(argc, argv);
+	/* A runtime's init (docker-init, podman-init, a copy named tini) or tini's command line
+	 * under our own name: take it as is. */
+	if (cmd_run_is_tini(argc, argv))
+		return cmd_tini(argc, argv);
 	if (argc < 2) {
 		zr_err("missing command (try: zreaper --help)");
 		return ZR_EXIT_USAGE;

@@ -1,4 +1,4 @@
-/* metrics.c - the Prometheus families of DESIGN.md "Metrics", counted from the lifecycle's
+/* metrics.c - the Prometheus families of the README's "Metrics", counted from the lifecycle's
  * events (no /proc scan per scrape) and rendered as text 0.0.4 or OpenMetrics 1.0.
  */
 #include <errno.h>

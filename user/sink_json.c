@@ -1,5 +1,5 @@
-/* sink_json.c - the JSON-lines sink: maps each event to one object (keys as DESIGN.md's event
- * model), built with jsonw, one write per line.
+/* sink_json.c - the JSON-lines sink: maps each event to one object (keys as the README's "JSON
+ * fields"), built with jsonw, one write per line.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -278,12 +278,16 @@ setup() {
 	[[ $pidns =~ ^[0-9]+$ ]]
 	run -0 pick ".event == \"exec\" and .pid == $init" '[.ns_pid, .comm]'
 	assert_output '[1,"zr-work"]'
-	run -0 pick ".event == \"reap\" and .pidns == $pidns and .ns_pid == $ns_middle" \
-		'[.reaper.pid, .reaper.role]'
-	assert_output "[$init,\"parent\"]"
-	run -0 pick ".event == \"reap\" and .pidns == $pidns and .ns_pid == $ns_orphan" \
-		'[.ppid, .reaper.pid, .reaper.role, .how]'
-	assert_output "[$init,$init,\"pidns_init\",\"wait4\"]"
+	# Found by ancestry, not by (pidns, ns_pid) alone: another test on the host may get the
+	# same namespace inode number once an earlier namespace is gone.
+	middle=$(pick ".event == \"fork\" and .ppid == $init and .ns_pid == $ns_middle" .pid)
+	orphan=$(pick ".event == \"fork\" and .ppid == $middle and .ns_pid == $ns_orphan" .pid)
+	run -0 pick ".event == \"reap\" and .pid == $middle" \
+		'[.pidns, .ns_pid, .reaper.pid, .reaper.role]'
+	assert_output "[$pidns,$ns_middle,$init,\"parent\"]"
+	run -0 pick ".event == \"reap\" and .pid == $orphan" \
+		'[.pidns, .ns_pid, .ppid, .reaper.pid, .reaper.role, .how]'
+	assert_output "[$pidns,$ns_orphan,$init,$init,\"pidns_init\",\"wait4\"]"
 	stop_tracer
 }
 

@@ -283,6 +283,31 @@ usage_error() {
 	run -0 ./tini sh -c 'exit 0'
 }
 
+@test "tini mode: under a runtime's name for its init, or with tini's options first" {
+	local zr
+	zr=$(readlink -f "$ZR")
+	# docker runs its init as docker-init -- CMD, podman as /run/podman-init -- CMD.
+	ln -s "$zr" docker-init
+	ln -s "$zr" podman-init
+	run -3 ./docker-init -- sh -c 'exit 3'
+	run -4 ./podman-init -s -- sh -c 'exit 4'
+	run -0 ./podman-init -h
+	assert_output --partial "Usage: tini"
+	# Under zreaper's own name: "--" or one of tini's options where a command would be.
+	run -5 "$ZR" -- sh -c 'exit 5'
+	run -6 "$ZR" -s -g -- sh -c 'exit 6'
+	run -0 "$ZR" -e 7 sh -c 'exit 7'
+	run -2 --separate-stderr "$ZR" -s
+	assert_regex "$stderr" 'missing command'
+	# zreaper's own command line is unchanged.
+	run -8 "$ZR" run -- sh -c 'exit 8'
+	run -0 "$ZR" --help
+	assert_output --partial "Usage: zreaper COMMAND"
+	run -0 "$ZR" --version
+	run -2 --separate-stderr "$ZR" --bogus
+	assert_regex "$stderr" "unknown command '--bogus'"
+}
+
 @test "tini mode: tini's subreaper rule, its warning and its reap wording" {
 	ln -s "$(readlink -f "$ZR")" tini
 	# Not PID 1 and no -s: as tini, no subreaper, and tini's warning says why.

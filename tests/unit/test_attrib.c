@@ -1,5 +1,5 @@
-/* test_attrib.c - attrib.c's reading of cgroup paths as containerd, CRI-O and Docker name them
- * under the systemd and cgroupfs drivers, and the --container match.
+/* test_attrib.c - attrib.c's reading of cgroup paths as containerd, CRI-O, Docker and podman
+ * name them under the systemd and cgroupfs drivers, and the --container match.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -68,6 +68,30 @@ static void test_cgroupfs_driver(void **state)
 	check("/sys/fs/cgroup/unified/kubepods/pod" UID "/" ID, "containerd://" ID, UID);
 }
 
+static void test_podman(void **state)
+{
+	(void)state;
+	/* cgroupfs manager, as podman 4.3 made it here (the hybrid mount's v2 path too) */
+	check("/libpod_parent/libpod-" ID, "podman://" ID, "");
+	check("/sys/fs/cgroup/unified/libpod_parent/libpod-" ID, "podman://" ID, "");
+	check("/libpod_parent/libpod-" ID "\n", "podman://" ID, "");
+	/* systemd manager: machine.slice, a pod's slice, rootless under the user's manager */
+	check("/machine.slice/libpod-" ID ".scope", "podman://" ID, "");
+	check("/machine.slice/machine-libpod_pod_" ID ".slice/libpod-" ID ".scope", "podman://" ID,
+	      "");
+	check("/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" ID ".scope",
+	      "podman://" ID, "");
+	/* a cgroup nested in the container (systemd running inside, say) is the container */
+	check("/machine.slice/libpod-" ID ".scope/container", "podman://" ID, "");
+	/* conmon, the monitor, is not the container */
+	check("/machine.slice/libpod-conmon-" ID ".scope", "", "");
+	check("/libpod_parent/conmon", "", "");
+	check("/libpod_parent", "", "");
+	/* not an id */
+	check("/machine.slice/libpod-notanid.scope", "", "");
+	check("/libpod_parent/libpod-" ID "-x", "", "");
+}
+
 static void test_not_containers(void **state)
 {
 	(void)state;
@@ -104,13 +128,19 @@ static void test_match(void **state)
 	assert_false(attrib_match("containerd://" ID, "cri-o://0123"));
 	assert_false(attrib_match("containerd://" ID, "1234"));
 	assert_false(attrib_match(NULL, "0123"));
+	assert_true(attrib_match("podman://" ID, "0123456789ab"));
+	assert_true(attrib_match("podman://" ID, "podman://0123456789ab"));
+	assert_false(attrib_match("podman://" ID, "docker://0123456789ab"));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_systemd_driver), cmocka_unit_test(test_cgroupfs_driver),
-		cmocka_unit_test(test_not_containers), cmocka_unit_test(test_truncating_buffers),
+		cmocka_unit_test(test_systemd_driver),
+		cmocka_unit_test(test_cgroupfs_driver),
+		cmocka_unit_test(test_podman),
+		cmocka_unit_test(test_not_containers),
+		cmocka_unit_test(test_truncating_buffers),
 		cmocka_unit_test(test_match),
 	};
 

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
+#include "cmd.h"
 #include "initd.h"
 
 static const char *const env_names[] = {
@@ -34,18 +35,27 @@ static bool is_remapped(const struct initd_opts *o, int code)
 	return o->remap[code / 8] & (1u << (code % 8));
 }
 
+/* Fills argv from the NULL-terminated arguments in ap (max - 1 at most); returns their count. */
+static int collect_args(char **argv, int max, va_list ap)
+{
+	int argc = 0;
+
+	while (argc < max - 1 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	argv[argc] = NULL;
+	return argc;
+}
+
 /* parse(is_tini, a, err, "arg0", ...): cmd_run_parse over a NULL-terminated list. */
 static int parse(bool is_tini, struct run_args *a, char *err, ...)
 {
 	char *argv[32];
-	int argc = 0;
+	int argc;
 	va_list ap;
 
 	va_start(ap, err);
-	while (argc < 31 && (argv[argc] = va_arg(ap, char *)))
-		argc++;
+	argc = collect_args(argv, 32, ap);
 	va_end(ap);
-	argv[argc] = NULL;
 	return cmd_run_parse(argc, argv, is_tini, a, err, 256);
 }
 
@@ -127,6 +137,47 @@ static void test_tini_mode(void **state)
 	assert_true(a.want_license);
 	assert_int_equal(parse(true, &a, err, "tini", "-h", (char *)NULL), 0);
 	assert_true(a.want_help);
+}
+
+/* is_tini(arg0, ...): cmd_run_is_tini over a NULL-terminated list. */
+static bool is_tini(const char *arg0, ...)
+{
+	char *argv[8] = { (char *)arg0 };
+	int argc;
+	va_list ap;
+
+	va_start(ap, arg0);
+	argc = 1 + collect_args(argv + 1, 7, ap);
+	va_end(ap);
+	return cmd_run_is_tini(argc, argv);
+}
+
+static void test_personality(void **state)
+{
+	(void)state;
+	/* the names runtimes give their init, and a copy named tini */
+	assert_true(is_tini("/sbin/docker-init", "--", "sh", (char *)NULL));
+	assert_true(is_tini("/run/podman-init", "--", "sleep", "9", (char *)NULL));
+	assert_true(is_tini("init", "sh", (char *)NULL));
+	assert_true(is_tini("./tini", "-s", "--", "sh", (char *)NULL));
+	assert_true(is_tini("/dev/init", (char *)NULL));
+	/* our own name: a command, unless tini's "--" or one of its options comes first */
+	assert_false(is_tini("zreaper", "run", "--", "sh", (char *)NULL));
+	assert_false(is_tini("/usr/local/bin/zreaper-static", "trace", (char *)NULL));
+	assert_false(is_tini("zreaper", (char *)NULL));
+	assert_true(is_tini("/zreaper", "--", "sh", (char *)NULL));
+	assert_true(is_tini("zreaper", "-s", "-g", "sh", (char *)NULL));
+	assert_true(is_tini("zreaper", "-vv", "sh", (char *)NULL));
+	assert_true(is_tini("zreaper", "-e143", "sh", (char *)NULL));
+	assert_true(is_tini("zreaper", "-l", (char *)NULL));
+	assert_false(is_tini("zreaper", "-h", (char *)NULL));
+	assert_false(is_tini("zreaper", "--help", (char *)NULL));
+	assert_false(is_tini("zreaper", "--version", (char *)NULL));
+	assert_false(is_tini("zreaper", "-V", (char *)NULL));
+	assert_false(is_tini("zreaper", "-", (char *)NULL));
+	assert_false(is_tini("zreaper", "--bogus", (char *)NULL));
+	/* no argv[0] at all (execve with an empty argv) */
+	assert_false(cmd_run_is_tini(0, (char *[]){ NULL }));
 }
 
 static void test_env(void **state)
@@ -255,6 +306,7 @@ int main(void)
 		cmocka_unit_test_setup(test_flags, clear_env),
 		cmocka_unit_test_setup(test_usage_errors, clear_env),
 		cmocka_unit_test_setup(test_tini_mode, clear_env),
+		cmocka_unit_test(test_personality),
 		cmocka_unit_test_setup(test_env, clear_env),
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_format_reap),
