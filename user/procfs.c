@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include "procfs.h"
 
@@ -146,6 +147,25 @@ int procfs_read_exec_start(const char *root, const char *dir, uint64_t *ns)
 static uint64_t hex_mask(const char *s)
 {
 	return strtoull(s, NULL, 16);
+}
+
+bool procfs_has_exe(const char *root, uint32_t pid)
+{
+	char path[300], c;
+
+	snprintf(path, sizeof(path), "%s/%u/exe", root ? root : "/proc", pid);
+	return readlink(path, &c, 1) > 0;
+}
+
+bool procfs_may_ptrace_all(const char *root)
+{
+	char buf[4096];
+	const char *p;
+
+	if (procfs_read_file(root, "self", "status", buf, sizeof(buf)) <= 0 ||
+	    !(p = strstr(buf, "\nCapEff:")))
+		return false;
+	return (hex_mask(p + 8) >> CAP_SYS_PTRACE) & 1;
 }
 
 int procfs_read_status(const char *root, uint32_t pid, struct procfs_status *st)

@@ -43,6 +43,15 @@ int procfs_read_exec_start(const char *root, const char *dir, uint64_t *ns);
 /* The se.exec_start line of a sched file's text. 0 or -EINVAL. */
 int procfs_parse_exec_start(const char *text, uint64_t *ns);
 
+/* Does <root>/<pid>/exe resolve? Then the process has a memory map, so it is no zombie (they
+ * have none): a test at half the cost of reading its stat. The link is behind a ptrace access
+ * check whose refusals an LSM may log, so ask only with procfs_may_ptrace_all(). */
+bool procfs_has_exe(const char *root, uint32_t pid);
+
+/* CAP_SYS_PTRACE in our effective set (<root>/self/status CapEff): every process's exe link
+ * and exit code are ours to read. */
+bool procfs_may_ptrace_all(const char *root);
+
 /* Reads /proc/<pid>/status. Returns 0 or -errno. */
 int procfs_read_status(const char *root, uint32_t pid, struct procfs_status *st);
 

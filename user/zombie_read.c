@@ -9,10 +9,8 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <linux/capability.h>
 
 #include "status.h"
 #include "zombie_read.h"
@@ -47,15 +45,8 @@ static void begin_scan(const char *root, uint64_t now_ns)
 
 static bool may_ptrace_all(const char *root)
 {
-	char buf[4096];
-	const char *p;
-
-	if (scan.may_ptrace < 0) {
-		scan.may_ptrace = 0;
-		if (procfs_read_file(root, "self", "status", buf, sizeof(buf)) > 0 &&
-		    (p = strstr(buf, "\nCapEff:")))
-			scan.may_ptrace = (int)((strtoull(p + 8, NULL, 16) >> CAP_SYS_PTRACE) & 1);
-	}
+	if (scan.may_ptrace < 0)
+		scan.may_ptrace = procfs_may_ptrace_all(root);
 	return scan.may_ptrace;
 }
 

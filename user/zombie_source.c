@@ -27,6 +27,7 @@ struct zombie_source {
 	struct lifecycle *lc;
 	uint64_t lost;
 	uint64_t scan_now; /* the rescan under way reads ages as of this (0: it does not) */
+	bool may_ptrace;   /* a rescan skips the processes whose exe link resolves (alive) */
 };
 
 bool zombie_source_is_bpf(const struct zombie_source *zs)
@@ -81,7 +82,8 @@ static int scan_one(uint32_t pid, void *arg)
 	struct zombie_info zi;
 	struct procfs_stat st;
 
-	if (procfs_read_stat(NULL, pid, &st) || st.state != 'Z')
+	if ((zs->may_ptrace && procfs_has_exe(NULL, pid)) || procfs_read_stat(NULL, pid, &st) ||
+	    st.state != 'Z')
 		return 0;
 	z.pid = pid;
 	z.start_ticks = st.start_ticks;
@@ -153,6 +155,7 @@ struct zombie_source *zombie_source_open(bool want_bpf, uint64_t zombie_after_ns
 		return NULL;
 	zs->cbs = cbs;
 	zs->arg = arg;
+	zs->may_ptrace = procfs_may_ptrace_all(NULL);
 	why[0] = '\0';
 	if (!want_bpf)
 		goto out_procfs;
