@@ -111,10 +111,11 @@ static int find_parents(struct zombie_scan *s, const char *root)
 
 int zombie_scan_run(struct zombie_scan *s, const char *root)
 {
-	struct scan_ctx c = { s, root, procfs_may_ptrace_all(root), true };
+	struct scan_ctx c;
 	int err;
 
 	memset(s, 0, sizeof(*s));
+	c = (struct scan_ctx){ s, root, procfs_may_ptrace_all(root), true };
 	s->now_ns = procfs_now_ns();
 	err = procfs_each_pid(root, collect, &c);
 	if (err)

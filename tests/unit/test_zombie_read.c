@@ -156,7 +156,7 @@ static void test_pid_vanishes(void **state)
 
 	assert_int_equal(fp_sched(fp, "thread-self", "zreaper", 92 * SEC), 0);
 	assert_int_equal(fp_unlink(fp, Z_PID, "stat"), 0);
-	snprintf(path, sizeof(path), "%s/%u", fp->root, Z_PID);
+	snprintf(path, sizeof(path), "%s/%d", fp->root, Z_PID);
 	assert_int_equal(rmdir(path), 0);
 	assert_int_equal(zombie_read(fp->root, &st, start_ns() + SEC, &zi), -ENOENT);
 }
