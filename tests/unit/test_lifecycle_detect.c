@@ -627,13 +627,19 @@ static void test_reparent_live_parent(void **state)
 #define W_TICKS	 2345
 #define P_TICKS	 ticks(P_START)
 
-static void snapshot_setup(struct fixture *f)
+/* The tree the snapshot reads: init, the parent, its zombie and a live worker. */
+static void snapshot_tree(struct fixture *f)
 {
 	assert_int_equal(fp_proc(&f->fp, INIT, "init", 'S', 0, 1), 0);
 	assert_int_equal(fp_proc(&f->fp, PARENT, "node", 'S', INIT, P_TICKS), 0);
 	assert_int_equal(fp_proc(&f->fp, Z_PID, "defunct", 'Z', PARENT, Z_TICKS), 0);
 	assert_int_equal(fp_proc(&f->fp, W_PID, "worker", 'R', PARENT, W_TICKS), 0);
 	assert_int_equal(fp_write(&f->fp, "self", "stat", "junk", 4), 0);
+}
+
+static void snapshot_setup(struct fixture *f)
+{
+	snapshot_tree(f);
 	assert_int_equal(lifecycle_snapshot(f->lc, SNAP_NOW), 0);
 }
 
@@ -700,8 +706,7 @@ static void test_snapshot_zombie_sched(void **state)
 	const uint64_t died = 5000 * SEC; /* the scheduler clock, not CLOCK_BOOTTIME */
 	const struct zr_ev *e;
 
-	assert_int_equal(fp_proc(&f->fp, INIT, "init", 'S', 0, 1), 0);
-	assert_int_equal(fp_proc(&f->fp, PARENT, "node", 'S', INIT, P_TICKS), 0);
+	snapshot_tree(f);
 	assert_int_equal(fp_stat(&f->fp, Z_PID, "defunct", 'Z', PARENT, 1, Z_TICKS, 7 << 8), 0);
 	assert_int_equal(fp_sched(&f->fp, "300", "defunct", died), 0);
 	assert_int_equal(fp_sched(&f->fp, "thread-self", "zreaper", died + 3 * SEC + 250), 0);
