@@ -183,8 +183,18 @@ $(BENCH_DIR)/injectbench: tools/bench/injectbench.c $(BUILD)/user/inject.o $(BUI
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $^ -o $@
 
+# The zombies scan floor (a readdir of /proc and each stat read) and the timer of its pairs.
+$(BENCH_DIR)/procscan $(BENCH_DIR)/runtime: $(BENCH_DIR)/%: tools/bench/%.c | $(BENCH_DIR)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $< -o $@
+
 bench: $(BENCH_DIR)/floor.bpf.o $(BENCH_DIR)/floor $(BENCH_DIR)/storm $(BENCH_DIR)/initwork \
-	$(BENCH_DIR)/injectbench
+	$(BENCH_DIR)/injectbench $(BENCH_DIR)/procscan $(BENCH_DIR)/runtime
+
+# Only the zombies scan against its floor (tools/bench/zombies.sh), under a minute.
+.PHONY: bench-zombies
+bench-zombies: all $(BENCH_DIR)/storm $(BENCH_DIR)/procscan $(BENCH_DIR)/runtime
+	$(Q)tools/bench/zombies.sh
 
 # Only the inject pause figures (tools/bench/inject.sh), a few seconds.
 .PHONY: bench-inject

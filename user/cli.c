@@ -1,11 +1,12 @@
 /* cli.c - parsing of option values shared by the commands; strict: trailing junk, overflow,
- * zero and negative durations are all errors.
+ * zero (but for an age threshold) and negative durations are all errors.
  */
 #include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #include "cli.h"
 #include "escape.h"
 
-int cli_parse_duration(const char *s, uint64_t *ns)
+static int parse_duration(const char *s, uint64_t *ns, bool allow_zero)
 {
 	static const struct {
 		const char *suffix;
@@ -36,13 +37,23 @@ int cli_parse_duration(const char *s, uint64_t *ns)
 		if (strcmp(end, units[i].suffix) == 0) {
 			double r = v * units[i].mult;
 
-			if (r < 1 || r > 1e18)
+			if ((r < 1 && !(allow_zero && r == 0)) || r > 1e18)
 				return -EINVAL;
 			*ns = (uint64_t)(r + 0.5); /* 1.001s is 1000999999.99... in binary */
 			return 0;
 		}
 	}
 	return -EINVAL;
+}
+
+int cli_parse_duration(const char *s, uint64_t *ns)
+{
+	return parse_duration(s, ns, false);
+}
+
+int cli_parse_age(const char *s, uint64_t *ns)
+{
+	return parse_duration(s, ns, true);
 }
 
 int cli_parse_pid(const char *s, uint32_t *pid)

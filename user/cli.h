@@ -11,6 +11,9 @@
  * Returns 0 or -EINVAL. */
 int cli_parse_duration(const char *s, uint64_t *ns);
 
+/* An age threshold (--older-than): a duration as above, or zero ("0", "0s"...): any age. */
+int cli_parse_age(const char *s, uint64_t *ns);
+
 /* A positive decimal pid that fits pid_t. Returns 0 or -EINVAL. */
 int cli_parse_pid(const char *s, uint32_t *pid);
 

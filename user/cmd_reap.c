@@ -265,12 +265,20 @@ static struct zent *find(struct reaper *r, uint32_t pid, uint64_t start)
 	return NULL;
 }
 
-/* The source reports a zombie: a new candidate, old enough --older-than after it became one
- * (after it was first seen, when its age is unknown). */
+/* Is a zombie of this age (or age bound) surely younger than --older-than? Then --once leaves
+ * it at once: it is not old enough for this run. */
+static bool is_too_young(const struct reaper *r, const struct zombie_found *f)
+{
+	return f->age_source != ZR_AGE_UNKNOWN && f->age_ns < r->pol.older_ns;
+}
+
+/* The source reports a zombie: a new candidate, old enough --older-than after it became one.
+ * Only a bound on its age (START_BOUND), or none: --older-than after it was first seen. */
 static void on_found(const struct zombie_found *f, void *arg)
 {
 	struct reaper *r = arg;
 	struct zent *z;
+	char age[32];
 
 	/* --once handles what exists now; later zombies are the next run's. */
 	if (!r->is_accepting || find(r, f->pid, f->start_ticks))
@@ -291,8 +299,15 @@ static void on_found(const struct zombie_found *f, void *arg)
 	z->pid = f->pid;
 	z->start_ticks = f->start_ticks;
 	z->ppid = f->ppid;
-	z->first_seen_ns = f->is_age_known && f->age_ns < r->now ? r->now - f->age_ns : r->now;
+	z->first_seen_ns =
+	    zr_age_is_exact(f->age_source) && f->age_ns < r->now ? r->now - f->age_ns : r->now;
 	z->pending = -1;
+	if (r->is_once && is_too_young(r, f)) {
+		sink_format_duration(age, sizeof(age), f->age_ns);
+		zr_debug("zombie %u is %s%s old, younger than --older-than: left alone", f->pid,
+			 f->age_source == ZR_AGE_START_BOUND ? "at most " : "", age);
+		z->is_decided = z->is_done = true;
+	}
 }
 
 /* The zombie was reaped: a pending nudge or kill worked (or its parent got there first). */
@@ -603,9 +618,13 @@ static void usage(FILE *f)
 	    "                                     interrupted system calls restored (x86_64)\n"
 	    "                        kill-parent  SIGTERM, then SIGKILL after --step, to the\n"
 	    "                                     parent, so its zombies pass to a reaper\n"
-	    "  --older-than D      act on zombies older than D (default 30s), counted from the\n"
-	    "                      exit. procfs keeps no exit time: a zombie older than zreaper\n"
-	    "                      (or found in /proc) first seen at T is old enough at T + D\n"
+	    "  --older-than D      act on zombies older than D (default 30s; 0: any age),\n"
+	    "                      counted from the exit. The age of a zombie older than\n"
+	    "                      zreaper is read from procfs (/proc/PID/sched against our\n"
+	    "                      own on that CPU), so --once answers at once; where procfs\n"
+	    "                      has only its start time, one that started less than D ago\n"
+	    "                      is too young, and any other is old enough D after it was\n"
+	    "                      first seen\n"
 	    "  --step D            wait between actions, and for a nudge or kill to work\n"
 	    "                      (default 2s)\n"
 	    "  --once              handle the zombies that exist now (one look at /proc, no\n"
@@ -695,9 +714,9 @@ static int parse_args(struct reaper *r, int argc, char **argv, bool *json, uint6
 			}
 			break;
 		case 'o':
-			if (cli_parse_duration(optarg, &r->pol.older_ns))
+			if (cli_parse_age(optarg, &r->pol.older_ns))
 				return usage_err("--older-than", optarg,
-						 "is not a positive duration (e.g. 500ms, 30s)");
+						 "is not a duration (e.g. 0, 500ms, 30s)");
 			break;
 		case 's':
 			if (cli_parse_duration(optarg, &r->pol.step_ns))

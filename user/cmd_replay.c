@@ -273,10 +273,28 @@ static int view_status(const struct procsrc *src, uint32_t pid, struct procfs_st
 	return 0;
 }
 
+/* A dead process as the trace knew it: its status, and its age when known. */
+static int view_zombie(const struct procsrc *src, const struct procfs_stat *st, uint64_t now_ns,
+		       struct zombie_info *zi)
+{
+	struct table_view *v = src->ctx;
+	const struct zr_proc *p = proctab_find(v->tab, st->pid);
+	enum zr_age_source age_src;
+	uint64_t age;
+
+	if (!p)
+		return -ENOENT;
+	age = lifecycle_dead_for(p, now_ns, &age_src);
+	zombie_info_set(zi, -1, age_src, age);
+	zi->st = p->st;
+	return 0;
+}
+
 static const struct procsrc_ops view_ops = {
 	.read_stat = view_stat,
 	.read_status = view_status,
 	.each_pid = view_each_pid,
+	.read_zombie = view_zombie,
 };
 
 static int show_tree(struct replay *rp)
@@ -285,7 +303,8 @@ static int show_tree(struct replay *rp)
 	struct table_view v = { .tab = (struct proctab *)lifecycle_table(rp->p.lc) };
 	struct procsrc src = { &view_ops, &v, NULL };
 	uint32_t root = rp->o.f.n_pids ? rp->o.f.pids[0] : 0;
-	int rc = tree_show(&src, root, rp->o.json);
+	int rc =
+	    tree_show(&src, root, rp->st.until_ns ? rp->st.until_ns : rp->st.last_ns, rp->o.json);
 
 	free(v.pids);
 	if (fflush(stdout) && rc == ZR_EXIT_OK)

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +15,15 @@
 #include "log.h"
 #include "procfs.h"
 #include "procsrc.h"
+#include "sink.h"
+#include "status.h"
 #include "tree_show.h"
 
 struct node {
 	struct procfs_stat st;
-	bool is_init; /* PID 1 of its pid namespace */
-	int parent;   /* index, -1 for a root */
+	struct zombie_info zi; /* zombies: exit status and age */
+	bool is_init;	       /* PID 1 of its pid namespace */
+	int parent;	       /* index, -1 for a root */
 	int first_child, next_sibling;
 	const char *adopted_by; /* NULL, "subreaper" or "pidns_init" */
 	bool is_subreaper;	/* has adopted a child (procfs shows no flag for it) */
@@ -29,6 +33,7 @@ struct tree {
 	struct node *v;
 	int n, cap;
 	const struct procsrc *src;
+	uint64_t now_ns;
 };
 
 static int add_proc(uint32_t pid, void *arg)
@@ -50,6 +55,8 @@ static int add_proc(uint32_t pid, void *arg)
 	memset(nd, 0, sizeof(*nd));
 	if (procsrc_stat(t->src, pid, &nd->st))
 		return 0; /* gone meanwhile */
+	if (nd->st.state == 'Z' && procsrc_zombie(t->src, &nd->st, t->now_ns, &nd->zi))
+		zombie_info_set(&nd->zi, -1, ZR_AGE_UNKNOWN, 0);
 	nd->is_init = pid == 1 || (procsrc_status(t->src, pid, &ss) == 0 && ss.ns_pid == 1);
 	nd->parent = nd->first_child = nd->next_sibling = -1;
 	t->n++;
@@ -146,6 +153,22 @@ struct text_walk {
 	int depth;
 };
 
+/* " ZOMBIE(exit 3, 2.50s)": its status and how long it has been dead. */
+static void print_zombie(const struct zombie_info *zi)
+{
+	char st[64] = "status unknown", age[32] = "age unknown";
+
+	if (zi->st.is_known)
+		status_describe(&zi->st, st, sizeof(st));
+	if (zi->source != ZR_AGE_UNKNOWN) {
+		int n = snprintf(age, sizeof(age), "%s",
+				 zi->source == ZR_AGE_START_BOUND ? "at most " : "");
+
+		sink_format_duration(age + n, sizeof(age) - (size_t)n, zi->age_ns);
+	}
+	printf(" ZOMBIE(%s, %s)", st, age);
+}
+
 static void text_enter(const struct tree *t, int i, void *arg)
 {
 	struct text_walk *w = arg;
@@ -161,7 +184,7 @@ static void text_enter(const struct tree *t, int i, void *arg)
 	if (nd->st.threads > 1)
 		printf(" threads=%d", nd->st.threads);
 	if (nd->st.state == 'Z')
-		printf(" ZOMBIE");
+		print_zombie(&nd->zi);
 	if (nd->adopted_by)
 		printf(" orphan(adopted by %s)", nd->adopted_by);
 	if (nd->is_subreaper)
@@ -186,6 +209,24 @@ static void text_leave(const struct tree *t, int i, void *arg)
 	w->depth--;
 }
 
+/* A zombie's members as in a `zombie` event: exit status, zombie_ns, zombie_ns_source. */
+static void json_zombie(const struct zombie_info *zi)
+{
+	const char *src = zombie_age_source_name(zi->source);
+
+	if (!zi->st.is_known)
+		printf("\"exit_code\":null,\"signal\":null,\"core_dumped\":null,");
+	else if (zi->st.is_signaled)
+		printf("\"exit_code\":null,\"signal\":\"%s\",\"core_dumped\":%s,",
+		       status_signal_name(zi->st.signal), zi->st.core_dumped ? "true" : "false");
+	else
+		printf("\"exit_code\":%d,\"signal\":null,\"core_dumped\":false,", zi->st.exit_code);
+	if (src)
+		printf("\"zombie_ns\":%" PRIu64 ",\"zombie_ns_source\":\"%s\",", zi->age_ns, src);
+	else
+		printf("\"zombie_ns\":null,\"zombie_ns_source\":null,");
+}
+
 static void json_enter(const struct tree *t, int i, void *arg)
 {
 	const struct node *nd = &t->v[i];
@@ -200,6 +241,8 @@ static void json_enter(const struct tree *t, int i, void *arg)
 	       nd->adopted_by ? "true" : "false");
 	if (nd->adopted_by)
 		printf("\"adopted_by\":\"%s\",", nd->adopted_by);
+	if (nd->st.state == 'Z')
+		json_zombie(&nd->zi);
 	printf("\"subreaper\":%s,\"children\":[", nd->is_subreaper ? "true" : "false");
 }
 
@@ -230,11 +273,13 @@ static void usage(FILE *f)
 	      "\n"
 	      "Shows the process tree now, from procfs: each process's state (R running,\n"
 	      "S sleeping, D disk sleep, T stopped, t traced, Z zombie, I idle...), thread\n"
-	      "count, zombies, orphans with the role of their adopter, and subreapers.\n"
+	      "count, zombies (with their exit status and how long they have been dead, as\n"
+	      "`zombies` reads it), orphans with the role of their adopter, and subreapers.\n"
 	      "\n"
 	      "  -p, --pid PID   only the subtree under PID (exit 1 if it does not exist)\n"
 	      "      --json      one JSON object per root: pid ppid comm state state_name\n"
-	      "                  threads zombie orphan subreaper children[]\n"
+	      "                  threads zombie orphan subreaper children[]; a zombie adds\n"
+	      "                  exit_code signal core_dumped zombie_ns zombie_ns_source\n"
 	      "  -h, --help      this text\n",
 	      f);
 }
@@ -283,15 +328,15 @@ int cmd_tree(int argc, char **argv)
 		return ZR_EXIT_USAGE;
 	}
 	live = procsrc_live(NULL);
-	rc = tree_show(&live, root_pid, json);
+	rc = tree_show(&live, root_pid, procfs_now_ns(), json);
 	if (fflush(stdout) && rc == ZR_EXIT_OK)
 		rc = ZR_EXIT_RUNTIME;
 	return rc;
 }
 
-int tree_show(const struct procsrc *src, uint32_t root_pid, bool json)
+int tree_show(const struct procsrc *src, uint32_t root_pid, uint64_t now_ns, bool json)
 {
-	struct tree t = { .src = src };
+	struct tree t = { .src = src, .now_ns = now_ns };
 	int i, err, rc = ZR_EXIT_OK;
 
 	if ((err = procsrc_each_pid(src, add_proc, &t))) {

@@ -11,32 +11,41 @@
 
 #define SIGCHLD_BIT (1ULL << (17 - 1))
 
-char detect_parent_procfs(const struct procsrc *src, uint32_t ppid, struct zr_parent_info *pi,
-			  bool *is_init, struct zr_ref *ref)
+char detect_parent_from(uint32_t ppid, const struct procfs_stat *st, const struct procfs_status *ss,
+			struct zr_parent_info *pi, bool *is_init, struct zr_ref *ref)
 {
-	struct procfs_stat st;
-	struct procfs_status ss;
-
 	pi->state = "unknown";
 	pi->sigchld = NULL;
 	pi->sigchld_blocked = false;
 	*is_init = ppid == 1;
 	ref->pid = ppid;
 	ref->comm[0] = '\0';
-	if (!ppid || procsrc_stat(src, ppid, &st))
+	if (!ppid || !st)
 		return 0;
-	memcpy(ref->comm, st.comm, ZR_COMM_BUF);
-	ref->start_ns = procfs_ticks_to_ns(st.start_ticks);
-	pi->state = procfs_state_name(st.state);
-	if (procsrc_status(src, ppid, &ss) == 0) {
-		pi->sigchld = (ss.sig_ign & SIGCHLD_BIT)   ? "ignored"
-			      : (ss.sig_cgt & SIGCHLD_BIT) ? "handler"
-							   : "default";
-		pi->sigchld_blocked = ss.sig_blk & SIGCHLD_BIT;
-		if (ss.ns_pid == 1)
+	memcpy(ref->comm, st->comm, ZR_COMM_BUF);
+	ref->start_ns = procfs_ticks_to_ns(st->start_ticks);
+	pi->state = procfs_state_name(st->state);
+	if (ss) {
+		pi->sigchld = (ss->sig_ign & SIGCHLD_BIT)   ? "ignored"
+			      : (ss->sig_cgt & SIGCHLD_BIT) ? "handler"
+							    : "default";
+		pi->sigchld_blocked = ss->sig_blk & SIGCHLD_BIT;
+		if (ss->ns_pid == 1)
 			*is_init = true;
 	}
-	return st.state;
+	return st->state;
+}
+
+char detect_parent_procfs(const struct procsrc *src, uint32_t ppid, struct zr_parent_info *pi,
+			  bool *is_init, struct zr_ref *ref)
+{
+	struct procfs_stat st;
+	struct procfs_status ss;
+	bool has_stat = ppid && procsrc_stat(src, ppid, &st) == 0;
+
+	return detect_parent_from(ppid, has_stat ? &st : NULL,
+				  has_stat && procsrc_status(src, ppid, &ss) == 0 ? &ss : NULL, pi,
+				  is_init, ref);
 }
 
 static void fmt_secs(char *buf, size_t len, uint64_t ns)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "procfs.h"
 
 /* What is known about a zombie and its parent when the reason is chosen. */
 struct detect_case {
@@ -33,6 +34,10 @@ struct detect_case {
 struct procsrc;
 char detect_parent_procfs(const struct procsrc *src, uint32_t ppid, struct zr_parent_info *pi,
 			  bool *is_init, struct zr_ref *ref);
+
+/* The same from the parent's stat and status already read (NULL: unreadable). */
+char detect_parent_from(uint32_t ppid, const struct procfs_stat *st, const struct procfs_status *ss,
+			struct zr_parent_info *pi, bool *is_init, struct zr_ref *ref);
 
 /* Chooses the reason: *code gets a static machine key, buf the sentence. */
 void detect_reason(const struct detect_case *c, const char **code, char *buf, size_t len);

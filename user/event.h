@@ -63,6 +63,20 @@ enum zr_reap_how {
 	ZR_HOW_SELF,
 };
 
+/* How a zombie's age (zombie_ns) is known. */
+enum zr_age_source {
+	ZR_AGE_UNKNOWN,	    /* not at all (zombie_ns null) */
+	ZR_AGE_TRACE,	    /* the tracer saw it exit */
+	ZR_AGE_SCHED,	    /* procfs: the scheduler clock when it last ran (zombie_read.c) */
+	ZR_AGE_START_BOUND, /* procfs: at most the time since it started (an upper bound) */
+};
+
+/* The age is the time since the exit, not just a bound on it. */
+static inline bool zr_age_is_exact(enum zr_age_source s)
+{
+	return s == ZR_AGE_TRACE || s == ZR_AGE_SCHED;
+}
+
 /* What a zombie's parent is doing, for the zombie event's parent{} and reason. */
 struct zr_parent_info {
 	const char *state;   /* procfs_state_name(), "unknown" when unreadable */
@@ -142,7 +156,7 @@ struct zr_ev {
 		} lost;
 		struct {
 			uint64_t zombie_ns;
-			bool is_age_known; /* false for zombies older than the trace */
+			enum zr_age_source age_source; /* how zombie_ns is known */
 			struct zr_exit_status st;
 			struct zr_parent_info pinfo; /* parent{} beside ev->parent */
 			const char *reason_code;

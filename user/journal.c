@@ -369,6 +369,24 @@ static int rec_status(const struct procsrc *src, uint32_t pid, struct procfs_sta
 	return rc;
 }
 
+static int rec_zombie(const struct procsrc *src, const struct procfs_stat *st, uint64_t now_ns,
+		      struct zombie_info *zi)
+{
+	struct journal_writer *j = src->ctx;
+	struct enc e = { .n = 0 };
+	int rc = procsrc_zombie(&j->inner, st, now_ns, zi);
+
+	put_var(&e, st->pid);
+	put_svar(&e, rc);
+	if (!rc) {
+		put_svar(&e, zi->wait_status);
+		put_var(&e, (uint64_t)zi->source);
+		put_var(&e, zi->age_ns);
+	}
+	record_put(j->w, JOURNAL_ZOMBIE, e.b, e.n);
+	return rc;
+}
+
 struct rec_scan {
 	struct journal_writer *j;
 	procsrc_pid_fn fn;
@@ -401,6 +419,7 @@ static const struct procsrc_ops rec_ops = {
 	.read_stat = rec_stat,
 	.read_status = rec_status,
 	.each_pid = rec_each_pid,
+	.read_zombie = rec_zombie,
 };
 
 struct procsrc journal_recording_src(struct journal_writer *j)
@@ -498,6 +517,7 @@ int journal_next(struct journal_reader *j, struct journal_item *it)
 		case JOURNAL_STATUS:
 		case JOURNAL_PID:
 		case JOURNAL_PID_END:
+		case JOURNAL_ZOMBIE:
 			j->mismatches++; /* an answer to a question this replay did not ask */
 			break;
 		default:
@@ -556,8 +576,32 @@ static int rep_stat(const struct procsrc *src, uint32_t pid, struct procfs_stat 
 	st->session = (uint32_t)get_var(&d);
 	st->start_ticks = get_var(&d);
 	st->threads = (int)get_svar(&d);
+	st->cpu = -1; /* not recorded: the zombie answers are */
 	st->exit_code = (int)get_svar(&d);
 	return d.bad ? -EIO : 0;
+}
+
+static int rep_zombie(const struct procsrc *src, const struct procfs_stat *st, uint64_t now_ns,
+		      struct zombie_info *zi)
+{
+	struct journal_reader *j = src->ctx;
+	uint64_t source, age;
+	struct dec d;
+	int rc, status;
+
+	(void)now_ns;
+	/* Recordings made before zombie answers existed have none: no mismatch, just nothing. */
+	if (peek(j) <= 0 || j->peek_type != JOURNAL_ZOMBIE)
+		return -ENOENT;
+	if (answer(j, JOURNAL_ZOMBIE, st->pid, &d, &rc) || rc)
+		return rc;
+	status = (int)get_svar(&d);
+	source = get_var(&d);
+	age = get_var(&d);
+	if (d.bad || source > ZR_AGE_START_BOUND)
+		return -EIO;
+	zombie_info_set(zi, status, (enum zr_age_source)source, age);
+	return 0;
 }
 
 static int rep_status(const struct procsrc *src, uint32_t pid, struct procfs_status *st)
@@ -610,6 +654,7 @@ static const struct procsrc_ops rep_ops = {
 	.read_stat = rep_stat,
 	.read_status = rep_status,
 	.each_pid = rep_each_pid,
+	.read_zombie = rep_zombie,
 };
 
 struct procsrc journal_replay_src(struct journal_reader *j)

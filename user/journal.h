@@ -27,6 +27,7 @@ enum journal_type {
 	JOURNAL_PID_END,    /* the /proc scan ended */
 	JOURNAL_END,	    /* the recorder closed the file */
 	JOURNAL_ADAPT,	    /* how BPF adapted to the kernel (before START: the start line's) */
+	JOURNAL_ZOMBIE,	    /* a zombie_read answer (recordings before it have none) */
 };
 
 /* Kernel records are stored as the difference from the previous record of the same kind. */

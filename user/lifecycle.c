@@ -62,6 +62,18 @@ void lifecycle_set_procsrc(struct lifecycle *lc, const struct procsrc *src)
 	lc->src = *src;
 }
 
+uint64_t lifecycle_dead_for(const struct zr_proc *p, uint64_t now, enum zr_age_source *src)
+{
+	uint64_t since = p->state == ZR_PROC_EXITED ? p->exit_ns : p->leader_exit_ns;
+
+	*src = p->age_source;
+	if (p->age_source == ZR_AGE_START_BOUND)
+		since = p->start_ns;
+	else if (!zr_age_is_exact(p->age_source))
+		return 0;
+	return now > since ? now - since : 0;
+}
+
 bool lifecycle_same_life(const struct zr_proc *p, uint64_t start_ns)
 {
 	uint64_t tick = procfs_tick_ns();
@@ -106,7 +118,7 @@ static struct zr_proc *subject_proc(struct lifecycle *lc, const struct zr_ev *ev
 			return NULL;
 		p->state = ZR_PROC_RUNNING;
 		p->birth_ppid = ev->kind == ZR_EV_FORK ? ev->parent.pid : ev->ppid;
-		p->is_age_known = true;
+		p->age_source = ZR_AGE_TRACE;
 		memcpy(p->comm, ev->comm, sizeof(p->comm));
 	} else if (p->is_snapshot) {
 		p->start_ns = ev->start_ns; /* now known to the ns */
@@ -213,7 +225,7 @@ static int on_wait(struct lifecycle *lc, struct zr_ev *ev)
 	if (dead) {
 		lifecycle_reap_event(&r, dead, ev->ktime_ns);
 		r.u.reap.reaper.role = reaper_role(ev, dead);
-		if (dead->state == ZR_PROC_EXITED && dead->is_age_known &&
+		if (dead->state == ZR_PROC_EXITED && zr_age_is_exact(dead->age_source) &&
 		    ev->ktime_ns > dead->exit_ns)
 			r.u.reap.zombie_ns = ev->ktime_ns - dead->exit_ns;
 		/* Its exit never reached us (the kernel's filters held it back): not a subject the
@@ -328,7 +340,7 @@ static void on_exit_group(struct lifecycle *lc, const struct zr_ev *ev)
 	memcpy(p->comm, ev->comm, sizeof(p->comm));
 	p->state = ZR_PROC_EXITED;
 	p->exit_ns = ev->ktime_ns;
-	p->is_age_known = true;
+	p->age_source = ZR_AGE_TRACE;
 	p->lifetime_ns = ev->u.exit.lifetime_ns;
 	p->st = ev->u.exit.st;
 	memcpy(p->ns_nr, ev->u.exit.ns_nr, sizeof(p->ns_nr));

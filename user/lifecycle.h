@@ -45,8 +45,13 @@ void lifecycle_set_procfs(struct lifecycle *lc, const char *root);
 struct procsrc;
 void lifecycle_set_procsrc(struct lifecycle *lc, const struct procsrc *src);
 
+/* How long p (exited, or a leader whose threads run on) has been dead at now, and how that is
+ * known (*src ZR_AGE_UNKNOWN: not at all, 0 returned). */
+uint64_t lifecycle_dead_for(const struct zr_proc *p, uint64_t now, enum zr_age_source *src);
+
 /* Fills the table from procfs (processes that exist before tracing) and emits one `snapshot`
- * event per existing zombie. Call before the first feed. */
+ * event per existing zombie, whose exit status and age come from zombie_read(). Call before
+ * the first feed. */
 int lifecycle_snapshot(struct lifecycle *lc, uint64_t now);
 
 #endif /* ZR_LIFECYCLE_H */

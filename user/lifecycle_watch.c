@@ -46,10 +46,7 @@ static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 	z.kind = ZR_EV_ZOMBIE;
 	z.u.zombie = (typeof(z.u.zombie)){ 0 };
 	z.u.zombie.st = p->st;
-	z.u.zombie.is_age_known = p->is_age_known;
-	if (p->is_age_known)
-		z.u.zombie.zombie_ns =
-		    now - (p->state == ZR_PROC_EXITED ? p->exit_ns : p->leader_exit_ns);
+	z.u.zombie.zombie_ns = lifecycle_dead_for(p, now, &z.u.zombie.age_source);
 	if (lc->held.ppid != p->ppid || lc->held.now != now) {
 		hq.ppid = p->ppid;
 		proctab_each(lc->tab, count_held, &hq);
@@ -78,7 +75,7 @@ static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 	z.u.zombie.pinfo.zombies_held = lc->held.n;
 	c.pid = p->pid;
 	c.zombie_ns = z.u.zombie.zombie_ns;
-	c.is_age_known = p->is_age_known;
+	c.is_age_known = zr_age_is_exact(z.u.zombie.age_source);
 	/* /proc counts the dead leader among the threads. */
 	c.threads_running = p->state == ZR_PROC_RUNNING ? (st.threads > 1 ? st.threads - 1 : 1) : 0;
 	c.ppid = p->ppid;
@@ -221,7 +218,8 @@ int lifecycle_check_reparent(struct lifecycle *lc, const struct zr_ev *ev)
 		ref.start_ns = old->start_ns;
 		memcpy(ref.comm, old->comm, sizeof(ref.comm));
 	}
-	return emit_orphan(lc, p, &ref, old && old->is_age_known ? old->exit_ns : ev->ktime_ns,
+	return emit_orphan(lc, p, &ref,
+			   old && zr_age_is_exact(old->age_source) ? old->exit_ns : ev->ktime_ns,
 			   ev->ppid);
 }
 
@@ -260,6 +258,7 @@ static int snap_one(uint32_t pid, void *arg)
 {
 	struct snap_ctx *sc = arg;
 	struct procfs_status ss;
+	struct zombie_info zi;
 	struct procfs_stat st;
 	struct zr_proc *p;
 	struct zr_ev ev;
@@ -280,6 +279,13 @@ static int snap_one(uint32_t pid, void *arg)
 		return 0;
 	p->state = ZR_PROC_EXITED;
 	p->exit_ns = sc->now;
+	/* Dead before the trace: procfs still has its status, and its age or a bound on it. */
+	if (procsrc_zombie(&sc->lc->src, &st, sc->now, &zi) == 0) {
+		p->st = zi.st;
+		p->age_source = zi.source;
+		if (zi.source == ZR_AGE_SCHED)
+			p->exit_ns = sc->now > zi.age_ns ? sc->now - zi.age_ns : 0;
+	}
 	lifecycle_reap_event(&ev, p, sc->now);
 	ev.kind = ZR_EV_SNAPSHOT;
 	ev.u.snapshot.state = st.state;

@@ -45,7 +45,7 @@ struct series {
 struct zombie {
 	uint32_t pid;
 	uint64_t start_ns;
-	uint64_t since_ns; /* when it died (first seen, for zombies older than the trace) */
+	uint64_t since_ns; /* when it died (first seen, when only a bound on that is known) */
 	bool is_age_known;
 	size_t series; /* index in m->series */
 	struct zombie *next;
@@ -262,6 +262,8 @@ static void observe_reap(struct metrics *m, const struct zr_ev *ev)
 
 void metrics_observe(struct metrics *m, const struct zr_ev *ev)
 {
+	bool exact = ev->kind == ZR_EV_ZOMBIE && zr_age_is_exact(ev->u.zombie.age_source);
+
 	switch (ev->kind) {
 	case ZR_EV_FORK:
 		m->forks[ev->is_thread ? 1 : 0]++;
@@ -282,11 +284,12 @@ void metrics_observe(struct metrics *m, const struct zr_ev *ev)
 		m->orphans[role_index(ev->u.orphan.new_parent.role)]++;
 		break;
 	case ZR_EV_ZOMBIE:
-		/* Zombies older than the trace come as zombies of unknown age (after a snapshot
-		 * event that does not name the parent): in the gauge, not created during it. */
-		if (ev->u.zombie.is_age_known)
+		/* Zombies older than the trace come after a snapshot event, with an age read
+		 * from procfs (or only a bound on it): in the gauge, not created during it. */
+		if (ev->u.zombie.age_source == ZR_AGE_TRACE)
 			m->zombies_created++;
-		zombie_add(m, ev, ev->ktime_ns - ev->u.zombie.zombie_ns, ev->u.zombie.is_age_known);
+		zombie_add(m, ev, exact ? ev->ktime_ns - ev->u.zombie.zombie_ns : ev->ktime_ns,
+			   exact);
 		break;
 	case ZR_EV_LOST:
 		count_pair(m->lost, &m->n_lost, ev->u.lost.source ? ev->u.lost.source : "unknown",

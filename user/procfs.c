@@ -1,5 +1,5 @@
-/* procfs.c - parsing /proc/<pid>/stat and status. comm may hold any byte, ')' included, so
- * stat is split at the last ')'.
+/* procfs.c - parsing /proc/<pid>/stat, status and sched. comm may hold any byte, ')' included,
+ * so stat is split at the last ')'.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -8,17 +8,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "procfs.h"
 
-static int read_file(const char *root, uint32_t pid, const char *name, char *buf, size_t len)
+/* include/uapi/linux/capability.h: the header is not in musl's (the init-only build). */
+#define ZR_CAP_SYS_PTRACE 19
+
+int procfs_read_file(const char *root, const char *dir, const char *name, char *buf, size_t len)
 {
 	char path[256];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%u/%s", root ? root : "/proc", pid, name);
+	snprintf(path, sizeof(path), "%s/%s/%s", root ? root : "/proc", dir, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -31,6 +35,14 @@ static int read_file(const char *root, uint32_t pid, const char *name, char *buf
 	close(fd);
 	buf[n] = '\0';
 	return (int)n;
+}
+
+static int read_file(const char *root, uint32_t pid, const char *name, char *buf, size_t len)
+{
+	char dir[16];
+
+	snprintf(dir, sizeof(dir), "%u", pid);
+	return procfs_read_file(root, dir, name, buf, len);
 }
 
 int procfs_read_stat(const char *root, uint32_t pid, struct procfs_stat *st)
@@ -48,6 +60,7 @@ int procfs_read_stat(const char *root, uint32_t pid, struct procfs_stat *st)
 		return -EINVAL;
 	memset(st, 0, sizeof(*st));
 	st->pid = pid;
+	st->cpu = -1;
 	st->exit_code = -1;
 	clen = (size_t)(close_p - open_p - 1);
 	if (clen > ZR_COMM_BUF - 1)
@@ -55,7 +68,8 @@ int procfs_read_stat(const char *root, uint32_t pid, struct procfs_stat *st)
 	memcpy(st->comm, open_p + 1, clen);
 	st->comm[clen] = '\0';
 	/* Fields after comm, numbered as in proc(5): 3 state, 4 ppid, 5 pgrp, 6 session,
-	 * 20 num_threads, 22 starttime, 52 exit_code. */
+	 * 20 num_threads, 22 starttime, 39 processor, 52 exit_code. The last two matter for
+	 * zombies only: a scan of every process stops at 22 for the others. */
 	for (field = 3, p = strtok_r(close_p + 2, " ", &save); p;
 	     field++, p = strtok_r(NULL, " ", &save)) {
 		switch (field) {
@@ -76,6 +90,11 @@ int procfs_read_stat(const char *root, uint32_t pid, struct procfs_stat *st)
 			break;
 		case 22:
 			st->start_ticks = strtoull(p, NULL, 10);
+			if (st->state != 'Z')
+				return 0;
+			break;
+		case 39:
+			st->cpu = (int)strtol(p, NULL, 10);
 			break;
 		case 52:
 			st->exit_code = (int)strtol(p, NULL, 10);
@@ -87,9 +106,68 @@ int procfs_read_stat(const char *root, uint32_t pid, struct procfs_stat *st)
 	return field > 22 ? 0 : -EINVAL; /* kernels before 3.5 stop earlier */
 }
 
+int procfs_parse_exec_start(const char *text, uint64_t *ns)
+{
+	const char *p = strstr(text, "\nse.exec_start");
+	unsigned long long ms, frac = 0;
+	char *end;
+	int digits;
+
+	if (!p)
+		return -EINVAL;
+	p += strlen("\nse.exec_start");
+	p += strspn(p, " \t");
+	if (*p++ != ':')
+		return -EINVAL;
+	p += strspn(p, " \t");
+	/* "%Ld.%06ld": milliseconds, then the nanoseconds within them. */
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	errno = 0;
+	ms = strtoull(p, &end, 10);
+	if (errno || *end != '.' || ms > UINT64_MAX / 1000000)
+		return -EINVAL;
+	for (p = end + 1, digits = 0; digits < 6 && isdigit((unsigned char)*p); p++, digits++)
+		frac = frac * 10 + (unsigned)(*p - '0');
+	if (digits != 6 || (*p != '\n' && *p != '\0'))
+		return -EINVAL;
+	*ns = ms * 1000000 + frac;
+	return 0;
+}
+
+int procfs_read_exec_start(const char *root, const char *dir, uint64_t *ns)
+{
+	/* The line is the third: comm and pid, a rule, then se.exec_start. */
+	char buf[512];
+	int n = procfs_read_file(root, dir, "sched", buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	return procfs_parse_exec_start(buf, ns);
+}
+
 static uint64_t hex_mask(const char *s)
 {
 	return strtoull(s, NULL, 16);
+}
+
+bool procfs_has_exe(const char *root, uint32_t pid)
+{
+	char path[300], c;
+
+	snprintf(path, sizeof(path), "%s/%u/exe", root ? root : "/proc", pid);
+	return readlink(path, &c, 1) > 0;
+}
+
+bool procfs_may_ptrace_all(const char *root)
+{
+	char buf[4096];
+	const char *p;
+
+	if (procfs_read_file(root, "self", "status", buf, sizeof(buf)) <= 0 ||
+	    !(p = strstr(buf, "\nCapEff:")))
+		return false;
+	return (hex_mask(p + 8) >> ZR_CAP_SYS_PTRACE) & 1;
 }
 
 int procfs_read_status(const char *root, uint32_t pid, struct procfs_status *st)
@@ -142,6 +220,14 @@ uint64_t procfs_tick_ns(void)
 		tick = 1000000000ULL / (uint64_t)(hz > 0 ? hz : 100);
 	}
 	return tick;
+}
+
+uint64_t procfs_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 uint64_t procfs_ticks_to_ns(uint64_t ticks)

@@ -18,10 +18,17 @@ static int live_each_pid(const struct procsrc *s, procsrc_pid_fn fn, void *arg)
 	return procfs_each_pid(s->root, fn, arg);
 }
 
+static int live_zombie(const struct procsrc *s, const struct procfs_stat *st, uint64_t now_ns,
+		       struct zombie_info *zi)
+{
+	return zombie_read(s->root, st, now_ns, zi);
+}
+
 static const struct procsrc_ops live_ops = {
 	.read_stat = live_stat,
 	.read_status = live_status,
 	.each_pid = live_each_pid,
+	.read_zombie = live_zombie,
 };
 
 struct procsrc procsrc_live(const char *root)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "procfs.h"
+#include "zombie_read.h"
 
 typedef int (*procsrc_pid_fn)(uint32_t pid, void *arg);
 
@@ -18,6 +19,9 @@ struct procsrc_ops {
 	int (*read_stat)(const struct procsrc *s, uint32_t pid, struct procfs_stat *st);
 	int (*read_status)(const struct procsrc *s, uint32_t pid, struct procfs_status *st);
 	int (*each_pid)(const struct procsrc *s, procsrc_pid_fn fn, void *arg);
+	/* As zombie_read: st is the zombie's stat as this source gave it. */
+	int (*read_zombie)(const struct procsrc *s, const struct procfs_stat *st, uint64_t now_ns,
+			   struct zombie_info *zi);
 };
 
 struct procsrc {
@@ -37,6 +41,12 @@ static inline int procsrc_stat(const struct procsrc *s, uint32_t pid, struct pro
 static inline int procsrc_status(const struct procsrc *s, uint32_t pid, struct procfs_status *st)
 {
 	return s->ops->read_status(s, pid, st);
+}
+
+static inline int procsrc_zombie(const struct procsrc *s, const struct procfs_stat *st,
+				 uint64_t now_ns, struct zombie_info *zi)
+{
+	return s->ops->read_zombie(s, st, now_ns, zi);
 }
 
 static inline int procsrc_each_pid(const struct procsrc *s, procsrc_pid_fn fn, void *arg)

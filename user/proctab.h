@@ -38,7 +38,9 @@ struct zr_proc {
 	bool is_subreaper;
 	bool has_children; /* forked (or had at snapshot) a child: check for orphans at exit */
 	bool is_snapshot;  /* known from /proc: start_ns only at clock-tick precision */
-	bool is_age_known; /* exit_ns is real (false for zombies older than the trace) */
+	/* How exit_ns is known: seen (TRACE) or read from procfs (SCHED); a zombie older than
+	 * the trace may have only its start as a bound (START_BOUND), or nothing (UNKNOWN). */
+	enum zr_age_source age_source;
 	bool zombie_reported;
 
 	/* table links */

@@ -67,6 +67,7 @@ int replay_feed(struct pipeline *p, struct journal_reader *jr, struct replay_sta
 		case JOURNAL_STATUS:
 		case JOURNAL_PID:
 		case JOURNAL_PID_END:
+		case JOURNAL_ZOMBIE:
 		default:
 			break;
 		}

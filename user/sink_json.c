@@ -14,6 +14,7 @@
 #include "sink.h"
 #include "kernel_report.h"
 #include "status.h"
+#include "zombie_read.h"
 
 static void put_errno(struct jsonw *w, const char *key, int err)
 {
@@ -186,11 +187,13 @@ static void put_zombie_parent(struct jsonw *w, const struct sink *s, const struc
 static void put_zombie(struct jsonw *w, const struct sink *s, const struct zr_ev *ev)
 {
 	put_status(w, &ev->u.zombie.st);
-	/* A zombie found at start-up died before the trace: its age is not known. */
-	if (ev->u.zombie.is_age_known)
+	/* How the age is known: seen (trace), or for a zombie older than the trace read from
+	 * procfs (sched), or only bounded by its start (start_bound: at most zombie_ns). */
+	if (ev->u.zombie.age_source != ZR_AGE_UNKNOWN)
 		jsonw_u64(w, "zombie_ns", ev->u.zombie.zombie_ns);
 	else
 		jsonw_null(w, "zombie_ns");
+	jsonw_str(w, "zombie_ns_source", zombie_age_source_name(ev->u.zombie.age_source), SIZE_MAX);
 	put_zombie_parent(w, s, ev);
 	jsonw_str(w, "reason_code", ev->u.zombie.reason_code, SIZE_MAX);
 	/* The reason quotes process names: untrusted, escaped like any comm. */

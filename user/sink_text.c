@@ -195,9 +195,11 @@ static void put_zombie(FILE *f, bool color, const struct zr_ev *ev)
 
 	if (color)
 		fputs(C_YELLOW, f);
-	if (ev->u.zombie.is_age_known) {
-		sink_format_duration(dur, sizeof(dur), ev->u.zombie.zombie_ns);
+	sink_format_duration(dur, sizeof(dur), ev->u.zombie.zombie_ns);
+	if (zr_age_is_exact(ev->u.zombie.age_source)) {
 		fprintf(f, "zombie for %s, parent ", dur);
+	} else if (ev->u.zombie.age_source == ZR_AGE_START_BOUND) {
+		fprintf(f, "zombie for at most %s, parent ", dur);
 	} else {
 		fputs("zombie, age unknown, parent ", f);
 	}

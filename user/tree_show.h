@@ -7,8 +7,9 @@
 
 struct procsrc;
 
-/* Prints the tree (or the subtree under root_pid, when not 0) as text or JSON on stdout.
- * Returns ZR_EXIT_OK, or ZR_EXIT_RUNTIME after printing why. */
-int tree_show(const struct procsrc *src, uint32_t root_pid, bool json);
+/* Prints the tree (or the subtree under root_pid, when not 0) as text or JSON on stdout, as of
+ * now_ns (CLOCK_BOOTTIME: the zombies' ages). Returns ZR_EXIT_OK, or ZR_EXIT_RUNTIME after
+ * printing why. */
+int tree_show(const struct procsrc *src, uint32_t root_pid, uint64_t now_ns, bool json);
 
 #endif /* ZR_TREE_SHOW_H */

@@ -1,6 +1,7 @@
 /* zombie_source.h - where `reap` learns which zombies exist: trace's detector (BPF events
  * through the lifecycle state machine: `zombie` events, and `reap` events when they go), or,
  * when BPF cannot load or a snapshot is all that is wanted, rescans of /proc. One interface.
+ * Zombies that exist at the start come with the age zombie_read() gives them.
  */
 #ifndef ZR_ZOMBIE_SOURCE_H
 #define ZR_ZOMBIE_SOURCE_H
@@ -9,13 +10,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event.h"
+
 /* A zombie as the source reports it; start_ticks is /proc's start time (pid reuse key). */
 struct zombie_found {
 	uint32_t pid;
 	uint64_t start_ticks;
 	uint32_t ppid;
-	uint64_t age_ns;   /* how long it has been a zombie, when is_age_known */
-	bool is_age_known; /* false for zombies older than the source (procfs keeps no exit time) */
+	uint64_t age_ns;	       /* how long it has been a zombie (see age_source) */
+	enum zr_age_source age_source; /* TRACE or SCHED: exact; START_BOUND: at most age_ns;
+					* UNKNOWN: just appeared in a /proc rescan */
 };
 
 struct zombie_source_cbs {
@@ -43,7 +47,8 @@ int zombie_source_fd(const struct zombie_source *zs);
 /* Reports what exists now (the snapshot). Call once, before the first poll. 0 or -errno. */
 int zombie_source_start(struct zombie_source *zs, uint64_t now_ns);
 
-/* Reports what changed: drains the ring buffer and runs the due checks, or rescans /proc.
+/* Reports what changed: drains the ring buffer and runs the due checks, or rescans /proc (a
+ * zombie found there is new since the last pass: its age is left UNKNOWN, under a pass).
  * now_ns is CLOCK_BOOTTIME. Returns 0 or -errno. */
 int zombie_source_poll(struct zombie_source *zs, uint64_t now_ns);
 

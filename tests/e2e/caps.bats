@@ -94,7 +94,7 @@ start_parent() {
 @test "reap with exactly CAP_SYS_PTRACE and CAP_KILL injects a wait into a root parent" {
 	start_parent a
 	with_caps "$REAP_CAPS"
-	run -0 --separate-stderr "$ZR" reap --once --actions inject --older-than 50ms --step 300ms \
+	run -0 --separate-stderr "$ZR" reap --once --actions inject --older-than 0 --step 300ms \
 		--json --only "pid=$P" --metrics-textfile reap.prom
 	for z in "${Z[@]}"; do
 		assert_equal "$(jq -r "select(.pid == $z) | .outcome" <<<"$output")" reaped
@@ -107,7 +107,7 @@ start_parent() {
 	# without CAP_SYS_PTRACE a root parent cannot be traced: its zombies stay
 	start_parent b
 	with_caps kill
-	run -1 --separate-stderr "$ZR" reap --once --actions inject --older-than 50ms --step 300ms \
+	run -1 --separate-stderr "$ZR" reap --once --actions inject --older-than 0 --step 300ms \
 		--json --only "pid=$P"
 	for z in "${Z[@]}"; do
 		[[ $(jq -r "select(.pid == $z) | .outcome" <<<"$output") != *reaped* ]] || fail "$output"

@@ -13,7 +13,7 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 PARENT=${PARENT:-$BATS_TEST_DIRNAME/../../build/zr-parent}
-FAST=(--older-than 50ms --step 300ms --json)
+FAST=(--older-than 0 --step 300ms --json) # 0: any age, at once (--once)
 
 setup() {
 	require_root
@@ -401,7 +401,8 @@ assert_unharmed() {
 		--actions zap
 		--actions nudge,nudge
 		--actions
-		--older-than 0
+		--older-than 1x
+		--older-than -1s
 		--step -1s
 		--only foo=1
 		--only pid=abc
@@ -419,6 +420,7 @@ assert_unharmed() {
 @test "--help shows the protected list and how age is measured" {
 	run -0 "$ZR" reap --help
 	assert_output --partial "containerd-shim*"
-	assert_output --partial "procfs keeps no"
+	assert_output --partial "/proc/PID/sched"
+	assert_output --partial "(default 30s; 0: any age)"
 	assert_output --partial "--only pid=N"
 }

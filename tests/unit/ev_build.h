@@ -179,7 +179,7 @@ static inline struct zr_ev evb_zombie(const char *parent_comm, const char *reaso
 
 	ev.parent = evb_ref(EVB_PPID, 1000, parent_comm, "parent");
 	ev.u.zombie.zombie_ns = 1000000000;
-	ev.u.zombie.is_age_known = true;
+	ev.u.zombie.age_source = ZR_AGE_TRACE;
 	ev.u.zombie.st = status_decode(0);
 	ev.u.zombie.pinfo.state = "sleeping";
 	ev.u.zombie.pinfo.sigchld = "default";

@@ -1,6 +1,7 @@
 /* fake_proc.h - a fake procfs tree for unit tests, in a mkdtemp() directory:
  * <root>/<pid>/stat laid out as the kernel's do_task_stat() writes it (52 fields, comm raw
- * between parentheses) and <root>/<pid>/status with the lines zreaper reads, among others.
+ * between parentheses), <root>/<pid>/status with the lines zreaper reads, among others, and
+ * <root>/<pid>/sched as proc_sched_show_task() writes it.
  * Point procfs_read_*() or lifecycle_set_procfs() at fp->root; fp_cleanup() removes it all.
  */
 #ifndef ZR_TEST_FAKE_PROC_H
@@ -100,6 +101,9 @@ static inline size_t fp_stat_line(char *buf, size_t len, int nfields, uint32_t p
 			n += (size_t)snprintf(buf + n, len - n, " %llu",
 					      (unsigned long long)start_ticks);
 			break;
+		case 39: /* processor: one every machine has (zombie_read pins itself there) */
+			n += (size_t)snprintf(buf + n, len - n, " 0");
+			break;
 		case 52:
 			n += (size_t)snprintf(buf + n, len - n, " %d", exit_code);
 			break;
@@ -182,6 +186,29 @@ static inline int fp_proc(const struct fake_proc *fp, uint32_t pid, const char *
 
 	snprintf(nspid, sizeof(nspid), "%u", pid);
 	return rc ? rc : fp_status(fp, pid, 0, 0, 1, 0, 0, 0, nspid);
+}
+
+/* <root>/<dir>/sched as proc_sched_show_task() writes it (the first lines, then some of the
+ * rest), se.exec_start = exec_start_ns. dir: a pid, or "thread-self" for the reader's own. */
+static inline int fp_sched(const struct fake_proc *fp, const char *dir, const char *comm,
+			   uint64_t exec_start_ns)
+{
+	char buf[1024];
+	int n;
+
+	n = snprintf(buf, sizeof(buf),
+		     "%s (%s, #threads: 1)\n"
+		     "-------------------------------------------------------------------\n"
+		     "se.exec_start                                :%14llu.%06llu\n"
+		     "se.vruntime                                  :        258.509640\n"
+		     "se.sum_exec_runtime                          :          0.211815\n"
+		     "se.nr_migrations                             :                 0\n"
+		     "nr_switches                                  :                 1\n",
+		     comm, dir, (unsigned long long)(exec_start_ns / 1000000),
+		     (unsigned long long)(exec_start_ns % 1000000));
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -EINVAL;
+	return fp_write(fp, dir, "sched", buf, (size_t)n);
 }
 
 /* Removes <root>/<pid>/<name>. */

@@ -200,7 +200,7 @@ static void assert_zombie_of_child(const struct zr_ev *z, uint64_t now)
 	assert_int_equal(z->start_ns, C_START);
 	assert_int_equal(z->uid, 1000);
 	assert_int_equal(z->cgroup_id, 77);
-	assert_true(z->u.zombie.is_age_known);
+	assert_int_equal(z->u.zombie.age_source, ZR_AGE_TRACE);
 	assert_int_equal(z->u.zombie.zombie_ns, now - C_EXIT);
 	assert_true(z->u.zombie.st.is_known);
 	assert_false(z->u.zombie.st.is_signaled);
@@ -416,7 +416,7 @@ static void test_leader_exit_threads_running(void **state)
 	assert_int_equal(z->kind, ZR_EV_ZOMBIE);
 	assert_int_equal(z->pid, CHILD);
 	assert_int_equal(z->ppid, PARENT);
-	assert_true(z->u.zombie.is_age_known);
+	assert_int_equal(z->u.zombie.age_source, ZR_AGE_TRACE);
 	assert_int_equal(z->u.zombie.zombie_ns, 1500 * MS);
 	assert_int_equal(z->parent.pid, PARENT);
 	assert_string_equal(z->parent.comm, "node");
@@ -618,7 +618,8 @@ static void test_reparent_live_parent(void **state)
 }
 
 /* (6) processes that exist before tracing: a snapshot event per zombie, its zombie event with
- * an unknown age, the reap, and later events matched at clock-tick precision. */
+ * the age procfs gives (here only its start bounds it), the reap, and later events matched at
+ * clock-tick precision. */
 #define Z_PID	 300
 #define W_PID	 400
 #define SNAP_NOW (20 * SEC)
@@ -626,13 +627,19 @@ static void test_reparent_live_parent(void **state)
 #define W_TICKS	 2345
 #define P_TICKS	 ticks(P_START)
 
-static void snapshot_setup(struct fixture *f)
+/* The tree the snapshot reads: init, the parent, its zombie and a live worker. */
+static void snapshot_tree(struct fixture *f)
 {
 	assert_int_equal(fp_proc(&f->fp, INIT, "init", 'S', 0, 1), 0);
 	assert_int_equal(fp_proc(&f->fp, PARENT, "node", 'S', INIT, P_TICKS), 0);
 	assert_int_equal(fp_proc(&f->fp, Z_PID, "defunct", 'Z', PARENT, Z_TICKS), 0);
 	assert_int_equal(fp_proc(&f->fp, W_PID, "worker", 'R', PARENT, W_TICKS), 0);
 	assert_int_equal(fp_write(&f->fp, "self", "stat", "junk", 4), 0);
+}
+
+static void snapshot_setup(struct fixture *f)
+{
+	snapshot_tree(f);
 	assert_int_equal(lifecycle_snapshot(f->lc, SNAP_NOW), 0);
 }
 
@@ -658,8 +665,11 @@ static void test_snapshot_zombie(void **state)
 	e = last(f);
 	assert_int_equal(e->kind, ZR_EV_ZOMBIE);
 	assert_int_equal(e->pid, Z_PID);
-	assert_false(e->u.zombie.is_age_known);
-	assert_int_equal(e->u.zombie.zombie_ns, 0);
+	/* no sched file in this tree: only the start bounds its age; the kernel showed 0 as
+	 * its status and we may not read io: unknown */
+	assert_int_equal(e->u.zombie.age_source, ZR_AGE_START_BOUND);
+	assert_int_equal(e->u.zombie.zombie_ns, SNAP_NOW - procfs_ticks_to_ns(Z_TICKS));
+	assert_false(e->u.zombie.st.is_known);
 	assert_int_equal(e->parent.pid, PARENT);
 	assert_string_equal(e->parent.comm, "node");
 	assert_string_equal(e->u.zombie.pinfo.state, "sleeping");
@@ -685,6 +695,42 @@ static void test_snapshot_zombie(void **state)
 	assert_int_equal(e->u.reap.how, ZR_HOW_WAIT4);
 	assert_int_equal(table_count(f), 3);
 	assert_int_equal(count_kind(f, ZR_EV_ORPHAN), 0);
+}
+
+/* (6b) the same with the sched files a kernel with CONFIG_SCHED_DEBUG has: the zombie event
+ * carries the exit status and the age procfs gives (our se.exec_start minus its own), and the
+ * reap then knows how long it was a zombie. */
+static void test_snapshot_zombie_sched(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t died = 5000 * SEC; /* the scheduler clock, not CLOCK_BOOTTIME */
+	const struct zr_ev *e;
+
+	snapshot_tree(f);
+	assert_int_equal(fp_stat(&f->fp, Z_PID, "defunct", 'Z', PARENT, 1, Z_TICKS, 7 << 8), 0);
+	assert_int_equal(fp_sched(&f->fp, "300", "defunct", died), 0);
+	assert_int_equal(fp_sched(&f->fp, "thread-self", "zreaper", died + 3 * SEC + 250), 0);
+	assert_int_equal(lifecycle_snapshot(f->lc, SNAP_NOW), 0);
+	tick(f, SNAP_NOW);
+	assert_int_equal(f->sink.n, 2);
+	e = last(f);
+	assert_int_equal(e->kind, ZR_EV_ZOMBIE);
+	assert_int_equal(e->pid, Z_PID);
+	assert_int_equal(e->u.zombie.age_source, ZR_AGE_SCHED);
+	assert_int_equal(e->u.zombie.zombie_ns, 3 * SEC + 250);
+	assert_true(e->u.zombie.st.is_known);
+	assert_false(e->u.zombie.st.is_signaled);
+	assert_int_equal(e->u.zombie.st.exit_code, 7);
+	assert_string_equal(e->u.zombie.reason,
+			    "parent 100 (node) has never called wait since tracing started");
+
+	feed(f, ev_pwait(SNAP_NOW + 2 * SEC, procfs_ticks_to_ns(P_TICKS) + 1234, ZR_WAIT_REAPED, -1,
+			 Z_PID, 7 << 8));
+	e = last(f);
+	assert_int_equal(e->kind, ZR_EV_REAP);
+	assert_int_equal(e->pid, Z_PID);
+	assert_int_equal(e->u.reap.zombie_ns, 5 * SEC + 250);
+	assert_int_equal(e->u.reap.st.exit_code, 7);
 }
 
 static void test_snapshot_ns_precision_match(void **state)
@@ -780,6 +826,7 @@ int main(void)
 		T(test_orphan_from_child_exec),
 		T(test_reparent_live_parent),
 		T(test_snapshot_zombie),
+		T(test_snapshot_zombie_sched),
 		T(test_snapshot_ns_precision_match),
 		T(test_exit_before_fork),
 	};

@@ -212,7 +212,7 @@ static void test_snapshot_zombie(void **state)
 	metrics_observe(m, &s); /* names no parent: not counted by itself */
 	render(METRICS_PROMETHEUS, EVB_KTIME);
 	LACKS("zreaper_zombies{");
-	z.u.zombie.is_age_known = false;
+	z.u.zombie.age_source = ZR_AGE_UNKNOWN;
 	z.u.zombie.zombie_ns = 0;
 	metrics_observe(m, &z);
 	render(METRICS_PROMETHEUS, EVB_KTIME);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -31,7 +32,9 @@ static void test_stat_fields(void **state)
 	assert_int_equal(st.session, 77);
 	assert_int_equal(st.threads, 4);
 	assert_int_equal(st.start_ticks, 123456);
-	assert_int_equal(st.exit_code, 0);
+	/* fields 39 and 52 are a zombie's: a live process's scan stops at 22 */
+	assert_int_equal(st.cpu, -1);
+	assert_int_equal(st.exit_code, -1);
 }
 
 static void test_stat_comm_with_spaces_and_parens(void **state)
@@ -164,7 +167,35 @@ static void test_stat_exit_code(void **state)
 		assert_int_equal(procfs_read_stat(fp->root, 800, &st), 0);
 		assert_int_equal(st.exit_code, codes[i]);
 		assert_int_equal(st.state, 'Z');
+		assert_int_equal(st.cpu, 0); /* field 39 */
 	}
+}
+
+/* se.exec_start as the kernel prints it (%14Ld.%06ld: ms, then ns), and our own on the real
+ * /proc (CONFIG_SCHED_DEBUG, or 6.15 and later). */
+static void test_exec_start(void **state)
+{
+	uint64_t ns, again;
+	char buf[512];
+
+	(void)state;
+	assert_int_equal(procfs_parse_exec_start("cat (940, #threads: 1)\n-------\n"
+						 "se.exec_start                                :"
+						 "        278508.904440\n"
+						 "se.vruntime                                  :"
+						 "           258.509640\n",
+						 &ns),
+			 0);
+	assert_int_equal(ns, 278508904440ULL);
+	assert_int_equal(procfs_parse_exec_start("x\nse.exec_start:0.000001", &ns), 0);
+	assert_int_equal(ns, 1);
+	assert_int_equal(procfs_parse_exec_start("se.exec_start : 1.000001\n", &ns), -EINVAL);
+	if (procfs_read_file(NULL, "thread-self", "sched", buf, sizeof(buf)) < 0)
+		skip();
+	assert_int_equal(procfs_read_exec_start(NULL, "thread-self", &ns), 0);
+	sched_yield();
+	assert_int_equal(procfs_read_exec_start(NULL, "thread-self", &again), 0);
+	assert_true(ns > 0 && again >= ns);
 }
 
 static void test_stat_real_self(void **state)
@@ -177,7 +208,7 @@ static void test_stat_real_self(void **state)
 	assert_int_equal(st.state, 'R');
 	assert_int_equal(st.ppid, (uint32_t)getppid());
 	assert_int_equal(st.threads, 1);
-	assert_int_equal(st.exit_code, 0);
+	assert_int_equal(st.exit_code, -1);
 	assert_true(st.start_ticks > 0);
 }
 
@@ -348,6 +379,7 @@ int main(void)
 		T(test_stat_missing),
 		T(test_stat_truncated),
 		T(test_stat_exit_code),
+		T(test_exec_start),
 		T(test_stat_real_self),
 		T(test_status_masks_ids_threads),
 		T(test_status_nspid),

@@ -501,7 +501,17 @@ static int fake_each(const struct procsrc *src, procsrc_pid_fn fn, void *arg)
 	return rc;
 }
 
-static const struct procsrc_ops fake_ops = { fake_stat, fake_status, fake_each };
+static int fake_zombie(const struct procsrc *src, const struct procfs_stat *st, uint64_t now_ns,
+		       struct zombie_info *zi)
+{
+	(void)src;
+	if (st->pid == 404)
+		return -ENOENT;
+	zombie_info_set(zi, 7 << 8, ZR_AGE_SCHED, now_ns - 1234567);
+	return 0;
+}
+
+static const struct procsrc_ops fake_ops = { fake_stat, fake_status, fake_each, fake_zombie };
 
 static int count_pid(uint32_t pid, void *arg)
 {
@@ -520,6 +530,7 @@ static void test_proc_answers(void **state)
 	struct record_meta m;
 	struct procfs_stat st;
 	struct procfs_status ss;
+	struct zombie_info zi;
 	struct tmpfile t = { "" };
 	uint32_t sum = 0;
 	char why[256];
@@ -536,6 +547,10 @@ static void test_proc_answers(void **state)
 	assert_int_equal(procsrc_stat(&rec, 42, &st), 0);
 	assert_int_equal(procsrc_stat(&rec, 404, &st), -ENOENT);
 	assert_int_equal(procsrc_status(&rec, 42, &ss), 0);
+	st.pid = 42;
+	assert_int_equal(procsrc_zombie(&rec, &st, 5000000, &zi), 0);
+	st.pid = 404;
+	assert_int_equal(procsrc_zombie(&rec, &st, 5000000, &zi), -ENOENT);
 	assert_int_equal(journal_put_op(&jw, JOURNAL_TICK, 900, 0), 0); /* times may go back */
 	assert_int_equal(journal_put_op(&jw, JOURNAL_LOST, 2000, 77), 0);
 	assert_int_equal(record_writer_close(w), 0);
@@ -568,6 +583,21 @@ static void test_proc_answers(void **state)
 	assert_int_equal(ss.uid, 43);
 	assert_int_equal(ss.ns_pid, 1);
 	assert_int_equal(ss.ns_depth, 1);
+	/* the zombie answers, whatever now the replay passes */
+	st.pid = 42;
+	memset(&zi, 0, sizeof(zi));
+	assert_int_equal(procsrc_zombie(&rep, &st, 1, &zi), 0);
+	assert_int_equal(zi.wait_status, 7 << 8);
+	assert_true(zi.st.is_known);
+	assert_int_equal(zi.st.exit_code, 7);
+	assert_int_equal(zi.source, ZR_AGE_SCHED);
+	assert_int_equal(zi.age_ns, 5000000 - 1234567);
+	st.pid = 404;
+	assert_int_equal(procsrc_zombie(&rep, &st, 1, &zi), -ENOENT);
+	assert_int_equal(jr.mismatches, 1);
+	/* none recorded here (as in recordings made before them): no answer, no mismatch */
+	assert_int_equal(procsrc_zombie(&rep, &st, 1, &zi), -ENOENT);
+	assert_int_equal(jr.mismatches, 1);
 	assert_int_equal(journal_next(&jr, &it), 1);
 	assert_int_equal(it.type, JOURNAL_TICK);
 	assert_int_equal(it.now, 900);

@@ -488,13 +488,14 @@ static void test_zombie(void **state)
 	assert_string_equal(emit1(ev),
 			    LINE("zombie",
 				 ",\"exit_code\":0,\"signal\":null,\"core_dumped\":false,"
-				 "\"oom_killed\":false,\"zombie_ns\":1000000000" ZPARENT(
+				 "\"oom_killed\":false,\"zombie_ns\":1000000000,"
+				 "\"zombie_ns_source\":\"trace\"" ZPARENT(
 				     "\"sleeping\"", "\"default\"", "false",
 				     "null") ",\"reason_code\":\"parent_never_waits\",\"reason\":"
 					     "\"parent 100 (node) has never called wait\""));
 
 	/* Found at start-up: age unknown; SIGCHLD disposition unreadable; killed. */
-	ev.u.zombie.is_age_known = false;
+	ev.u.zombie.age_source = ZR_AGE_UNKNOWN;
 	ev.u.zombie.zombie_ns = 123; /* not shown: meaningless without the age */
 	ev.u.zombie.pinfo.sigchld = NULL;
 	ev.u.zombie.st = status_decode(SIGKILL);
@@ -502,7 +503,7 @@ static void test_zombie(void **state)
 			    LINE("zombie",
 				 ",\"exit_code\":null,\"signal\":\"SIGKILL\","
 				 "\"core_dumped\":false,\"oom_killed\":false,"
-				 "\"zombie_ns\":null" ZPARENT(
+				 "\"zombie_ns\":null,\"zombie_ns_source\":null" ZPARENT(
 				     "\"sleeping\"", "null", "false",
 				     "null") ",\"reason_code\":\"parent_never_waits\",\"reason\":"
 					     "\"parent 100 (node) has never called wait\""));
@@ -517,12 +518,21 @@ static void test_zombie(void **state)
 	assert_string_equal(
 	    emit1(ev),
 	    LINE("zombie", ",\"exit_code\":0,\"signal\":null,\"core_dumped\":false,"
-			   "\"oom_killed\":false,\"zombie_ns\":1000000000" ZPARENT(
+			   "\"oom_killed\":false,\"zombie_ns\":1000000000,"
+			   "\"zombie_ns_source\":\"trace\"" ZPARENT(
 			       "\"stopped\"", "\"handler\"", "true",
 			       "\"2026-03-14T10:22:06.412339021Z\"") ",\"reason_code\":\"sigchld_"
 								     "blocked\",\"reason\":\"\""));
 	ev.u.zombie.pinfo.sigchld = "ignored";
 	assert_non_null(strstr(emit1(ev), ",\"sigchld\":\"ignored\","));
+
+	/* Older than the trace: the age procfs gave, or only a bound on it. */
+	ev.u.zombie.age_source = ZR_AGE_SCHED;
+	assert_non_null(
+	    strstr(emit1(ev), ",\"zombie_ns\":1000000000,\"zombie_ns_source\":\"sched\","));
+	ev.u.zombie.age_source = ZR_AGE_START_BOUND;
+	assert_non_null(
+	    strstr(emit1(ev), ",\"zombie_ns\":1000000000,\"zombie_ns_source\":\"start_bound\","));
 }
 
 static void test_zombie_hostile_and_no_parent(void **state)
@@ -539,10 +549,11 @@ static void test_zombie_hostile_and_no_parent(void **state)
 	ev = evb_zombie("node", "x");
 	ev.parent.pid = 0;
 	ev.u.zombie.reason_code = NULL;
-	assert_string_equal(
-	    emit1(ev), LINE("zombie", ",\"exit_code\":0,\"signal\":null,\"core_dumped\":false,"
-				      "\"oom_killed\":false,\"zombie_ns\":1000000000,"
-				      "\"parent\":null,\"reason_code\":null,\"reason\":\"x\""));
+	assert_string_equal(emit1(ev),
+			    LINE("zombie", ",\"exit_code\":0,\"signal\":null,\"core_dumped\":false,"
+					   "\"oom_killed\":false,\"zombie_ns\":1000000000,"
+					   "\"zombie_ns_source\":\"trace\",\"parent\":null,"
+					   "\"reason_code\":null,\"reason\":\"x\""));
 }
 
 static void test_orphan(void **state)

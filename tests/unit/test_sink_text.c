@@ -210,7 +210,13 @@ static void test_zombie_age_parent_reason(void **state)
 	(void)state;
 	assert_string_equal(line(ev), Z "zombie for 1.00s, parent 100 (python3) sleeping: "
 					"parent 100 (python3) has never called wait\n");
-	ev.u.zombie.is_age_known = false;
+	ev.u.zombie.age_source = ZR_AGE_SCHED;
+	assert_string_equal(line(ev), Z "zombie for 1.00s, parent 100 (python3) sleeping: "
+					"parent 100 (python3) has never called wait\n");
+	ev.u.zombie.age_source = ZR_AGE_START_BOUND;
+	assert_string_equal(line(ev), Z "zombie for at most 1.00s, parent 100 (python3) sleeping: "
+					"parent 100 (python3) has never called wait\n");
+	ev.u.zombie.age_source = ZR_AGE_UNKNOWN;
 	ev.u.zombie.pinfo.state = NULL;
 	ev.u.zombie.reason[0] = '\0';
 	assert_string_equal(line(ev), Z "zombie, age unknown, parent 100 (python3) unknown\n");

@@ -11,6 +11,7 @@
 # BENCH_REPORT_ONLY=1 (re-print the tables and JSON from the last run's build/bench/runs.tsv),
 # BENCH_NO_INIT=1 / BENCH_NO_INJECT=1 (skip the init and the inject-pause benchmarks).
 # BENCH_NO_REPLAY=1 (skip tools/bench/replay.sh: replay events/s and bytes per event).
+# BENCH_NO_ZOMBIES=1 (skip tools/bench/zombies.sh: the zombies scan against a bare /proc scan).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -646,6 +647,11 @@ main() {
 	if [ -z "${BENCH_NO_INIT:-}" ]; then
 		printf '\n'
 		"$(dirname "$0")/init.sh" || log "init benchmark failed"
+	fi
+	# `zreaper zombies` on 11,000 processes against a bare /proc scan (BENCH_NO_ZOMBIES=1 skips).
+	if [ -z "${BENCH_NO_ZOMBIES:-}" ]; then
+		printf '\n'
+		"$(dirname "$0")/zombies.sh" || log "zombies benchmark failed"
 	fi
 	# How long reap's inject holds a parent stopped (BENCH_NO_INJECT=1 skips).
 	if [ -z "${BENCH_NO_INJECT:-}" ]; then

@@ -9,6 +9,12 @@
  *                            exits; the grandchild, orphaned, exits once the middle is dead and
  *                            comes to us (a child subreaper). Prints "middle PID" and "orphan
  *                            PID" per process at the end
+ *   storm crowd LIVE ZOMBIES PARENTS
+ *                            a host to scan (the `zombies` benchmark): LIVE processes in all
+ *                            (us and PARENTS parents among them, the rest sleeping children of
+ *                            the parents) and ZOMBIES zombies spread over the parents, exit
+ *                            codes 0..ZOMBIES-1 mod 256. Prints "ready PROCESSES ZOMBIES" once
+ *                            every zombie is one; a line (or EOF) on stdin ends it all
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -199,6 +205,91 @@ static int storm_double(unsigned long n)
 	return fflush(stdout) == 0 ? rc : 1;
 }
 
+/* One parent of the crowd: live sleepers and zombies of its own, then a byte on ready once
+ * every zombie is dead (waitid WNOWAIT: seen, not reaped); it and its sleepers stay until EOF
+ * on hold. Never returns. */
+static void crowd_parent(unsigned long live, unsigned long zombies, unsigned long first_code,
+			 int hold, int ready)
+{
+	unsigned long i;
+	siginfo_t si;
+	char c = 'r';
+	pid_t pid;
+
+	for (i = 0; i < live; i++) {
+		pid = fork();
+		if (pid < 0)
+			_exit(1);
+		if (pid == 0) {
+			while (read(hold, &c, 1) < 0 && errno == EINTR)
+				;
+			_exit(0);
+		}
+	}
+	for (i = 0; i < zombies; i++) {
+		pid = fork();
+		if (pid < 0)
+			_exit(1);
+		if (pid == 0)
+			_exit((int)((first_code + i) % 256));
+		while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+			;
+	}
+	if (write(ready, &c, 1) != 1)
+		_exit(1);
+	while (read(hold, &c, 1) < 0 && errno == EINTR)
+		;
+	_exit(0); /* the zombies go to our reaper, which reaps them */
+}
+
+static int storm_crowd(unsigned long live, unsigned long zombies, unsigned long parents)
+{
+	unsigned long sleepers, i, done = 0, code = 0;
+	int hold[2], ready[2];
+	char line[64], c;
+
+	if (live < parents + 1 || pipe(hold) < 0 || pipe(ready) < 0) {
+		fprintf(stderr, "storm: crowd needs LIVE > PARENTS, and pipes\n");
+		return 1;
+	}
+	/* Our children's zombies (the parents' after we close hold) are reaped below. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1UL);
+	sleepers = live - parents - 1;
+	for (i = 0; i < parents; i++) {
+		unsigned long l = sleepers / parents + (i < sleepers % parents),
+			      z = zombies / parents + (i < zombies % parents);
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			fprintf(stderr, "storm: fork parent %lu: %s\n", i + 1, strerror(errno));
+			return 1;
+		}
+		if (pid == 0) {
+			close(hold[1]);
+			close(ready[0]);
+			crowd_parent(l, z, code, hold[0], ready[1]);
+		}
+		code += z;
+	}
+	close(hold[0]);
+	close(ready[1]);
+	while (done < parents && read(ready[0], &c, 1) == 1)
+		done++;
+	if (done < parents) {
+		fprintf(stderr, "storm: %lu of %lu crowd parents failed\n", parents - done,
+			parents);
+		return 1;
+	}
+	printf("ready %lu %lu\n", live + zombies, zombies);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		line[0] = '\0';
+	close(hold[1]);
+	while (wait(NULL) > 0 || errno == EINTR)
+		;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "threads") == 0)
@@ -207,6 +298,10 @@ int main(int argc, char **argv)
 		return storm_hold(parse_count(argv[2], 4000000));
 	if (argc == 3 && strcmp(argv[1], "double") == 0)
 		return storm_double(parse_count(argv[2], 1000000));
-	fprintf(stderr, "usage: storm threads ROUNDS N | storm hold N | storm double N\n");
+	if (argc == 5 && strcmp(argv[1], "crowd") == 0)
+		return storm_crowd(parse_count(argv[2], 4000000), parse_count(argv[3], 4000000),
+				   parse_count(argv[4], 100000));
+	fprintf(stderr, "usage: storm threads ROUNDS N | storm hold N | storm double N | "
+			"storm crowd LIVE ZOMBIES PARENTS\n");
 	return 2;
 }
