@@ -221,6 +221,12 @@ run_work_nowait() {
 	SELF=$(roles self)
 }
 
+# metrics_port: a free port for `--metrics` in $PORT, and its page's address in $URL.
+metrics_port() {
+	PORT=$(free_port)
+	URL=http://127.0.0.1:$PORT/metrics
+}
+
 # free_port: a TCP port on 127.0.0.1 that nothing listens on (for servers a test starts).
 free_port() {
 	local p
