@@ -224,6 +224,7 @@ run_work_nowait() {
 # metrics_port: a free port for `--metrics` in $PORT, and its page's address in $URL.
 metrics_port() {
 	PORT=$(free_port)
+	# shellcheck disable=SC2034 # read by the suites
 	URL=http://127.0.0.1:$PORT/metrics
 }
 
