@@ -1,7 +1,9 @@
 /* cmd_reap.c - `zreaper reap`: zombies of live parents, reported by zombie_source.c (trace's
  * detector, or /proc), cleaned up under an explicit policy (reap_policy.c) by escalating
- * actions: SIGCHLD to the parent, a waitid injected into it (inject.c), killing it. Every
- * decision is an `action` event on stdout.
+ * actions: SIGCHLD to the parent, a waitid injected into it (inject.c), killing it. Each action
+ * is taken once per parent for all its zombies due for it (one stop reaps them all). Every
+ * decision is an `action` event on stdout; one that would repeat for each zombie of a parent
+ * (a refusal) is printed once per parent and reason, and counted for each.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +33,6 @@
 #include "zombie_source.h"
 
 #define MS	       1000000ULL
-#define NUDGED_MAX     64
 #define KILL_TERM_SENT 1
 #define KILL_KILL_SENT 2
 #define BPF_TICK_MS    100	   /* the ring buffer is drained at least this often */
@@ -50,6 +51,7 @@ struct zent {
 	int pending;	   /* an enum rp_action awaiting its check, or -1 */
 	int kill_state;
 	bool is_gone, is_decided, is_selected, is_done;
+	uint32_t logged[RP__COUNT]; /* per action, the line_key() of a line printed for all */
 	const char *rule;
 	struct zr_ev ev; /* subject and parent, filled when decided */
 };
@@ -62,8 +64,11 @@ struct reaper {
 	size_t n, cap;
 	bool is_once, is_accepting;
 	uint64_t now, sweep_due_ns;
-	uint32_t nudged[NUDGED_MAX]; /* parents sent SIGCHLD in this pass */
-	int n_nudged;
+	/* One action on one parent: its zombies due for it, and for inject their pids as the
+	 * parent sees them and what each waitid returned. */
+	struct zent *batch[INJECT_BATCH_MAX];
+	uint32_t batch_ns[INJECT_BATCH_MAX];
+	long batch_ret[INJECT_BATCH_MAX];
 	uint64_t own_pidns;
 	int out_err; /* a sink error: -EPIPE ends quietly */
 	struct zombie_source *src;
@@ -164,11 +169,11 @@ static void write_textfile(struct reaper *r)
 		zr_warn("--metrics-textfile %s: %s", r->textfile, strerror(-err));
 }
 
-__attribute__((format(printf, 5, 6))) static void
-emit(struct reaper *r, struct zent *z, enum rp_action a, const char *outcome, const char *fmt, ...)
+/* Counts the action on z (--metrics-textfile) and, unless is_quiet, prints it. */
+static void emit_line(struct reaper *r, struct zent *z, enum rp_action a, const char *outcome,
+		      const char *reason, bool is_quiet)
 {
 	struct zr_ev ev = z->ev;
-	va_list ap;
 	int rc;
 
 	ev.ktime_ns = clock_ns(CLOCK_BOOTTIME);
@@ -176,19 +181,64 @@ emit(struct reaper *r, struct zent *z, enum rp_action a, const char *outcome, co
 	ev.u.action.dry_run = r->pol.dry_run;
 	ev.u.action.outcome = outcome;
 	ev.u.action.policy = z->rule;
-	ev.u.action.reason[0] = '\0';
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(ev.u.action.reason, sizeof(ev.u.action.reason), fmt, ap);
-		va_end(ap);
-	}
+	snprintf(ev.u.action.reason, sizeof(ev.u.action.reason), "%s", reason ? reason : "");
 	if (r->m)
 		metrics_observe(r->m, &ev);
-	if (r->out_err)
+	if (r->out_err || is_quiet)
 		return;
 	rc = r->sink.ops->emit(&r->sink, &ev);
 	if (rc)
 		r->out_err = rc;
+}
+
+__attribute__((format(printf, 5, 6))) static void
+emit(struct reaper *r, struct zent *z, enum rp_action a, const char *outcome, const char *fmt, ...)
+{
+	char reason[sizeof(z->ev.u.action.reason)];
+	va_list ap;
+
+	reason[0] = '\0';
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(reason, sizeof(reason), fmt, ap);
+		va_end(ap);
+	}
+	emit_line(r, z, a, outcome, reason, false);
+}
+
+/* FNV-1a over outcome and reason, never 0: which lines emit_once takes for the same. */
+static uint32_t line_key(const char *outcome, const char *reason)
+{
+	const char *parts[2] = { outcome, reason };
+	uint32_t h = 2166136261U;
+	const char *p;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		for (p = parts[i]; *p; p++)
+			h = (h ^ (unsigned char)*p) * 16777619U;
+		h = (h ^ 0xff) * 16777619U; /* a separator: ("ab", "c") is not ("a", "bc") */
+	}
+	return h ? h : 1;
+}
+
+/* An outcome that says the same for every zombie of a parent (a refusal, a failure of the
+ * action as a whole): printed for the first, and only counted for the others as long as one
+ * that was printed is still looked after, so a parent holding thousands of zombies gets one
+ * line per reason, not one per zombie per pass. */
+static void emit_once(struct reaper *r, struct zent *z, enum rp_action a, const char *outcome,
+		      const char *reason)
+{
+	uint32_t key = line_key(outcome, reason);
+	bool is_quiet = false;
+	size_t i;
+
+	for (i = 0; i < r->n && !is_quiet; i++)
+		is_quiet = r->z[i].logged[a] == key && r->z[i].ppid == z->ppid &&
+			   r->z[i].pstart_ticks == z->pstart_ticks;
+	if (!is_quiet)
+		z->logged[a] = key;
+	emit_line(r, z, a, outcome, reason, is_quiet);
 }
 
 /* Fills the event template (the zombie as subject, its parent nested) and applies the policy.
@@ -246,7 +296,7 @@ static bool decide(struct reaper *r, struct zent *z)
 	par.is_kthread = z->ppid == 2 || pst.ppid == 2 || (pst.ppid == 0 && z->ppid != 1);
 	v = reap_policy_select(&r->pol, &par, &z->rule, why, sizeof(why));
 	if (v != RP_SELECTED) {
-		emit(r, z, r->pol.actions[0], "refused", "%s", why);
+		emit_once(r, z, r->pol.actions[0], "refused", why);
 		z->is_done = true;
 		return true;
 	}
@@ -314,108 +364,145 @@ static void on_gone(uint32_t pid, uint64_t start_ticks, void *arg)
 		mark_gone(r, z);
 }
 
-static void do_inject(struct reaper *r, struct zent *z)
+/* Done with this stage: the next action may come --step later. */
+static void advance(struct reaper *r, struct zent *z)
 {
+	z->stage++;
+	z->due_ns = r->now + r->pol.step_ns;
+}
+
+/* Each zombie of the batch reaped by its own waitid(P_PID), all in one stop of the parent. */
+static void inject_batch(struct reaper *r, int n)
+{
+	uint32_t ppid = r->batch[0]->ppid;
 	struct inject_result res;
 	enum inject_outcome o;
 	char ebuf[16];
-	uint32_t nsz;
-	int rc;
+	int i, k = 0, rc;
 
-	rc = inject_ns_pid(z->pid, z->ppid, &nsz);
-	if (rc) {
-		emit(r, z, RP_INJECT, "failed", "cannot find pid %u in parent %u's namespace: %s",
-		     z->pid, z->ppid, strerror(-rc));
-		return;
+	for (i = 0; i < n; i++) {
+		struct zent *z = r->batch[i];
+
+		rc = inject_ns_pid(z->pid, ppid, &r->batch_ns[k]);
+		if (rc) {
+			emit(r, z, RP_INJECT, "failed",
+			     "cannot find pid %u in parent %u's namespace: %s", z->pid, ppid,
+			     strerror(-rc));
+			advance(r, z);
+			continue;
+		}
+		r->batch[k++] = z;
 	}
-	o = inject_waitid(z->ppid, nsz, &res);
-	zr_debug("inject into %u (thread %u) for %u: parent stopped %.3f ms, %d attempt(s)",
-		 z->ppid, res.tid, nsz, (double)res.stopped_ns / 1e6, res.attempts);
-	switch (o) {
-	case INJECT_RAN:
-		if (!zombie_present(z))
+	if (!k)
+		return;
+	o = inject_waitids(ppid, r->batch_ns, r->batch_ret, k, &res);
+	if (res.n_ran)
+		zr_info("inject: parent %u (thread %u) ran %d of %d waitid(s), held %.3f ms in %d "
+			"stop(s)",
+			ppid, res.tid, res.n_ran, k, (double)res.stopped_ns / 1e6, res.attempts);
+	for (i = 0; i < k; i++) {
+		struct zent *z = r->batch[i];
+		long ret = r->batch_ret[i];
+
+		advance(r, z);
+		if (i >= res.n_ran)
+			emit_once(r, z, RP_INJECT, o == INJECT_REFUSED ? "refused" : "failed",
+				  res.why);
+		else if (!zombie_present(z))
 			emit(r, z, RP_INJECT, "reaped", NULL);
-		else if (res.ret < 0)
+		else if (ret < 0)
 			emit(r, z, RP_INJECT, "failed", "waitid(P_PID, %u) in parent %u failed: %s",
-			     nsz, z->ppid, status_errno_name((int)-res.ret, ebuf, sizeof(ebuf)));
+			     r->batch_ns[i], ppid,
+			     status_errno_name((int)-ret, ebuf, sizeof(ebuf)));
 		else
 			emit(r, z, RP_INJECT, "no_effect",
 			     "waitid(P_PID, %u) in parent %u returned %ld; the zombie is still "
 			     "there",
-			     nsz, z->ppid, res.ret);
-		break;
-	case INJECT_REFUSED:
-		emit(r, z, RP_INJECT, "refused", "%s", res.why);
-		break;
-	case INJECT_FAILED:
-	default:
-		emit(r, z, RP_INJECT, "failed", "%s", res.why);
-		break;
+			     r->batch_ns[i], ppid, ret);
+		if (i < res.n_ran && !zombie_present(z))
+			z->is_gone = true;
 	}
 }
 
-/* The parent's other zombies due for a nudge get this one: the handler may reap them all
- * before the loop reaches them, and each must still be reported. */
-static void nudge_siblings(struct reaper *r, const struct zent *z)
+/* One signal to the parent for the whole batch; whether it worked is judged --step later. */
+static void signal_batch(struct reaper *r, enum rp_action a, int n)
+{
+	int sig = a == RP_NUDGE ? SIGCHLD : SIGTERM;
+	int rc = signal_parent(r->batch[0], sig), i;
+	char why[128];
+
+	if (rc)
+		snprintf(why, sizeof(why), "%s to parent %u: %s",
+			 sig == SIGCHLD ? "SIGCHLD" : "SIGTERM", r->batch[0]->ppid, strerror(-rc));
+	for (i = 0; i < n; i++) {
+		struct zent *z = r->batch[i];
+
+		if (rc) {
+			emit_once(r, z, a, "failed", why);
+			advance(r, z);
+			continue;
+		}
+		z->pending = a;
+		z->check_ns = r->now + r->pol.step_ns;
+		z->kill_state = a == RP_KILL_PARENT ? KILL_TERM_SENT : 0;
+	}
+}
+
+/* Is o due for its next action now (the same checks step() makes one by one)? */
+static bool is_due(const struct reaper *r, const struct zent *o)
+{
+	return o->is_selected && !o->is_done && !o->is_gone && o->pending < 0 &&
+	       o->stage < r->pol.n_actions && r->now - o->first_seen_ns >= r->pol.older_ns &&
+	       r->now >= o->due_ns;
+}
+
+/* z is due for an action: takes one rate slot for its parent and acts once for every zombie
+ * of that parent due for the same action (those after z in the table: the ones before it were
+ * looked at already in this pass). */
+static void act_on_parent(struct reaper *r, struct zent *z)
+{
+	enum rp_action a = r->pol.actions[z->stage];
+	size_t i;
+	int n = 0;
+
+	if (!reap_policy_rate_take(&r->rate, r->now))
+		return;
+	r->batch[n++] = z;
+	for (i = (size_t)(z - r->z) + 1; i < r->n && n < INJECT_BATCH_MAX; i++) {
+		struct zent *o = &r->z[i];
+
+		if (o->ppid != z->ppid || o->pstart_ticks != z->pstart_ticks || !is_due(r, o) ||
+		    r->pol.actions[o->stage] != a)
+			continue;
+		if (!zombie_present(o))
+			mark_gone(r, o);
+		else
+			r->batch[n++] = o;
+	}
+	if (a == RP_INJECT)
+		inject_batch(r, n);
+	else
+		signal_batch(r, a, n);
+}
+
+/* SIGTERM did not do it: one SIGKILL, for every zombie of the parent waiting on the kill. */
+static bool escalate_kill(struct reaper *r, const struct zent *z)
 {
 	size_t i;
 
+	if (signal_parent(z, SIGKILL))
+		return false;
 	for (i = 0; i < r->n; i++) {
 		struct zent *o = &r->z[i];
 
-		if (o == z || o->ppid != z->ppid || o->pstart_ticks != z->pstart_ticks ||
-		    !o->is_selected || o->is_done || o->is_gone || o->pending >= 0 ||
-		    o->stage >= r->pol.n_actions || r->pol.actions[o->stage] != RP_NUDGE ||
-		    r->now < o->due_ns)
-			continue;
-		o->pending = RP_NUDGE;
-		o->check_ns = r->now + r->pol.step_ns;
-	}
-}
-
-/* Starts action a on z; nudge and kill-parent are judged later (pending), inject at once. */
-static void act(struct reaper *r, struct zent *z, enum rp_action a)
-{
-	int rc, i;
-
-	switch (a) {
-	case RP_NUDGE:
-		/* One SIGCHLD per parent per pass, however many zombies it holds. */
-		for (i = 0; i < r->n_nudged && r->nudged[i] != z->ppid; i++)
-			;
-		if (i == r->n_nudged) {
-			rc = signal_parent(z, SIGCHLD);
-			if (rc) {
-				emit(r, z, a, "failed", "SIGCHLD to parent %u: %s", z->ppid,
-				     strerror(-rc));
-				break;
-			}
-			if (r->n_nudged < NUDGED_MAX)
-				r->nudged[r->n_nudged++] = z->ppid;
-			nudge_siblings(r, z);
+		if (o->ppid == z->ppid && o->pstart_ticks == z->pstart_ticks &&
+		    o->pending == RP_KILL_PARENT && o->kill_state == KILL_TERM_SENT &&
+		    !o->is_gone) {
+			o->kill_state = KILL_KILL_SENT;
+			o->check_ns = r->now + r->pol.step_ns;
 		}
-		z->pending = a;
-		z->check_ns = r->now + r->pol.step_ns;
-		return;
-	case RP_KILL_PARENT:
-		rc = signal_parent(z, SIGTERM);
-		if (rc) {
-			emit(r, z, a, "failed", "SIGTERM to parent %u: %s", z->ppid, strerror(-rc));
-			break;
-		}
-		z->kill_state = KILL_TERM_SENT;
-		z->pending = a;
-		z->check_ns = r->now + r->pol.step_ns;
-		return;
-	case RP_INJECT:
-		do_inject(r, z);
-		break;
-	case RP__COUNT:
-	default:
-		break;
 	}
-	z->stage++;
-	z->due_ns = r->now + r->pol.step_ns;
+	return true;
 }
 
 /* A pending nudge or kill whose time is up and whose zombie is still there. */
@@ -424,13 +511,9 @@ static void judge(struct reaper *r, struct zent *z)
 	struct procfs_stat st;
 	enum rp_action a = (enum rp_action)z->pending;
 
-	if (a == RP_KILL_PARENT && z->kill_state == KILL_TERM_SENT && parent_present(z, &st)) {
-		if (signal_parent(z, SIGKILL) == 0) {
-			z->kill_state = KILL_KILL_SENT;
-			z->check_ns = r->now + r->pol.step_ns;
-			return;
-		}
-	}
+	if (a == RP_KILL_PARENT && z->kill_state == KILL_TERM_SENT && parent_present(z, &st) &&
+	    escalate_kill(r, z))
+		return;
 	if (a == RP_NUDGE)
 		emit(r, z, a, "no_effect", "parent %u did not reap it within %.3f s of SIGCHLD",
 		     z->ppid, (double)r->pol.step_ns / 1e9);
@@ -457,10 +540,10 @@ static void plan(struct reaper *r, struct zent *z)
 		if (a == RP_INJECT) {
 			switch (inject_check(z->ppid, why, sizeof(why))) {
 			case INJECT_REFUSED:
-				emit(r, z, a, "refused", "%s", why);
+				emit_once(r, z, a, "refused", why);
 				continue;
 			case INJECT_FAILED:
-				emit(r, z, a, "failed", "%s", why);
+				emit_once(r, z, a, "failed", why);
 				continue;
 			case INJECT_RAN:
 			default:
@@ -540,11 +623,8 @@ static void step(struct reaper *r)
 			z->is_done = true;
 			continue;
 		}
-		if (r->now < z->due_ns || !reap_policy_rate_take(&r->rate, r->now))
-			continue;
-		act(r, z, r->pol.actions[z->stage]);
-		if (z->pending < 0 && !zombie_present(z))
-			z->is_gone = true;
+		if (r->now >= z->due_ns)
+			act_on_parent(r, z);
 	}
 }
 
@@ -593,7 +673,8 @@ static void usage(FILE *f)
 	    "rescanning /proc when BPF cannot load (a warning says so) or with --once. For each\n"
 	    "one older than --older-than that the policy selects, the allowed actions are tried\n"
 	    "in order, --step apart, until it is gone. Every decision is an `action` event on\n"
-	    "stdout (columns, or JSON lines with --json).\n"
+	    "stdout (columns, or JSON lines with --json); a refusal is printed once per parent\n"
+	    "and reason, however many zombies it holds.\n"
 	    "\n"
 	    "  --actions LIST      comma-separated, tried in this order (default: nudge):\n"
 	    "                        nudge        SIGCHLD to the parent (for handlers that\n"
@@ -617,7 +698,10 @@ static void usage(FILE *f)
 	    "                      number or a name), comm (a glob), cgroup (a v2 path and\n"
 	    "                      below). Repeatable: values of one key OR, keys AND\n"
 	    "  --except KEY=VALUE  never act on zombies whose parent matches (repeatable)\n"
-	    "  --max-per-minute N  at most N actions per minute (default 60; 0: no cap)\n"
+	    "  --max-per-minute N  at most N actions on parents per minute (default 60; 0: no\n"
+	    "                      cap). One action covers all of a parent's zombies due for\n"
+	    "                      it: one injection (one stop) reaps them all, one SIGCHLD\n"
+	    "                      nudges for all; each counts once\n"
 	    "  --json              JSON lines instead of columns\n"
 	    "  --duration D        without --once: stop after D (default: until SIGINT/SIGTERM)\n"
 	    "  --metrics-textfile PATH  write zreaper_reap_actions_total{action,outcome} "
@@ -812,7 +896,6 @@ static int run_passes(struct reaper *r, uint64_t duration)
 	/* --once handles what exists now; later zombies are the next run's. */
 	r->is_accepting = !r->is_once;
 	while (!done && !err) {
-		r->n_nudged = 0;
 		step(r);
 		if (r->out_err)
 			break;
