@@ -2,7 +2,7 @@
  * particular thing, and reports what it observes, so a test can prove reaping changed nothing
  * else about it.
  *
- * Usage: zr-parent [-n ZOMBIES] [-t THREADS] -c FIFO MODE
+ * Usage: zr-parent [-n ZOMBIES] [-t THREADS] [-r RATE] [-d MS] -c FIFO MODE
  *        zr-parent tracer PID
  *
  * Modes (each makes ZOMBIES (2) children that exit 7 and are never waited for, plus one live
@@ -14,6 +14,11 @@
  *             zombies was lost (blocked, then consumed): they stay until the next SIGCHLD.
  *   threads   THREADS (3) extra threads sleeping in nanosleep; half the zombies are forked by
  *             the first extra thread (so their real parent is that thread), half by main.
+ *   leak      as sleep, until the command "leak": then a zombie factory gone wrong, RATE (200)
+ *             children a second for MS (5000) ms, each exiting at once and never waited for,
+ *             forked on a fixed schedule; how late each fork came (the loop's stalls, as when
+ *             it is held in a ptrace stop) is measured. Prints "zombie PID BOOTTIME_NS" for
+ *             each, then "leaked N late_max_us U late_over_10ms K"; then sleeps on.
  *   tracer    PTRACE_SEIZE PID and stay its tracer, passing every signal on, until killed.
  *
  * Output (stdout, one write per line): "parent PID", "zombie PID" each, "keeper PID", "ready";
@@ -33,6 +38,7 @@
 #include <semaphore.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,14 +49,15 @@
 #include <time.h>
 #include <unistd.h>
 
-enum mode { M_SLEEP, M_READ, M_SPIN, M_HANDLER, M_THREADS };
+enum mode { M_SLEEP, M_READ, M_SPIN, M_HANDLER, M_THREADS, M_LEAK };
 
 static enum mode mode;
 static int fifo = -1;
 static pid_t keeper;
 static volatile uint64_t counter;
 static volatile sig_atomic_t handler_reaped;
-static int n_zombies = 2, n_threads = 3;
+static int n_zombies = 2, n_threads = 3, leak_rate = 200, leak_ms = 5000;
+static bool is_leak_due;  /* the "leak" command came */
 static sem_t thread_made; /* the first extra thread has made (and printed) its zombies */
 
 /* One line, one write(2): lines from several threads never interleave. */
@@ -185,6 +192,8 @@ static void command(char *line)
 		say("threads %d", count_threads());
 	else if (!strcmp(line, "quit"))
 		exit(0);
+	else if (!strcmp(line, "leak") && mode == M_LEAK)
+		is_leak_due = true;
 	else if (line[0])
 		say("error unknown-command 0");
 }
@@ -225,6 +234,47 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static uint64_t clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The leak: a child every 1/leak_rate s on an absolute schedule, so a stall shows as lateness
+ * and is not carried into the forks after it. Commands are still read in between. */
+static void leak(void)
+{
+	uint64_t period = 1000000000ULL / (uint64_t)leak_rate, start = clock_ns(CLOCK_MONOTONIC);
+	uint64_t n = (uint64_t)leak_rate * (uint64_t)leak_ms / 1000, i, late, late_max = 0;
+	unsigned long late_over = 0;
+
+	for (i = 0; i < n; i++) {
+		uint64_t due = start + i * period;
+		struct timespec ts = { (time_t)(due / 1000000000ULL), (long)(due % 1000000000ULL) };
+		pid_t pid;
+
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		late = clock_ns(CLOCK_MONOTONIC) - due;
+		if (late > late_max)
+			late_max = late;
+		if (late > 10000000ULL)
+			late_over++;
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0)
+			_exit(0);
+		say("zombie %d %llu", (int)pid, (unsigned long long)clock_ns(CLOCK_BOOTTIME));
+		counter++;
+		poll_fifo();
+	}
+	say("leaked %llu late_max_us %llu late_over_10ms %lu", (unsigned long long)n,
+	    (unsigned long long)(late_max / 1000), late_over);
+}
+
 static void *sleeper(void *arg)
 {
 	if (arg) { /* the first extra thread forks its share of zombies */
@@ -258,10 +308,15 @@ static void loop(void)
 		case M_SLEEP:
 		case M_HANDLER:
 		case M_THREADS:
+		case M_LEAK:
 		default:
 			sleep_ms(50, "main");
 			counter++;
 			poll_fifo();
+			if (is_leak_due) {
+				is_leak_due = false;
+				leak();
+			}
 			break;
 		}
 	}
@@ -301,27 +356,35 @@ static int tracer(pid_t pid)
 
 static void usage(FILE *f)
 {
-	fputs("Usage: zr-parent [-n ZOMBIES] [-t THREADS] -c FIFO "
-	      "sleep|read|spin|handler|threads\n"
+	fputs("Usage: zr-parent [-n ZOMBIES] [-t THREADS] [-r RATE] [-d MS] -c FIFO "
+	      "sleep|read|spin|handler|threads|leak\n"
 	      "       zr-parent tracer PID\n",
 	      f);
 }
 
 int main(int argc, char **argv)
 {
-	static const char *const names[] = { "sleep", "read", "spin", "handler", "threads" };
+	static const char *const names[] = {
+		"sleep", "read", "spin", "handler", "threads", "leak"
+	};
 	const char *ctl = NULL;
 	pthread_t th;
 	sigset_t chld;
 	int c, i;
 
-	while ((c = getopt(argc, argv, "+n:t:c:h")) != -1) {
+	while ((c = getopt(argc, argv, "+n:t:r:d:c:h")) != -1) {
 		switch (c) {
 		case 'n':
 			n_zombies = number(optarg);
 			break;
 		case 't':
 			n_threads = number(optarg);
+			break;
+		case 'r':
+			leak_rate = number(optarg);
+			break;
+		case 'd':
+			leak_ms = number(optarg);
 			break;
 		case 'c':
 			ctl = optarg;
@@ -336,7 +399,8 @@ int main(int argc, char **argv)
 	}
 	if (optind + 2 == argc && !strcmp(argv[optind], "tracer"))
 		return tracer((pid_t)number(argv[optind + 1]));
-	if (optind + 1 != argc || !ctl || n_zombies < 0 || n_threads < 1) {
+	if (optind + 1 != argc || !ctl || n_zombies < 0 || n_threads < 1 || leak_rate < 1 ||
+	    leak_ms < 0) {
 		usage(stderr);
 		return 2;
 	}

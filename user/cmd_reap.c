@@ -1,18 +1,12 @@
-/* cmd_reap.c - `zreaper reap`: zombies of live parents, reported by zombie_source.c (trace's
- * detector, or /proc), cleaned up under an explicit policy (reap_policy.c) by escalating
- * actions: SIGCHLD to the parent, a waitid injected into it (inject.c), killing it. Every
- * decision is an `action` event on stdout.
+/* cmd_reap.c - `zreaper reap`: the command line, then zombies of live parents reported by
+ * zombie_source.c (trace's detector, or /proc) are handed to reap_engine.c, pass after pass in
+ * the event loop, and every decision goes to stdout as an `action` event.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,57 +14,12 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "cmd.h"
-#include "inject.h"
 #include "log.h"
 #include "loop.h"
-#include "procfs.h"
-#include "metrics.h"
-#include "reap_policy.h"
-#include "sink.h"
-#include "status.h"
-#include "zombie_source.h"
+#include "reap_engine.h"
 
-#define MS	       1000000ULL
-#define NUDGED_MAX     64
-#define KILL_TERM_SENT 1
-#define KILL_KILL_SENT 2
-#define BPF_TICK_MS    100	   /* the ring buffer is drained at least this often */
-#define SWEEP_NS       (5000 * MS) /* settled entries are checked for gone-ness this often */
-
-/* One zombie being looked after, keyed by pid and start (pid reuse never merges two). */
-struct zent {
-	uint32_t pid;
-	uint64_t start_ticks;
-	uint32_t ppid;
-	uint64_t pstart_ticks; /* the parent's, checked before every action */
-	uint64_t first_seen_ns;
-	uint64_t due_ns;   /* the next action may run from then */
-	uint64_t check_ns; /* a pending nudge/kill is judged then */
-	int stage;	   /* index of the next action in the policy's list */
-	int pending;	   /* an enum rp_action awaiting its check, or -1 */
-	int kill_state;
-	bool is_gone, is_decided, is_selected, is_done;
-	const char *rule;
-	struct zr_ev ev; /* subject and parent, filled when decided */
-};
-
-struct reaper {
-	struct reap_policy pol;
-	struct rp_rate rate;
-	struct sink sink;
-	struct zent *z;
-	size_t n, cap;
-	bool is_once, is_accepting;
-	uint64_t now, sweep_due_ns;
-	uint32_t nudged[NUDGED_MAX]; /* parents sent SIGCHLD in this pass */
-	int n_nudged;
-	uint64_t own_pidns;
-	int out_err; /* a sink error: -EPIPE ends quietly */
-	struct zombie_source *src;
-	struct metrics *m; /* --metrics-textfile: zreaper_reap_actions_total */
-	const char *textfile;
-	uint64_t textfile_ns; /* when it was last written: at most once a second */
-};
+#define MS	    1000000ULL
+#define BPF_TICK_MS 100 /* the ring buffer is drained at least this often */
 
 static uint64_t clock_ns(clockid_t clk)
 {
@@ -78,521 +27,6 @@ static uint64_t clock_ns(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t pidns_inode(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) ? 0 : (uint64_t)st.st_ino;
-}
-
-/* The cgroup v2 path of pid ("0::/a/b"), or "" when none. */
-static void read_cgroup(uint32_t pid, char *buf, size_t len)
-{
-	char path[64], line[1024];
-	FILE *f;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "0::", 3)) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(buf, len, "%s", line + 3);
-			break;
-		}
-	}
-	fclose(f);
-}
-
-enum zstate {
-	Z_GONE,	   /* reaped, or the pid is another life now */
-	Z_THREADS, /* the leader is dead but threads still run: not reapable yet */
-	Z_ZOMBIE,
-};
-
-static enum zstate zombie_state(const struct zent *z)
-{
-	struct procfs_stat st;
-
-	if (procfs_read_stat(NULL, z->pid, &st) || st.start_ticks != z->start_ticks ||
-	    st.state != 'Z')
-		return Z_GONE;
-	return st.threads > 1 ? Z_THREADS : Z_ZOMBIE;
-}
-
-/* Is the zombie still there: same pid, same start, still a zombie? */
-static bool zombie_present(const struct zent *z)
-{
-	return zombie_state(z) != Z_GONE;
-}
-
-/* Is the parent the same process as when decided (no pid reuse) and alive? */
-static bool parent_present(const struct zent *z, struct procfs_stat *st)
-{
-	return procfs_read_stat(NULL, z->ppid, st) == 0 && st->start_ticks == z->pstart_ticks &&
-	       st->state != 'Z' && st->state != 'X';
-}
-
-/* Sends sig to the parent through a pidfd opened after its identity was checked, so a reused
- * pid is never signalled. */
-static int signal_parent(const struct zent *z, int sig)
-{
-	struct procfs_stat st;
-	int fd, rc = 0;
-
-	fd = (int)syscall(SYS_pidfd_open, (pid_t)z->ppid, 0);
-	if (fd < 0)
-		return -errno;
-	if (!parent_present(z, &st))
-		rc = -ESRCH;
-	else if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0))
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
-/* The textfile after a pass: a failure is worth a warning, not the end of reaping. */
-static void write_textfile(struct reaper *r)
-{
-	int err = metrics_write_file(r->m, r->textfile, clock_ns(CLOCK_BOOTTIME));
-
-	if (err)
-		zr_warn("--metrics-textfile %s: %s", r->textfile, strerror(-err));
-}
-
-__attribute__((format(printf, 5, 6))) static void
-emit(struct reaper *r, struct zent *z, enum rp_action a, const char *outcome, const char *fmt, ...)
-{
-	struct zr_ev ev = z->ev;
-	va_list ap;
-	int rc;
-
-	ev.ktime_ns = clock_ns(CLOCK_BOOTTIME);
-	ev.u.action.action = reap_policy_action_name(a);
-	ev.u.action.dry_run = r->pol.dry_run;
-	ev.u.action.outcome = outcome;
-	ev.u.action.policy = z->rule;
-	ev.u.action.reason[0] = '\0';
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(ev.u.action.reason, sizeof(ev.u.action.reason), fmt, ap);
-		va_end(ap);
-	}
-	if (r->m)
-		metrics_observe(r->m, &ev);
-	if (r->out_err)
-		return;
-	rc = r->sink.ops->emit(&r->sink, &ev);
-	if (rc)
-		r->out_err = rc;
-}
-
-/* Fills the event template (the zombie as subject, its parent nested) and applies the policy.
- * Returns false when the zombie is not ours to handle (parent gone or exiting: nothing to do). */
-static bool decide(struct reaper *r, struct zent *z)
-{
-	struct procfs_stat zst, pst;
-	struct procfs_status ss;
-	struct rp_parent par = { 0 };
-	char cg[1024], why[256], path[64];
-	struct zr_ev *ev = &z->ev;
-	uint64_t id;
-	int level;
-	enum rp_verdict v;
-
-	z->is_decided = true;
-	if (procfs_read_stat(NULL, z->pid, &zst) || zst.start_ticks != z->start_ticks ||
-	    procfs_read_stat(NULL, zst.ppid, &pst) || pst.state == 'Z' || pst.state == 'X')
-		return false;
-	z->ppid = zst.ppid;
-	z->pstart_ticks = pst.start_ticks;
-
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = ZR_EV_ACTION;
-	ev->pid = ev->tid = z->pid;
-	ev->ppid = z->ppid;
-	ev->start_ns = procfs_ticks_to_ns(z->start_ticks);
-	memcpy(ev->comm, zst.comm, sizeof(ev->comm));
-	if (procfs_read_status(NULL, z->pid, &ss) == 0) {
-		ev->uid = ss.uid;
-		ev->gid = ss.gid;
-		snprintf(path, sizeof(path), "/proc/%u/ns/pid", z->pid);
-		if (ss.ns_depth > 0 && pidns_inode(path) != r->own_pidns) {
-			ev->ns_pid = ss.ns_pid;
-			ev->pidns = (uint32_t)pidns_inode(path);
-		}
-	}
-	read_cgroup(z->pid, cg, sizeof(cg));
-	if (cg[0] && cgroup_resolve(cg, &id, &level) == 0)
-		ev->cgroup_id = id;
-	ev->parent.pid = z->ppid;
-	ev->parent.start_ns = procfs_ticks_to_ns(pst.start_ticks);
-	memcpy(ev->parent.comm, pst.comm, sizeof(ev->parent.comm));
-
-	par.pid = z->ppid;
-	par.comm = pst.comm;
-	if (procfs_read_status(NULL, z->ppid, &ss) == 0)
-		par.uid = ss.uid;
-	else
-		par.uid = (uint32_t)-1;
-	read_cgroup(z->ppid, cg, sizeof(cg));
-	par.cgroup = cg[0] ? cg : NULL;
-	par.is_host_init = z->ppid == 1;
-	/* Kernel threads are kthreadd (2, parent 0) and its children. */
-	par.is_kthread = z->ppid == 2 || pst.ppid == 2 || (pst.ppid == 0 && z->ppid != 1);
-	v = reap_policy_select(&r->pol, &par, &z->rule, why, sizeof(why));
-	if (v != RP_SELECTED) {
-		emit(r, z, r->pol.actions[0], "refused", "%s", why);
-		z->is_done = true;
-		return true;
-	}
-	z->is_selected = true;
-	z->due_ns = r->now;
-	return true;
-}
-
-static struct zent *find(struct reaper *r, uint32_t pid, uint64_t start)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		if (r->z[i].pid == pid && r->z[i].start_ticks == start)
-			return &r->z[i];
-	return NULL;
-}
-
-/* Is a zombie of this age (or age bound) surely younger than --older-than? Then --once leaves
- * it at once: it is not old enough for this run. */
-static bool is_too_young(const struct reaper *r, const struct zombie_found *f)
-{
-	return f->age_source != ZR_AGE_UNKNOWN && f->age_ns < r->pol.older_ns;
-}
-
-/* The source reports a zombie: a new candidate, old enough --older-than after it became one.
- * Only a bound on its age (START_BOUND), or none: --older-than after it was first seen. */
-static void on_found(const struct zombie_found *f, void *arg)
-{
-	struct reaper *r = arg;
-	struct zent *z;
-	char age[32];
-
-	/* --once handles what exists now; later zombies are the next run's. */
-	if (!r->is_accepting || find(r, f->pid, f->start_ticks))
-		return;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		struct zent *v = realloc(r->z, cap * sizeof(*v));
-
-		if (!v) {
-			zr_warn("out of memory: zombie %u is not looked after", f->pid);
-			return;
-		}
-		r->z = v;
-		r->cap = cap;
-	}
-	z = &r->z[r->n++];
-	memset(z, 0, sizeof(*z));
-	z->pid = f->pid;
-	z->start_ticks = f->start_ticks;
-	z->ppid = f->ppid;
-	z->first_seen_ns =
-	    zr_age_is_exact(f->age_source) && f->age_ns < r->now ? r->now - f->age_ns : r->now;
-	z->pending = -1;
-	if (r->is_once && is_too_young(r, f)) {
-		sink_format_duration(age, sizeof(age), f->age_ns);
-		zr_debug("zombie %u is %s%s old, younger than --older-than: left alone", f->pid,
-			 f->age_source == ZR_AGE_START_BOUND ? "at most " : "", age);
-		z->is_decided = z->is_done = true;
-	}
-}
-
-/* The zombie was reaped: a pending nudge or kill worked (or its parent got there first). */
-static void mark_gone(struct reaper *r, struct zent *z)
-{
-	if (z->is_gone)
-		return;
-	z->is_gone = true;
-	if (z->pending >= 0)
-		emit(r, z, (enum rp_action)z->pending, "reaped", NULL);
-}
-
-static void on_gone(uint32_t pid, uint64_t start_ticks, void *arg)
-{
-	struct reaper *r = arg;
-	struct zent *z = find(r, pid, start_ticks);
-
-	if (z)
-		mark_gone(r, z);
-}
-
-static void do_inject(struct reaper *r, struct zent *z)
-{
-	struct inject_result res;
-	enum inject_outcome o;
-	char ebuf[16];
-	uint32_t nsz;
-	int rc;
-
-	rc = inject_ns_pid(z->pid, z->ppid, &nsz);
-	if (rc) {
-		emit(r, z, RP_INJECT, "failed", "cannot find pid %u in parent %u's namespace: %s",
-		     z->pid, z->ppid, strerror(-rc));
-		return;
-	}
-	o = inject_waitid(z->ppid, nsz, &res);
-	zr_debug("inject into %u (thread %u) for %u: parent stopped %.3f ms, %d attempt(s)",
-		 z->ppid, res.tid, nsz, (double)res.stopped_ns / 1e6, res.attempts);
-	switch (o) {
-	case INJECT_RAN:
-		if (!zombie_present(z))
-			emit(r, z, RP_INJECT, "reaped", NULL);
-		else if (res.ret < 0)
-			emit(r, z, RP_INJECT, "failed", "waitid(P_PID, %u) in parent %u failed: %s",
-			     nsz, z->ppid, status_errno_name((int)-res.ret, ebuf, sizeof(ebuf)));
-		else
-			emit(r, z, RP_INJECT, "no_effect",
-			     "waitid(P_PID, %u) in parent %u returned %ld; the zombie is still "
-			     "there",
-			     nsz, z->ppid, res.ret);
-		break;
-	case INJECT_REFUSED:
-		emit(r, z, RP_INJECT, "refused", "%s", res.why);
-		break;
-	case INJECT_FAILED:
-	default:
-		emit(r, z, RP_INJECT, "failed", "%s", res.why);
-		break;
-	}
-}
-
-/* The parent's other zombies due for a nudge get this one: the handler may reap them all
- * before the loop reaches them, and each must still be reported. */
-static void nudge_siblings(struct reaper *r, const struct zent *z)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++) {
-		struct zent *o = &r->z[i];
-
-		if (o == z || o->ppid != z->ppid || o->pstart_ticks != z->pstart_ticks ||
-		    !o->is_selected || o->is_done || o->is_gone || o->pending >= 0 ||
-		    o->stage >= r->pol.n_actions || r->pol.actions[o->stage] != RP_NUDGE ||
-		    r->now < o->due_ns)
-			continue;
-		o->pending = RP_NUDGE;
-		o->check_ns = r->now + r->pol.step_ns;
-	}
-}
-
-/* Starts action a on z; nudge and kill-parent are judged later (pending), inject at once. */
-static void act(struct reaper *r, struct zent *z, enum rp_action a)
-{
-	int rc, i;
-
-	switch (a) {
-	case RP_NUDGE:
-		/* One SIGCHLD per parent per pass, however many zombies it holds. */
-		for (i = 0; i < r->n_nudged && r->nudged[i] != z->ppid; i++)
-			;
-		if (i == r->n_nudged) {
-			rc = signal_parent(z, SIGCHLD);
-			if (rc) {
-				emit(r, z, a, "failed", "SIGCHLD to parent %u: %s", z->ppid,
-				     strerror(-rc));
-				break;
-			}
-			if (r->n_nudged < NUDGED_MAX)
-				r->nudged[r->n_nudged++] = z->ppid;
-			nudge_siblings(r, z);
-		}
-		z->pending = a;
-		z->check_ns = r->now + r->pol.step_ns;
-		return;
-	case RP_KILL_PARENT:
-		rc = signal_parent(z, SIGTERM);
-		if (rc) {
-			emit(r, z, a, "failed", "SIGTERM to parent %u: %s", z->ppid, strerror(-rc));
-			break;
-		}
-		z->kill_state = KILL_TERM_SENT;
-		z->pending = a;
-		z->check_ns = r->now + r->pol.step_ns;
-		return;
-	case RP_INJECT:
-		do_inject(r, z);
-		break;
-	case RP__COUNT:
-	default:
-		break;
-	}
-	z->stage++;
-	z->due_ns = r->now + r->pol.step_ns;
-}
-
-/* A pending nudge or kill whose time is up and whose zombie is still there. */
-static void judge(struct reaper *r, struct zent *z)
-{
-	struct procfs_stat st;
-	enum rp_action a = (enum rp_action)z->pending;
-
-	if (a == RP_KILL_PARENT && z->kill_state == KILL_TERM_SENT && parent_present(z, &st)) {
-		if (signal_parent(z, SIGKILL) == 0) {
-			z->kill_state = KILL_KILL_SENT;
-			z->check_ns = r->now + r->pol.step_ns;
-			return;
-		}
-	}
-	if (a == RP_NUDGE)
-		emit(r, z, a, "no_effect", "parent %u did not reap it within %.3f s of SIGCHLD",
-		     z->ppid, (double)r->pol.step_ns / 1e9);
-	else if (parent_present(z, &st))
-		emit(r, z, a, "no_effect", "parent %u is still alive after SIGTERM and SIGKILL",
-		     z->ppid);
-	else
-		emit(r, z, a, "no_effect",
-		     "parent %u is dead; the zombie passed to its new parent, which has not reaped "
-		     "it yet",
-		     z->ppid);
-	z->pending = -1;
-	z->stage++;
-	z->due_ns = r->now; /* the step has been waited already */
-}
-
-static void plan(struct reaper *r, struct zent *z)
-{
-	char why[200];
-
-	for (; z->stage < r->pol.n_actions; z->stage++) {
-		enum rp_action a = r->pol.actions[z->stage];
-
-		if (a == RP_INJECT) {
-			switch (inject_check(z->ppid, why, sizeof(why))) {
-			case INJECT_REFUSED:
-				emit(r, z, a, "refused", "%s", why);
-				continue;
-			case INJECT_FAILED:
-				emit(r, z, a, "failed", "%s", why);
-				continue;
-			case INJECT_RAN:
-			default:
-				break;
-			}
-		}
-		emit(r, z, a, "planned", NULL);
-	}
-	z->is_done = true;
-}
-
-/* Every zombie old enough is decided before anything is done, so an action on one parent
- * can account for all of that parent's zombies. */
-static void decide_due(struct reaper *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++) {
-		struct zent *z = &r->z[i];
-
-		if (z->is_decided || z->is_done || z->is_gone ||
-		    r->now - z->first_seen_ns < r->pol.older_ns)
-			continue;
-		switch (zombie_state(z)) {
-		case Z_GONE:
-			mark_gone(r, z);
-			break;
-		case Z_THREADS:
-			/* Its age counts from when the whole process is dead. */
-			z->first_seen_ns = r->now;
-			break;
-		case Z_ZOMBIE:
-		default:
-			if (!decide(r, z))
-				z->is_done = true; /* parent gone or exiting: nothing to do */
-			break;
-		}
-	}
-}
-
-/* One pass: what is gone, what is due, what to do. */
-static void step(struct reaper *r)
-{
-	bool is_sweep = r->now >= r->sweep_due_ns;
-	size_t i;
-
-	/* Settled entries leave when a `reap` event says so; a lost event must not keep them
-	 * forever, hence the occasional look. */
-	if (is_sweep)
-		r->sweep_due_ns = r->now + SWEEP_NS;
-	decide_due(r);
-	for (i = 0; i < r->n; i++) {
-		struct zent *z = &r->z[i];
-
-		if (z->is_gone)
-			continue;
-		if ((!z->is_done || is_sweep) && !zombie_present(z)) {
-			mark_gone(r, z);
-			continue;
-		}
-		if (z->is_done)
-			continue;
-		if (z->pending >= 0) {
-			if (r->now >= z->check_ns)
-				judge(r, z);
-			continue;
-		}
-		if (r->now - z->first_seen_ns < r->pol.older_ns)
-			continue;
-		if (!z->is_decided)
-			continue;
-		if (r->pol.dry_run) {
-			plan(r, z);
-			continue;
-		}
-		if (z->stage >= r->pol.n_actions) {
-			z->is_done = true;
-			continue;
-		}
-		if (r->now < z->due_ns || !reap_policy_rate_take(&r->rate, r->now))
-			continue;
-		act(r, z, r->pol.actions[z->stage]);
-		if (z->pending < 0 && !zombie_present(z))
-			z->is_gone = true;
-	}
-}
-
-static bool all_settled(const struct reaper *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		if (!r->z[i].is_gone && !r->z[i].is_done)
-			return false;
-	return true;
-}
-
-static int remaining(const struct reaper *r)
-{
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < r->n; i++)
-		if (r->z[i].is_selected && !r->z[i].is_gone && zombie_present(&r->z[i]))
-			n++;
-	return n;
-}
-
-/* Forgets the zombies that are gone (daemon mode would otherwise grow without end). */
-static void compact(struct reaper *r)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < r->n; i++)
-		if (!r->z[i].is_gone)
-			r->z[k++] = r->z[i];
-	r->n = k;
 }
 
 static void usage(FILE *f)
@@ -608,7 +42,8 @@ static void usage(FILE *f)
 	    "rescanning /proc when BPF cannot load (a warning says so) or with --once. For each\n"
 	    "one older than --older-than that the policy selects, the allowed actions are tried\n"
 	    "in order, --step apart, until it is gone. Every decision is an `action` event on\n"
-	    "stdout (columns, or JSON lines with --json).\n"
+	    "stdout (columns, or JSON lines with --json); a refusal is printed once per parent\n"
+	    "and reason, however many zombies it holds.\n"
 	    "\n"
 	    "  --actions LIST      comma-separated, tried in this order (default: nudge):\n"
 	    "                        nudge        SIGCHLD to the parent (for handlers that\n"
@@ -636,7 +71,10 @@ static void usage(FILE *f)
 	    "                      number or a name), comm (a glob), cgroup (a v2 path and\n"
 	    "                      below). Repeatable: values of one key OR, keys AND\n"
 	    "  --except KEY=VALUE  never act on zombies whose parent matches (repeatable)\n"
-	    "  --max-per-minute N  at most N actions per minute (default 60; 0: no cap)\n"
+	    "  --max-per-minute N  at most N actions on parents per minute (default 60; 0: no\n"
+	    "                      cap). One action covers all of a parent's zombies due for\n"
+	    "                      it: one injection (one stop) reaps them all, one SIGCHLD\n"
+	    "                      nudges for all; each counts once\n"
 	    "  --json              JSON lines instead of columns\n"
 	    "  --duration D        without --once: stop after D (default: until SIGINT/SIGTERM)\n"
 	    "  --metrics-textfile PATH  write zreaper_reap_actions_total{action,outcome} "
@@ -831,17 +269,17 @@ static int run_passes(struct reaper *r, uint64_t duration)
 	/* --once handles what exists now; later zombies are the next run's. */
 	r->is_accepting = !r->is_once;
 	while (!done && !err) {
-		r->n_nudged = 0;
-		step(r);
+		reap_engine_step(r);
 		if (r->out_err)
 			break;
 		if (r->m && r->now - r->textfile_ns >= 1000 * MS) {
-			write_textfile(r);
+			reap_engine_write_textfile(r);
 			r->textfile_ns = r->now;
 		}
 		if (!r->is_once)
-			compact(r);
-		if ((r->is_once && all_settled(r)) || (duration && r->now - start >= duration))
+			reap_engine_compact(r);
+		if ((r->is_once && reap_engine_all_settled(r)) ||
+		    (duration && r->now - start >= duration))
 			break;
 		switch (loop_wait(&l)) {
 		case LOOP_SIGNAL:
@@ -881,7 +319,7 @@ static int run_passes(struct reaper *r, uint64_t duration)
  * CAP_BPF) or ZREAPER_NO_BPF is set; /proc when BPF cannot load, said once on stderr. */
 static int open_source(struct reaper *r)
 {
-	static const struct zombie_source_cbs cbs = { on_found, on_gone };
+	static const struct zombie_source_cbs cbs = { reap_engine_found, reap_engine_gone };
 	const char *no_bpf = getenv("ZREAPER_NO_BPF");
 	bool want_bpf = !r->is_once && !(no_bpf && *no_bpf && strcmp(no_bpf, "0") != 0);
 	char why[512];
@@ -923,8 +361,7 @@ int cmd_reap(int argc, char **argv)
 			return ZR_EXIT_RUNTIME;
 		}
 	}
-	reap_policy_rate_init(&r.rate, r.pol.max_per_min);
-	r.own_pidns = pidns_inode("/proc/self/ns/pid");
+	reap_engine_init(&r);
 
 	if (json)
 		sink_json_init(&r.sink, stdout, NULL);
@@ -942,16 +379,16 @@ int cmd_reap(int argc, char **argv)
 	if (!r.out_err)
 		r.out_err = r.sink.ops->flush(&r.sink);
 	if (r.m)
-		write_textfile(&r);
+		reap_engine_write_textfile(&r);
 	metrics_free(r.m);
 	if (r.out_err && r.out_err != -EPIPE) {
 		zr_err("cannot write events: %s", strerror(-r.out_err));
 		rc = ZR_EXIT_RUNTIME;
-	} else if (rc == ZR_EXIT_OK && r.is_once && !r.out_err && remaining(&r) > 0) {
+	} else if (rc == ZR_EXIT_OK && r.is_once && !r.out_err && reap_engine_remaining(&r) > 0) {
 		rc = ZR_EXIT_RUNTIME;
 	}
 	zombie_source_free(r.src);
 	r.sink.ops->close(&r.sink);
-	free(r.z);
+	reap_engine_free(&r);
 	return rc;
 }

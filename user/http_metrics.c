@@ -1,6 +1,8 @@
 /* http_metrics.c - GET/HEAD /metrics over HTTP/1.x in the event loop: every socket is
  * non-blocking, a request is bounded in size and a connection in time, one response per
- * connection (Connection: close), so a slow or hostile client costs a slot, never the loop.
+ * connection (Connection: close), so a slow or hostile client costs a slot, never the loop;
+ * and a full house of clients that never finish asking makes room for a newcomer, so a scrape
+ * is answered however many of them there are.
  */
 #define _GNU_SOURCE /* accept4, memmem */ /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) \
 					   */
@@ -27,7 +29,7 @@ struct conn {
 	size_t rlen;
 	char *resp; /* set once the request is answered */
 	size_t resp_len, sent;
-	uint64_t deadline_ns;
+	uint64_t accepted_ns, deadline_ns;
 };
 
 struct http_metrics {
@@ -35,6 +37,7 @@ struct http_metrics {
 	struct loop *loop;
 	http_render_fn render;
 	void *arg;
+	bool is_paused; /* every slot is sending a response: new ones wait in the backlog */
 	struct conn conns[HTTP_CONN_MAX];
 };
 
@@ -90,7 +93,7 @@ static int listen_on(const struct addrinfo *ai, int *out)
 	/* ":port" means IPv4 too. */
 	if (ai->ai_family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, HTTP_CONN_MAX)) {
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, HTTP_BACKLOG)) {
 		err = -errno;
 		close(fd);
 		return err;
@@ -143,6 +146,15 @@ int http_metrics_open(const char *addr, struct http_metrics **out, char *why, si
 	return 0;
 }
 
+/* Accepts again once a slot is free (or stops while none is). */
+static void listen_pause(struct http_metrics *h, bool pause)
+{
+	if (h->is_paused == pause)
+		return;
+	if (!loop_mod(h->loop, &h->lw, pause ? 0 : EPOLLIN))
+		h->is_paused = pause;
+}
+
 static void conn_close(struct conn *c)
 {
 	if (c->w.fd < 0)
@@ -152,6 +164,7 @@ static void conn_close(struct conn *c)
 	c->w.fd = -1;
 	free(c->resp);
 	c->resp = NULL;
+	listen_pause(c->h, false);
 }
 
 /* Sends what the socket takes now; closes once everything is out. */
@@ -197,6 +210,7 @@ static void respond(struct conn *c, const char *status, const char *type, const 
 		memcpy(c->resp + hl, body, blen);
 	c->resp_len = hl + (head ? 0 : blen);
 	c->sent = 0;
+	c->deadline_ns = mono_ns() + HTTP_SEND_TIMEOUT_MS * 1000000ULL;
 	conn_send(c);
 }
 
@@ -270,61 +284,109 @@ static void handle(struct conn *c)
 	free(body);
 }
 
+/* Takes what the client has sent of its request and answers once the head is complete (or
+ * can never be). Reads until the socket is drained, so a client that said its part and left is
+ * let go at once. Returns true while the connection is still waiting for the rest. */
+static bool conn_read(struct conn *c)
+{
+	ssize_t n;
+
+	while (c->w.fd >= 0 && !c->resp) {
+		n = recv(c->w.fd, c->req + c->rlen, sizeof(c->req) - 1 - c->rlen, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return true;
+		if (n <= 0) {
+			conn_close(c); /* gone before asking anything */
+			break;
+		}
+		c->rlen += (size_t)n;
+		c->req[c->rlen] = '\0';
+		/* A bare-LF request is not HTTP/1.x as we speak it: 400 now, not at the timeout. */
+		if (strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n"))
+			handle(c);
+		else if (c->rlen == sizeof(c->req) - 1)
+			respond_text(c, "431 Request Header Fields Too Large", "");
+		else if (memchr(c->req, '\0', c->rlen))
+			respond_text(c, "400 Bad Request", ""); /* a NUL: not HTTP */
+	}
+	return false;
+}
+
 static void on_conn(struct loop_fd *w, uint32_t events)
 {
 	struct conn *c = LOOP_OWNER(w, struct conn, w);
-	ssize_t n;
 
-	if (c->resp) {
-		if (events & (EPOLLERR | EPOLLHUP))
-			conn_close(c);
-		else
-			conn_send(c);
-		return;
-	}
-	n = recv(w->fd, c->req + c->rlen, sizeof(c->req) - 1 - c->rlen, 0);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		conn_close(c); /* gone before asking anything */
-		return;
-	}
-	c->rlen += (size_t)n;
-	c->req[c->rlen] = '\0';
-	/* A bare-LF request is not HTTP/1.x as we speak it: answer 400 now, not at the timeout. */
-	if (strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n"))
-		handle(c);
-	else if (c->rlen == sizeof(c->req) - 1)
-		respond_text(c, "431 Request Header Fields Too Large", "");
-	else if (memchr(c->req, '\0', c->rlen))
-		respond_text(c, "400 Bad Request", ""); /* a NUL: not HTTP */
+	if (!c->resp)
+		(void)conn_read(c);
+	else if (events & (EPOLLERR | EPOLLHUP))
+		conn_close(c);
+	else
+		conn_send(c);
 }
 
+/* The slot a new connection takes: a free one, else that of the oldest connection still
+ * short of a complete request after HTTP_GRACE_MS (read once more first: its request may have
+ * just arrived), which the caller then closes. NULL while there is none: a well-formed request
+ * is never cut short for a newcomer, nor is a connection whose request may be on its way; the
+ * newcomer waits in the backlog. So slow clients that reconnect as fast as they are dropped
+ * push each other out, at most HTTP_CONN_MAX per grace period, and a scraper's turn comes. */
+static struct conn *room_for_one(struct http_metrics *h)
+{
+	uint64_t born_before = mono_ns() - HTTP_GRACE_MS * 1000000ULL;
+	struct conn *oldest;
+	int i;
+
+	for (;;) {
+		oldest = NULL;
+		for (i = 0; i < HTTP_CONN_MAX; i++) {
+			struct conn *c = &h->conns[i];
+
+			if (c->w.fd < 0)
+				return c;
+			if (!c->resp && c->accepted_ns < born_before &&
+			    (!oldest || c->accepted_ns < oldest->accepted_ns))
+				oldest = c;
+		}
+		/* Each read that does not return it frees its slot or answers it. */
+		if (!oldest || conn_read(oldest))
+			return oldest;
+	}
+}
+
+/* Accepts at most a house-full per wake-up, so the open connections are read in between
+ * (the listening socket, level-triggered, comes back with the rest). */
 static void on_listen(struct loop_fd *w, uint32_t events)
 {
 	struct http_metrics *h = LOOP_OWNER(w, struct http_metrics, lw);
 	int fd, i;
 
 	(void)events;
-	while ((fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		struct conn *c = NULL;
+	for (i = 0; i < HTTP_CONN_MAX; i++) {
+		struct conn *c = room_for_one(h);
 
-		for (i = 0; i < HTTP_CONN_MAX && !c; i++)
-			if (h->conns[i].w.fd < 0)
-				c = &h->conns[i];
 		if (!c) {
-			close(fd); /* full: the client retries at its next scrape */
-			continue;
+			listen_pause(h, true);
+			return;
 		}
+		fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		conn_close(c);
 		c->w = (struct loop_fd){ fd, on_conn };
 		c->h = h;
 		c->rlen = 0;
 		c->resp = NULL;
-		c->deadline_ns = mono_ns() + HTTP_TIMEOUT_MS * 1000000ULL;
+		c->accepted_ns = mono_ns();
+		c->deadline_ns = c->accepted_ns + HTTP_HEAD_TIMEOUT_MS * 1000000ULL;
 		if (loop_add(h->loop, &c->w, EPOLLIN)) {
 			close(fd);
 			c->w.fd = -1;
+			continue;
 		}
+		(void)conn_read(
+		    c); /* a scraper sends its request at once: often it is here already */
 	}
 }
 
@@ -345,6 +407,7 @@ void http_metrics_tick(struct http_metrics *h)
 	for (i = 0; i < HTTP_CONN_MAX; i++)
 		if (h->conns[i].w.fd >= 0 && now >= h->conns[i].deadline_ns)
 			conn_close(&h->conns[i]);
+	listen_pause(h, false); /* a grace may have run out: on_listen looks again */
 }
 
 void http_metrics_close(struct http_metrics *h)

@@ -1,4 +1,5 @@
-/* inject.c - runs waitid() inside a live parent under ptrace so it reaps one zombie itself.
+/* inject.c - runs waitid() inside a live parent under ptrace so it reaps its zombies itself,
+ * one waitid per zombie, all of them in one stop.
  *
  * The order matters, and every step is chosen so the parent cannot tell:
  *  - PTRACE_SEIZE (no SIGSTOP is sent) + PTRACE_INTERRUPT: one thread stops in a
@@ -19,9 +20,12 @@
  *    rewound a restartable call onto its svc when the thread stops, so it runs again with its
  *    arguments; a nanosleep() or futex wait with a relative timeout would start that timeout
  *    afresh instead of going through restart_syscall.)
+ *  - Several zombies: the registers are set up afresh from the saved ones for each waitid,
+ *    single-stepped one after the other within the same stop.
  *  - A signal that arrives meanwhile is handed back: the registers are restored and the
- *    detach delivers it (its siginfo untouched), then the whole thing starts again. A thread
- *    found in a group stop (SIGSTOP, ^Z) is detached with nothing run and stays stopped.
+ *    detach delivers it (its siginfo untouched), then the waitids not yet run go on in a new
+ *    stop. A thread found in a group stop (SIGSTOP, ^Z) is detached with what has not run
+ *    yet left undone, and stays stopped.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -538,121 +542,153 @@ out_mem:
 	return rc;
 }
 
-/* One try, with tid seized and sitting in its interrupt stop. Returns INJECT_RAN, _REFUSED,
- * _FAILED, or -EAGAIN when a signal arrived and was handed back (tid is then detached). */
-static int run_once(uint32_t pid, uint32_t tid, uint32_t ns_zombie, struct inject_result *res)
+/* A thread held in a ptrace stop for a batch of waitids. */
+struct held {
+	uint32_t pid, tid;
+	uint64_t at;		/* the system call instruction it runs them at */
+	struct arch_regs saved; /* its registers when stopped: put back before the detach */
+	int deferred;		/* a signal dequeued along with a trap, kept for the detach */
+	siginfo_t deferred_info;
+};
+
+/* Puts the registers back and lets the thread go: the way out of a failure once they have
+ * been changed. */
+static int undo_failed(const struct held *h)
 {
-	const unsigned long args[5] = { P_PID, ns_zombie, 0 /* infop */, WAIT_OPTIONS,
-					0 /* rusage */ };
+	(void)regs_set(h->tid, &h->saved);
+	(void)ptrace(PTRACE_DETACH, h->tid, NULL, NULL);
+	return INJECT_FAILED;
+}
+
+/* Waits for the single-step trap behind our instruction; regs get the registers then (its
+ * return value). Returns 0, or the thread is let go (registers restored) and: INJECT_FAILED,
+ * INJECT_REFUSED (a group stop came first: it stays stopped), -EAGAIN (a signal came before
+ * our instruction ran: handed back). */
+static int collect_trap(struct held *h, struct arch_regs *regs, struct inject_result *res)
+{
 	const uint64_t len = sizeof(syscall_insn);
-	struct arch_regs saved, regs;
-	siginfo_t deferred_info = { 0 };
-	int status, deferred = 0, rc;
-	uint64_t at;
+	int status, sig, rc;
 
-	if ((rc = regs_get(tid, &saved))) {
-		snprintf(res->why, sizeof(res->why), "reading registers: %s", strerror(-rc));
-		goto out_detach_failed;
-	}
-	if (!regs_is_64bit(&saved)) {
-		snprintf(res->why, sizeof(res->why), "parent %u is not a 64-bit process", pid);
-		(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
-		return INJECT_REFUSED;
-	}
-	at = reusable_insn(pid, &saved);
-	if (!at && (rc = find_syscall_insn(pid, regs_pc(&saved), &at))) {
-		snprintf(res->why, sizeof(res->why),
-			 "no system call instruction found in parent %u's code: %s", pid,
-			 strerror(-rc));
-		goto out_detach_failed;
-	}
-
-	regs = saved;
-	regs_call(&regs, at, SYS_waitid, args);
-	if ((rc = regs_set(tid, &regs))) {
-		snprintf(res->why, sizeof(res->why), "writing registers: %s", strerror(-rc));
-		goto out_detach_failed;
-	}
-	if (ptrace(PTRACE_SINGLESTEP, tid, NULL, NULL)) {
-		snprintf(res->why, sizeof(res->why), "PTRACE_SINGLESTEP: %s", strerror(errno));
-		goto out_restore_failed;
-	}
 	for (;;) {
-		int sig;
-
-		if ((rc = wait_stop(tid, &status))) {
+		if ((rc = wait_stop(h->tid, &status))) {
 			snprintf(res->why, sizeof(res->why), "waitpid: %s", strerror(-rc));
 			return INJECT_FAILED;
 		}
 		if (is_gone(status)) {
 			snprintf(res->why, sizeof(res->why), "parent %u died during injection",
-				 pid);
+				 h->pid);
 			return INJECT_FAILED;
 		}
-		if ((rc = regs_get(tid, &regs))) {
+		if ((rc = regs_get(h->tid, regs))) {
 			snprintf(res->why, sizeof(res->why), "reading registers: %s",
 				 strerror(-rc));
-			goto out_restore_failed;
+			return undo_failed(h);
 		}
 		sig = WSTOPSIG(status);
 		if (status >> 16 == PTRACE_EVENT_STOP) {
-			if (regs_pc(&regs) == at) {
+			if (regs_pc(regs) == h->at) {
 				/* A group stop came first: undo, and leave it stopped. */
 				snprintf(res->why, sizeof(res->why),
-					 "parent %u was stopped meanwhile; it stays stopped", pid);
-				if (regs_set(tid, &saved))
-					goto out_restore_failed;
-				(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
+					 "parent %u was stopped meanwhile; it stays stopped",
+					 h->pid);
+				if (regs_set(h->tid, &h->saved))
+					return undo_failed(h);
+				(void)ptrace(PTRACE_DETACH, h->tid, NULL, NULL);
 				return INJECT_REFUSED;
 			}
 			/* Ran; the single-step trap is still queued: go and collect it. */
-			if (ptrace(PTRACE_SINGLESTEP, tid, NULL, NULL))
-				goto out_restore_failed;
+			if (ptrace(PTRACE_SINGLESTEP, h->tid, NULL, NULL))
+				return undo_failed(h);
 			continue;
 		}
-		if (regs_pc(&regs) == at + len && sig == SIGTRAP)
-			break;
-		if (regs_pc(&regs) == at) {
-			/* A signal before our instruction ran: hand it back, try again later. */
-			if (regs_set(tid, &saved))
-				goto out_restore_failed;
-			(void)ptrace(PTRACE_DETACH, tid, NULL, sig_data(sig));
+		if (regs_pc(regs) == h->at + len && sig == SIGTRAP)
+			return 0;
+		if (regs_pc(regs) == h->at) {
+			/* A signal before our instruction ran: hand it back, go on later. */
+			if (regs_set(h->tid, &h->saved))
+				return undo_failed(h);
+			(void)ptrace(PTRACE_DETACH, h->tid, NULL, sig_data(sig));
 			return -EAGAIN;
 		}
-		if (regs_pc(&regs) == at + len && !deferred &&
-		    !ptrace(PTRACE_GETSIGINFO, tid, NULL, &deferred_info)) {
+		if (regs_pc(regs) == h->at + len && !h->deferred &&
+		    !ptrace(PTRACE_GETSIGINFO, h->tid, NULL, &h->deferred_info)) {
 			/* Ran, and a signal is dequeued before the trap (cannot happen: the
 			 * trap is synchronous and goes first). Keep it for the detach. */
-			deferred = sig;
-			if (ptrace(PTRACE_SINGLESTEP, tid, NULL, NULL))
-				goto out_restore_failed;
+			h->deferred = sig;
+			if (ptrace(PTRACE_SINGLESTEP, h->tid, NULL, NULL))
+				return undo_failed(h);
 			continue;
 		}
 		snprintf(res->why, sizeof(res->why),
-			 "unexpected stop of parent %u (signal %d at %#llx)", pid, sig,
-			 (unsigned long long)regs_pc(&regs));
-		goto out_restore_failed;
+			 "unexpected stop of parent %u (signal %d at %#llx)", h->pid, sig,
+			 (unsigned long long)regs_pc(regs));
+		return undo_failed(h);
 	}
-	res->ret = regs_ret(&regs);
-	if ((rc = regs_set(tid, &saved))) {
+}
+
+/* One try, with tid seized and sitting in its interrupt stop: the waitids from res->n_ran on,
+ * each from the saved registers. Returns INJECT_RAN (all ran), _REFUSED, _FAILED, or -EAGAIN
+ * when a signal arrived and was handed back before all ran (tid is then detached). */
+static int run_once(uint32_t pid, uint32_t tid, const uint32_t *ns_zombies, long *rets, int n,
+		    struct inject_result *res)
+{
+	struct held h = { .pid = pid, .tid = tid };
+	struct arch_regs regs;
+	int rc;
+
+	if ((rc = regs_get(tid, &h.saved))) {
+		snprintf(res->why, sizeof(res->why), "reading registers: %s", strerror(-rc));
+		(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
+		return INJECT_FAILED;
+	}
+	if (!regs_is_64bit(&h.saved)) {
+		snprintf(res->why, sizeof(res->why), "parent %u is not a 64-bit process", pid);
+		(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
+		return INJECT_REFUSED;
+	}
+	h.at = reusable_insn(pid, &h.saved);
+	if (!h.at && (rc = find_syscall_insn(pid, regs_pc(&h.saved), &h.at))) {
+		snprintf(res->why, sizeof(res->why),
+			 "no system call instruction found in parent %u's code: %s", pid,
+			 strerror(-rc));
+		(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
+		return INJECT_FAILED;
+	}
+	/* A signal kept for the detach ends the batch: the rest run in the next stop. */
+	while (res->n_ran < n && !h.deferred) {
+		const unsigned long args[5] = { P_PID, ns_zombies[res->n_ran], 0 /* infop */,
+						WAIT_OPTIONS, 0 /* rusage */ };
+
+		regs = h.saved;
+		regs_call(&regs, h.at, SYS_waitid, args);
+		if ((rc = regs_set(tid, &regs))) {
+			snprintf(res->why, sizeof(res->why), "writing registers: %s",
+				 strerror(-rc));
+			return undo_failed(&h);
+		}
+		if (ptrace(PTRACE_SINGLESTEP, tid, NULL, NULL)) {
+			snprintf(res->why, sizeof(res->why), "PTRACE_SINGLESTEP: %s",
+				 strerror(errno));
+			return undo_failed(&h);
+		}
+		rc = collect_trap(&h, &regs, res);
+		if (rc)
+			return rc;
+		rets[res->n_ran++] = regs_ret(&regs);
+	}
+	if ((rc = regs_set(tid, &h.saved))) {
 		snprintf(res->why, sizeof(res->why), "restoring registers: %s", strerror(-rc));
 		return INJECT_FAILED;
 	}
-	if (deferred) {
+	if (h.deferred) {
 		/* Same signal number and siginfo: delivered as if we had never been there. */
-		(void)ptrace(PTRACE_SETSIGINFO, tid, NULL, &deferred_info);
-		(void)ptrace(PTRACE_DETACH, tid, NULL, sig_data(deferred));
+		(void)ptrace(PTRACE_SETSIGINFO, tid, NULL, &h.deferred_info);
+		(void)ptrace(PTRACE_DETACH, tid, NULL, sig_data(h.deferred));
 	} else {
 		/* Signal 0: the single-step SIGTRAP is discarded. */
 		(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
 	}
-	return INJECT_RAN;
-
-out_restore_failed:
-	(void)regs_set(tid, &saved);
-out_detach_failed:
-	(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
-	return INJECT_FAILED;
+	return res->n_ran < n ? -EAGAIN : INJECT_RAN;
 }
 
 /* Seizes tid and brings it to its interrupt stop. Returns 0, -EAGAIN (a signal came first and
@@ -693,35 +729,47 @@ static int seize_stop(uint32_t pid, uint32_t tid, struct inject_result *res)
 	return -EAGAIN;
 }
 
-enum inject_outcome inject_waitid(uint32_t pid, uint32_t ns_zombie, struct inject_result *res)
+enum inject_outcome inject_waitids(uint32_t pid, const uint32_t *ns_zombies, long *rets, int n,
+				   struct inject_result *res)
 {
 	sigset_t chld, old;
 	uint64_t t0;
-	int rc = INJECT_FAILED;
+	int rc, idle = 0;
 
 	memset(res, 0, sizeof(*res));
+	if (n < 1 || n > INJECT_BATCH_MAX) {
+		snprintf(res->why, sizeof(res->why), "%d waitids: 1 to %d at a time", n,
+			 INJECT_BATCH_MAX);
+		return INJECT_FAILED;
+	}
 	rc = inject_check(pid, res->why, sizeof(res->why));
 	if (rc != INJECT_RAN)
 		return (enum inject_outcome)rc;
-	if ((rc = pick_thread(pid, &res->tid))) {
+	if (pick_thread(pid, &res->tid)) {
 		snprintf(res->why, sizeof(res->why), "parent %u is gone", pid);
 		return INJECT_FAILED;
 	}
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	pthread_sigmask(SIG_BLOCK, &chld, &old);
-	for (res->attempts = 1; res->attempts <= MAX_ATTEMPTS; res->attempts++) {
+	/* A parent whose children keep exiting gets a SIGCHLD now and then during a long batch
+	 * (a traced thread is stopped even for ignored signals): each is handed back and the
+	 * batch goes on; only tries that ran nothing count towards giving up. */
+	do {
+		int before = res->n_ran;
+
+		res->attempts++;
 		t0 = mono_ns();
 		rc = seize_stop(pid, res->tid, res);
 		if (rc == 0)
-			rc = run_once(pid, res->tid, ns_zombie, res);
+			rc = run_once(pid, res->tid, ns_zombies, rets, n, res);
 		res->stopped_ns += mono_ns() - t0;
-		if (rc != -EAGAIN)
-			break;
-	}
+		idle = res->n_ran > before ? 0 : idle + 1;
+	} while (rc == -EAGAIN && idle < MAX_ATTEMPTS);
 	if (rc == -EAGAIN) {
 		snprintf(res->why, sizeof(res->why),
-			 "signals kept arriving at parent %u; handed back, nothing run", pid);
+			 "signals kept arriving at parent %u; handed back, %d of %d waitids run",
+			 pid, res->n_ran, n);
 		rc = INJECT_FAILED;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -730,10 +778,13 @@ enum inject_outcome inject_waitid(uint32_t pid, uint32_t ns_zombie, struct injec
 
 #else /* !INJECT_ARCH_SUPPORTED */
 
-enum inject_outcome inject_waitid(uint32_t pid, uint32_t ns_zombie, struct inject_result *res)
+enum inject_outcome inject_waitids(uint32_t pid, const uint32_t *ns_zombies, long *rets, int n,
+				   struct inject_result *res)
 {
 	memset(res, 0, sizeof(*res));
-	(void)ns_zombie;
+	(void)ns_zombies;
+	(void)rets;
+	(void)n;
 	return inject_check(pid, res->why, sizeof(res->why));
 }
 

@@ -1,6 +1,7 @@
-/* inject.h - `reap --actions inject`: makes a live parent reap one zombie itself, by running
- * waitid(P_PID, zombie, NULL, WEXITED|WNOHANG|__WALL, NULL) in one of its threads under
- * ptrace, then putting every register back. x86_64 and aarch64; elsewhere a clear refusal.
+/* inject.h - `reap --actions inject`: makes a live parent reap its zombies itself, by running
+ * waitid(P_PID, zombie, NULL, WEXITED|WNOHANG|__WALL, NULL) for each, one after the other, in
+ * one of its threads during one ptrace stop, then putting every register back. x86_64 and
+ * aarch64; elsewhere a clear refusal.
  */
 #ifndef ZR_INJECT_H
 #define ZR_INJECT_H
@@ -14,11 +15,13 @@ enum inject_outcome {
 	INJECT_FAILED,	/* an error; the parent was left as it was: see why */
 };
 
+#define INJECT_BATCH_MAX 1024 /* waitids run in one stop: bounds how long a parent is held */
+
 struct inject_result {
-	long ret;	     /* waitid's return (0, or -errno) when INJECT_RAN */
-	uint32_t tid;	     /* the thread that ran it */
+	int n_ran;	     /* how many waitids ran, in order; their returns are in rets[] */
+	uint32_t tid;	     /* the thread that ran them */
 	uint64_t stopped_ns; /* how long that thread was held in ptrace-stops */
-	int attempts;	     /* 1 unless signals arriving meanwhile made it start over */
+	int attempts;	     /* 1 unless signals arriving meanwhile made it stop and resume */
 	char why[200];
 };
 
@@ -31,9 +34,13 @@ enum inject_outcome inject_check(uint32_t pid, char *why, size_t len);
  * Returns 0 or -errno (-ESRCH: either is gone; -EXDEV: not visible from the parent). */
 int inject_ns_pid(uint32_t zombie, uint32_t parent, uint32_t *ns_pid);
 
-/* Runs waitid(P_PID, ns_zombie, NULL, WEXITED|WNOHANG|__WALL, NULL) in a thread of pid. The
- * caller must not be the parent's tracer already, and must block SIGCHLD (a ptrace-stop of the
- * tracee is announced with one; it is waited for with sigtimedwait). */
-enum inject_outcome inject_waitid(uint32_t pid, uint32_t ns_zombie, struct inject_result *res);
+/* Runs waitid(P_PID, ns_zombies[i], NULL, WEXITED|WNOHANG|__WALL, NULL) for i < n (at most
+ * INJECT_BATCH_MAX) in a thread of pid, all in one stop, each return (0, or -errno) into
+ * rets[i]. A signal arriving meanwhile is handed back and the rest run after it, in another
+ * stop. INJECT_RAN when all n ran; else why says what went wrong, and the first n_ran ran.
+ * The caller must not be the parent's tracer already, and must block SIGCHLD (a ptrace-stop
+ * of the tracee is announced with one; it is waited for with sigtimedwait). */
+enum inject_outcome inject_waitids(uint32_t pid, const uint32_t *ns_zombies, long *rets, int n,
+				   struct inject_result *res);
 
 #endif /* ZR_INJECT_H */

@@ -221,6 +221,13 @@ run_work_nowait() {
 	SELF=$(roles self)
 }
 
+# metrics_port: a free port for `--metrics` in $PORT, and its page's address in $URL.
+metrics_port() {
+	PORT=$(free_port)
+	# shellcheck disable=SC2034 # read by the suites
+	URL=http://127.0.0.1:$PORT/metrics
+}
+
 # free_port: a TCP port on 127.0.0.1 that nothing listens on (for servers a test starts).
 free_port() {
 	local p

@@ -10,8 +10,7 @@ load helpers
 setup() {
 	require_root
 	cd "$BATS_TEST_TMPDIR" || exit 1
-	PORT=$(free_port)
-	URL=http://127.0.0.1:$PORT/metrics
+	metrics_port
 }
 
 teardown() {
@@ -136,19 +135,27 @@ metric_is() {
 	run -0 timeout 2 head -n 1 <&"$fd"
 	assert_output --partial "400 Bad Request"
 	exec {fd}>&-
-	# 16 clients that connect and say nothing take every slot; the 17th is turned away at once,
-	# and the trace goes on; closing them frees the slots.
+	# 32 clients that connect and say nothing take every slot; a scrape is still answered (it
+	# takes the place of the oldest of them, which is dropped), and the trace goes on.
 	fds=()
-	for _ in $(seq 16); do
+	for _ in $(seq 32); do
 		exec {fd}<>"/dev/tcp/127.0.0.1/$PORT"
 		fds+=("$fd")
 	done
-	run curl -s --max-time 5 "$URL"
-	refute_output --partial zreaper_forks_total
+	run -0 curl -s --max-time 5 "$URL"
+	assert_output --partial zreaper_forks_total
+	run -0 timeout 2 cat <&"${fds[0]}" # closed by the server: EOF at once
+	assert_output ""
 	run_work fork 2
 	for fd in "${fds[@]}"; do
 		exec {fd}>&-
 	done
+	# one that sends half a request is let go after 2 s
+	exec {fd}<>"/dev/tcp/127.0.0.1/$PORT"
+	printf 'GET /metrics HTTP/1.1\r\n' >&"$fd"
+	run -0 timeout 4 cat <&"$fd"
+	assert_output ""
+	exec {fd}>&-
 	poll 5 scrape
 	stop_tracer
 }

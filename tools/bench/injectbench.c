@@ -3,7 +3,7 @@
  * For each mode a parent is forked that makes N children (they exit at once and are never
  * waited for: N zombies), then sleeps in nanosleep, blocks in read() on a pipe, or spins in
  * user code. Then, N times, interleaved:
- *   - inject: inject_waitid() (user/inject.c, the code `reap` runs) reaps one zombie; its
+ *   - inject: inject_waitids() (user/inject.c, the code `reap` runs) reaps one zombie; its
  *     stopped_ns is the time from PTRACE_SEIZE to PTRACE_DETACH, retries included;
  *   - baseline: PTRACE_SEIZE + PTRACE_INTERRUPT + the stop + PTRACE_DETACH with nothing run,
  *     timed the same way: what any ptrace-based fix (gdb, a debugger script) pays at least.
@@ -162,15 +162,17 @@ static void run_mode(struct mode_result *m, int n)
 	for (i = 0; i < n; i++) {
 		struct inject_result res;
 		enum inject_outcome o;
+		uint32_t zp = (uint32_t)z[i];
 		uint64_t ns = 0;
+		long ret = -1;
 		int rc = bare_stop(parent, &ns);
 
 		if (rc)
 			fail(m, "baseline stop of", (uint32_t)parent, strerror(-rc));
 		else
 			m->base.ns[m->base.n++] = ns;
-		o = inject_waitid((uint32_t)parent, (uint32_t)z[i], &res);
-		if (o != INJECT_RAN || res.ret != 0 || is_zombie((uint32_t)z[i]))
+		o = inject_waitids((uint32_t)parent, &zp, &ret, 1, &res);
+		if (o != INJECT_RAN || ret != 0 || is_zombie(zp))
 			fail(m, "inject for zombie", (uint32_t)z[i],
 			     o == INJECT_RAN ? "ran, zombie still there" : res.why);
 		else
