@@ -62,15 +62,13 @@ int BPF_PROG(on_sched_process_fork, struct task_struct *parent, struct task_stru
 	return 0;
 }
 
-/* The helpers read the current task on every kernel: no task pointer needed. */
 static __always_inline void remember_exec(struct trace_event_raw_sys_enter *ctx, int nargs)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct task_struct *cur = zr_current();
+	__u32 tid = ZR_READ(targ_task_btf, cur, pid);
 	struct exec_args a;
 
-	if (bpf_get_current_comm(a.comm, sizeof(a.comm)))
-		a.comm[0] = 0;
-	a.comm[ZR_COMM_LEN - 1] = 0;
+	zr_task_comm(a.comm, cur, targ_task_btf);
 	bpf_map_update_elem(&exec_pending, &tid, &a, BPF_ANY);
 	zr_sysargs_enter(ctx, nargs);
 }
@@ -200,17 +198,19 @@ static __always_inline void read_user_argv(struct zr_rec_exec *r, __u64 argvp)
  * argv; execveat: dirfd, filename, argv). */
 static __always_inline void exec_exit(long ret, bool is_at)
 {
-	struct task_struct *cur = zr_current();
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct zr_sysargs args;
+	struct task_struct *cur;
 	struct zr_rec_exec *r;
 	__u64 filename, argv;
+	__u32 tid;
 
 	/* A successful exec consumed its comm at sched_process_exec. */
 	if (ret >= 0) {
 		zr_sysargs_drop();
 		return;
 	}
+	cur = zr_current();
+	tid = ZR_READ(targ_task_btf, cur, pid);
 	bpf_map_delete_elem(&exec_pending, &tid);
 	if (!zr_sysargs_exit(&args) || ret < -ZR_K_MAX_ERRNO || !zr_task_wanted(cur, targ_task_btf))
 		return;

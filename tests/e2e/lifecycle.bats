@@ -127,16 +127,26 @@ setup() {
 }
 
 @test "orphan: in a pid namespace the namespace's init adopts" {
+	local upid rc=0
 	start_tracer
-	run -0 --separate-stderr unshare --pid --fork --mount-proc "$WORK" --self orphan --linger 300
+	unshare --pid --fork --mount-proc "$WORK" --self orphan --linger 300 >ns.out 2>ns.err 3>&- &
+	upid=$!
+	record_pid "$upid"
+	wait "$upid" || rc=$?
+	forget_pid "$upid"
+	assert_equal "unshare exit $rc" "unshare exit 0"
+	output=$(cat ns.out)
 	[[ $(roles self) == 1 ]]
 	ns_orphan=$(roles orphan)
 	ns_middle=$(roles middle)
-	wait_event ".event == \"reap\" and .ns_pid == 1 and .comm == \"zr-work\" and .pidns != null"
-	pidns=$(pick '.event == "reap" and .ns_pid == 1 and .comm == "zr-work"' '.pidns' | tail -n 1)
-	init=$(pick ".event == \"fork\" and .pidns == $pidns and .ns_pid == 1" '.pid' | tail -n 1)
-	middle=$(pick ".event == \"fork\" and .pidns == $pidns and .ns_pid == $ns_middle" '.pid')
-	run -0 pick ".event == \"orphan\" and .pidns == $pidns and .ns_pid == $ns_orphan" \
+	# By ancestry from unshare, never by (pidns, ns_pid) alone: another namespace on the host
+	# can get the same inode number once this one is gone.
+	wait_event ".event == \"fork\" and .ppid == $upid"
+	init=$(pick ".event == \"fork\" and .ppid == $upid" .pid)
+	wait_event ".event == \"reap\" and .pid == $init"
+	middle=$(pick ".event == \"fork\" and .ppid == $init and .ns_pid == $ns_middle" .pid)
+	orphan=$(pick ".event == \"fork\" and .ppid == $middle and .ns_pid == $ns_orphan" .pid)
+	run -0 pick ".event == \"orphan\" and .pid == $orphan" \
 		'[.old_parent.pid, .new_parent.pid, .new_parent.role]'
 	assert_output "[$middle,$init,\"pidns_init\"]"
 	stop_tracer

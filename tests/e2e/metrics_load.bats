@@ -15,7 +15,8 @@ setup() {
 	metrics_port
 }
 
-# scrapes_under_load ZR-CONNS-ARGS...: starts zr-conns (6 s) and, once every slow client has
+# scrapes_under_load ZR-CONNS-ARGS...: starts zr-conns (10 s: longer than the 20 scrapes can
+# take, 2 s of pacing plus curl's 5 s at most, however busy the machine) and, once every slow client has
 # connected, 20 scrapes 100 ms apart, each a curl of its own with 5 s to finish. Asserts 20 of 20
 # answered with the page, and zr-conns still running when the last one ended (so all of them
 # ran under the load); leaves zr-conns' figures in $output.
@@ -23,7 +24,7 @@ scrapes_under_load() {
 	local pid i ok=0 scrapes=()
 	start_tracer --metrics "127.0.0.1:$PORT"
 	poll 5 curl -sf -o /dev/null "$URL"
-	"$CONNS" -d 6000 "$@" 127.0.0.1 "$PORT" >conns.out 2>conns.err &
+	"$CONNS" -d 10000 "$@" 127.0.0.1 "$PORT" >conns.out 2>conns.err &
 	pid=$!
 	record_pid "$pid"
 	wait_until "grep -q '^ready$' conns.out" 5
@@ -58,6 +59,6 @@ scrapes_under_load() {
 @test "200 slow clients and 1,000 short connections a second: 20 of 20 scrapes answered" {
 	scrapes_under_load -s 200 -r 1000
 	read -r _ _ _ _ _ _ _ _ _ short _ failed <<<"$output"
-	(( short >= 5000 )) # 6 s at 1,000 a second, a few lost to a busy machine at most
+	(( short >= 5000 )) # 10 s at 1,000 a second: at least half, however busy the machine
 	assert_equal "short failed $failed" "short failed 0"
 }

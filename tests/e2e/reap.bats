@@ -378,7 +378,7 @@ assert_unharmed() {
 	wait_until "grep -q '^leaked ' f.out" 10
 	# the last zombie is 1 s old at most 3 s after it came (each one's own delay is checked
 	# below, from the timestamps: this only waits, with room for a busy machine)
-	wait_until "[[ \$(count_zombies_of $P) == 0 ]]" 15
+	wait_until "[[ \$(count_zombies_of $P) == 0 ]]" 30
 	kill -INT "$rp"
 	wait "$rp" || st=$?
 	forget_pid "$rp"
