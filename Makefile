@@ -182,7 +182,7 @@ $(BENCH_DIR)/initwork $(BENCH_DIR)/waitinit: $(BENCH_DIR)/%: tools/bench/%.c | $
 # The inject pause benchmark drives user/inject.c itself, as `reap` does.
 $(BENCH_DIR)/injectbench: tools/bench/injectbench.c $(BUILD)/user/inject.o $(BUILD)/user/procfs.o | $(BENCH_DIR)
 	$(call msg,CC,$<)
-	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $^ -o $@
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(filter %.c %.o,$^) -o $@ # not the headers the .d files add
 
 # The zombies scan floor (a readdir of /proc and each stat read) and the timer of its pairs.
 $(BENCH_DIR)/procscan $(BENCH_DIR)/runtime: $(BENCH_DIR)/%: tools/bench/%.c | $(BENCH_DIR)
