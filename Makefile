@@ -174,14 +174,15 @@ $(BENCH_DIR)/storm: tools/bench/storm.c | $(BENCH_DIR)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) -pthread $< -o $@
 
-$(BENCH_DIR)/initwork: tools/bench/initwork.c | $(BENCH_DIR)
+# The orphan-burst workload and the bare wait() loop init every init is compared with.
+$(BENCH_DIR)/initwork $(BENCH_DIR)/waitinit: $(BENCH_DIR)/%: tools/bench/%.c | $(BENCH_DIR)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $< -o $@
 
 # The inject pause benchmark drives user/inject.c itself, as `reap` does.
 $(BENCH_DIR)/injectbench: tools/bench/injectbench.c $(BUILD)/user/inject.o $(BUILD)/user/procfs.o | $(BENCH_DIR)
 	$(call msg,CC,$<)
-	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $^ -o $@
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(filter %.c %.o,$^) -o $@ # not the headers the .d files add
 
 # The zombies scan floor (a readdir of /proc and each stat read) and the timer of its pairs.
 $(BENCH_DIR)/procscan $(BENCH_DIR)/runtime: $(BENCH_DIR)/%: tools/bench/%.c | $(BENCH_DIR)
@@ -189,12 +190,17 @@ $(BENCH_DIR)/procscan $(BENCH_DIR)/runtime: $(BENCH_DIR)/%: tools/bench/%.c | $(
 	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $< -o $@
 
 bench: $(BENCH_DIR)/floor.bpf.o $(BENCH_DIR)/floor $(BENCH_DIR)/storm $(BENCH_DIR)/initwork \
-	$(BENCH_DIR)/injectbench $(BENCH_DIR)/procscan $(BENCH_DIR)/runtime
+	$(BENCH_DIR)/waitinit $(BENCH_DIR)/injectbench $(BENCH_DIR)/procscan $(BENCH_DIR)/runtime
 
 # Only the zombies scan against its floor (tools/bench/zombies.sh), under a minute.
 .PHONY: bench-zombies
 bench-zombies: all $(BENCH_DIR)/storm $(BENCH_DIR)/procscan $(BENCH_DIR)/runtime
 	$(Q)tools/bench/zombies.sh
+
+# Only the orphan burst under each init (tools/bench/init.sh), a minute or two.
+.PHONY: bench-init
+bench-init: all $(BENCH_DIR)/initwork $(BENCH_DIR)/waitinit
+	$(Q)tools/bench/init.sh
 
 # Only the inject pause figures (tools/bench/inject.sh), a few seconds.
 .PHONY: bench-inject

@@ -250,8 +250,11 @@ void attrib_lookup(struct attrib *a, uint64_t cgroup_id, uint32_t pid, const cha
 		   const char **pod)
 {
 	struct entry *e = &a->scratch;
-	char path[4096] = "";
+	/* Only its first byte is cleared, not all 4 KiB: every event comes here, and the cache
+	 * answers almost all of them. */
+	char path[4096];
 
+	path[0] = '\0';
 	*cid = *pod = NULL;
 	if (!cgroup_id && !pid)
 		return;

@@ -52,15 +52,89 @@ bool jsonw_has_failed(const struct jsonw *w);
  * ENOMEM) when w has failed or the copy cannot be made; w is emptied then too. */
 char *jsonw_detach(struct jsonw *w);
 
+/* The slow path of jsonw_room (below): grows the text, or sets has_failed. */
+bool jsonw_grow(struct jsonw *w, size_t n);
+
+/* The members below are inline, so a literal key's or text's length is known where it is
+ * written and its copy is a few moves, not a call: a JSON line has some twenty of them and
+ * the calls were most of its cost. */
+
+/* Room for n more bytes plus the NUL; false (has_failed) once memory has run out. */
+static inline bool jsonw_room(struct jsonw *w, size_t n)
+{
+	/* inline text with room already: has_failed keeps len + n below cap false */
+	if (!w->has_failed && n < w->cap && w->len + n + 1 <= w->cap)
+		return true;
+	return jsonw_grow(w, n);
+}
+
+/* Whether a member or element written now needs a comma before it: what precedes decides,
+ * so callers never track "first member" state. */
+static inline bool jsonw_is_sep_due(const struct jsonw *w)
+{
+	char last;
+
+	if (!w->len)
+		return false;
+	last = w->p[w->len - 1];
+	return last != '{' && last != '[' && last != ':' && last != ',';
+}
+
 /* Trusted text, appended as is: punctuation, numbers, already-rendered JSON. */
-void jsonw_append(struct jsonw *w, const char *s, size_t n);
+static inline void jsonw_append(struct jsonw *w, const char *s, size_t n)
+{
+	if (!jsonw_room(w, n))
+		return;
+	memcpy(w->p + w->len, s, n);
+	w->len += n;
+	w->p[w->len] = '\0';
+}
+
 void jsonw_printf(struct jsonw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A separator if one is due (see above): before an array element written by hand. */
-void jsonw_next(struct jsonw *w);
+static inline void jsonw_next(struct jsonw *w)
+{
+	if (jsonw_is_sep_due(w))
+		jsonw_append(w, ",", 1);
+}
 
 /* Opens a member: separator, then "key":. The value follows. */
-void jsonw_key_n(struct jsonw *w, const char *key, size_t n);
+static inline void jsonw_key_n(struct jsonw *w, const char *key, size_t n)
+{
+	bool is_sep = jsonw_is_sep_due(w);
+	char *p;
+
+	if (!jsonw_room(w, n + 4))
+		return;
+	p = w->p + w->len;
+	if (is_sep)
+		*p++ = ',';
+	*p++ = '"';
+	memcpy(p, key, n);
+	p += n;
+	memcpy(p, "\":", 3); /* with the NUL */
+	w->len = (size_t)(p + 2 - w->p);
+}
+
+/* A string zreaper itself made (a name from a table, a timestamp): quoted, never escaped, so
+ * it must hold no '"', '\\' or control character. NULL gives null. */
+static inline void jsonw_name(struct jsonw *w, const char *s)
+{
+	size_t n;
+
+	if (!s) {
+		jsonw_append(w, "null", 4);
+		return;
+	}
+	n = strlen(s);
+	if (!jsonw_room(w, n + 2))
+		return;
+	w->p[w->len] = '"';
+	memcpy(w->p + w->len + 1, s, n);
+	memcpy(w->p + w->len + 1 + n, "\"", 2); /* with the NUL */
+	w->len += n + 2;
+}
 
 /* An untrusted string value (up to NUL or max bytes), escaped and quoted; NULL gives null. */
 void jsonw_string(struct jsonw *w, const char *s, size_t max);
@@ -69,8 +143,6 @@ void jsonw_string(struct jsonw *w, const char *s, size_t max);
 void jsonw_uint(struct jsonw *w, uint64_t v);
 void jsonw_sint(struct jsonw *w, int64_t v);
 
-/* Inline, so the length of a literal key or text is known at compile time: a JSON line has
- * some twenty of them, and strlen was a measurable part of replay's cost. */
 static inline void jsonw_raw(struct jsonw *w, const char *s)
 {
 	jsonw_append(w, s, strlen(s));
@@ -86,6 +158,13 @@ static inline void jsonw_str(struct jsonw *w, const char *key, const char *s, si
 {
 	jsonw_key(w, key);
 	jsonw_string(w, s, max);
+}
+
+/* A member whose value is a jsonw_name string. */
+static inline void jsonw_named(struct jsonw *w, const char *key, const char *s)
+{
+	jsonw_key(w, key);
+	jsonw_name(w, s);
 }
 
 static inline void jsonw_u64(struct jsonw *w, const char *key, uint64_t v)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "filter.h"
+#include "json_memo.h"
 #include "jsonw.h"
 #include "procfs.h"
 #include "sink.h"
@@ -21,7 +22,7 @@ static void put_errno(struct jsonw *w, const char *key, int err)
 	char buf[16];
 
 	if (err)
-		jsonw_str(w, key, status_errno_name(err, buf, sizeof(buf)), SIZE_MAX);
+		jsonw_named(w, key, status_errno_name(err, buf, sizeof(buf)));
 	else
 		jsonw_null(w, key);
 }
@@ -36,6 +37,62 @@ static void put_entity(struct jsonw *w, uint32_t pid, uint64_t start_ns)
 	jsonw_raw(w, "\"");
 }
 
+/* Rendered members of the processes seen last, by slot: a process's members are the same on
+ * each of its events. Keys hold every input of the text, so a hit is always exact. */
+static struct json_memo subject_memo, ref_memo;
+
+/* Appends the memo's text for key after a separator, or renders it with render and keeps it.
+ * Separator first, so the text kept never starts with one. */
+static void put_memo(struct jsonw *w, struct json_memo *m, unsigned hash, const void *key,
+		     size_t key_len, void (*render)(struct jsonw *w, const void *arg),
+		     const void *arg)
+{
+	const char *text;
+	size_t at, n;
+
+	jsonw_next(w);
+	text = json_memo_find(m, hash, key, key_len, &n);
+	if (text) {
+		jsonw_append(w, text, n);
+		return;
+	}
+	at = jsonw_len(w);
+	render(w, arg);
+	if (!jsonw_has_failed(w))
+		json_memo_keep(m, hash, key, key_len, jsonw_text(w) + at, jsonw_len(w) - at);
+}
+
+/* A memo key: a comm as far as it is printed, NUL-padded. */
+static void key_comm(char *dst, const char *comm)
+{
+	memcpy(dst, comm, strnlen(comm, ZR_COMM_BUF));
+}
+
+static void render_ref(struct jsonw *w, const void *arg)
+{
+	const struct zr_ref *r = arg;
+
+	jsonw_u64(w, "pid", r->pid);
+	jsonw_str(w, "comm", r->comm, sizeof(r->comm));
+	put_entity(w, r->pid, r->start_ns);
+}
+
+/* pid, comm, entity_id of another process. */
+static void put_ref_members(struct jsonw *w, const struct zr_ref *r)
+{
+	struct {
+		uint64_t start_ns;
+		uint32_t pid;
+		char comm[ZR_COMM_BUF];
+	} k;
+
+	memset(&k, 0, sizeof(k));
+	k.start_ns = r->start_ns;
+	k.pid = r->pid;
+	key_comm(k.comm, r->comm);
+	put_memo(w, &ref_memo, json_memo_hash(r->pid), &k, sizeof(k), render_ref, r);
+}
+
 /* {pid, comm, entity_id}, plus role (null when unknown) if with_role; null for nobody. */
 static void put_ref_as(struct jsonw *w, const char *key, const struct zr_ref *r, bool with_role)
 {
@@ -44,11 +101,9 @@ static void put_ref_as(struct jsonw *w, const char *key, const struct zr_ref *r,
 		return;
 	}
 	jsonw_obj_begin(w, key);
-	jsonw_u64(w, "pid", r->pid);
-	jsonw_str(w, "comm", r->comm, sizeof(r->comm));
-	put_entity(w, r->pid, r->start_ns);
+	put_ref_members(w, r);
 	if (with_role)
-		jsonw_str(w, "role", r->role, SIZE_MAX);
+		jsonw_named(w, "role", r->role);
 	jsonw_obj_end(w);
 }
 
@@ -66,15 +121,17 @@ static void put_status(struct jsonw *w, const struct zr_exit_status *st)
 	else
 		jsonw_null(w, "exit_code");
 	if (st->is_known && st->is_signaled)
-		jsonw_str(w, "signal", status_signal_name(st->signal), SIZE_MAX);
+		jsonw_named(w, "signal", status_signal_name(st->signal));
 	else
 		jsonw_null(w, "signal");
 	jsonw_bool(w, "core_dumped", st->is_known && st->core_dumped);
 	jsonw_bool(w, "oom_killed", st->is_known && st->oom_killed);
 }
 
-static void put_subject(struct jsonw *w, const struct zr_ev *ev)
+static void render_subject(struct jsonw *w, const void *arg)
 {
+	const struct zr_ev *ev = arg;
+
 	jsonw_u64(w, "pid", ev->pid);
 	if (ev->is_thread)
 		jsonw_u64(w, "tid", ev->tid);
@@ -99,6 +156,37 @@ static void put_subject(struct jsonw *w, const struct zr_ev *ev)
 		jsonw_bool(w, "thread", true);
 }
 
+/* The subject's members, pid to cgroup_id (and the container's, uncached: the text behind
+ * their pointers is not the key's to hold). */
+static void put_subject(struct jsonw *w, const struct zr_ev *ev)
+{
+	struct {
+		uint64_t start_ns, cgroup_id;
+		uint32_t pid, tid, ppid, uid, gid, ns_pid, ns_tid, pidns;
+		char comm[ZR_COMM_BUF];
+		uint32_t is_thread;
+	} k;
+
+	if (ev->container_id || ev->pod_uid) {
+		render_subject(w, ev);
+		return;
+	}
+	memset(&k, 0, sizeof(k));
+	k.start_ns = ev->start_ns;
+	k.cgroup_id = ev->cgroup_id;
+	k.pid = ev->pid;
+	k.tid = ev->tid;
+	k.ppid = ev->ppid;
+	k.uid = ev->uid;
+	k.gid = ev->gid;
+	k.ns_pid = ev->ns_pid;
+	k.ns_tid = ev->ns_tid;
+	k.pidns = ev->pidns;
+	key_comm(k.comm, ev->comm);
+	k.is_thread = ev->is_thread;
+	put_memo(w, &subject_memo, json_memo_hash(ev->pid), &k, sizeof(k), render_subject, ev);
+}
+
 static void put_exec(struct jsonw *w, const struct zr_ev *ev)
 {
 	const char *a = ev->u.exec.args;
@@ -121,7 +209,7 @@ static void put_wait(struct jsonw *w, const struct zr_ev *ev)
 {
 	enum zr_wait_result r = ev->u.wait.result;
 
-	jsonw_str(w, "syscall", ev->u.wait.syscall == 1 ? "waitid" : "wait4", SIZE_MAX);
+	jsonw_named(w, "syscall", ev->u.wait.syscall == 1 ? "waitid" : "wait4");
 	if (ev->u.wait.args_unknown) {
 		jsonw_null(w, "target");
 		jsonw_null(w, "options");
@@ -129,7 +217,7 @@ static void put_wait(struct jsonw *w, const struct zr_ev *ev)
 		jsonw_int(w, "target", ev->u.wait.target);
 		jsonw_int(w, "options", ev->u.wait.options);
 	}
-	jsonw_str(w, "result", sink_wait_result_name(r), SIZE_MAX);
+	jsonw_named(w, "result", sink_wait_result_name(r));
 	if (ev->u.wait.reaped_pid)
 		jsonw_u64(w, "reaped_pid", ev->u.wait.reaped_pid);
 	else
@@ -150,7 +238,7 @@ static void put_reap(struct jsonw *w, const struct zr_ev *ev)
 	} else {
 		put_ref(w, "reaper", &ev->u.reap.reaper);
 	}
-	jsonw_str(w, "how", sink_reap_how_name(ev->u.reap.how), SIZE_MAX);
+	jsonw_named(w, "how", sink_reap_how_name(ev->u.reap.how));
 	jsonw_u64(w, "zombie_ns", ev->u.reap.zombie_ns);
 	jsonw_u64(w, "lifetime_ns", ev->u.reap.lifetime_ns);
 	put_status(w, &ev->u.reap.st);
@@ -359,9 +447,9 @@ static void put_body(struct jsonw *w, const struct sink *s, const struct zr_ev *
 		put_reap(w, ev);
 		break;
 	case ZR_EV_SIGNAL:
-		jsonw_str(w, "signal", status_signal_name(ev->u.signal.sig), SIZE_MAX);
+		jsonw_named(w, "signal", status_signal_name(ev->u.signal.sig));
 		jsonw_int(w, "code", ev->u.signal.code);
-		jsonw_str(w, "result", signal_result_name(ev->u.signal.result), SIZE_MAX);
+		jsonw_named(w, "result", signal_result_name(ev->u.signal.result));
 		put_ref(w, "sender", &ev->u.signal.sender);
 		break;
 	case ZR_EV_SUBREAPER:
@@ -408,10 +496,10 @@ static int json_emit(struct sink *s, const struct zr_ev *ev)
 	s->seq++;
 	sink_format_rfc3339(ts, sizeof(ts), (int64_t)ev->ktime_ns + s->boot_to_real_ns);
 	jsonw_raw(&w, "{");
-	jsonw_str(&w, "ts", ts, sizeof(ts));
+	jsonw_named(&w, "ts", ts);
 	jsonw_u64(&w, "ktime_ns", ev->ktime_ns);
 	jsonw_u64(&w, "seq", s->seq);
-	jsonw_str(&w, "event", sink_kind_name(ev->kind), SIZE_MAX);
+	jsonw_named(&w, "event", sink_kind_name(ev->kind));
 	put_body(&w, s, ev);
 	jsonw_raw(&w, "}\n");
 

@@ -3,6 +3,7 @@
  * memory (has_failed) is not provoked here: nothing in the writer can be made to fail on cue.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -37,6 +38,31 @@ static void test_number_edges(void **state)
 					    "\"e\":10,\"f\":\"42:1000000007\"");
 	assert_int_equal(jsonw_len(&w), strlen(jsonw_text(&w)));
 	jsonw_release(&w);
+}
+
+/* The digits are written in parts of 8, 4, 2 and 1 after counting them: every length and
+ * every part boundary (each power of ten and its neighbours), as printf writes them. */
+static void test_number_lengths(void **state)
+{
+	char want[32];
+	uint64_t p = 1;
+	int i, d;
+
+	(void)state;
+	for (i = 0; i < 20; i++, p *= 10) {
+		for (d = -1; d <= 1; d++) {
+			uint64_t v = p + (uint64_t)(int64_t)d;
+			struct jsonw w;
+
+			jsonw_init(&w);
+			jsonw_raw(&w, "[");
+			jsonw_uint(&w, v);
+			snprintf(want, sizeof(want), "[%" PRIu64, v);
+			assert_string_equal(jsonw_text(&w), want);
+			assert_int_equal(jsonw_len(&w), strlen(want));
+			jsonw_release(&w);
+		}
+	}
 }
 
 static void test_members_and_commas(void **state)
@@ -225,6 +251,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_members_and_commas),
 		cmocka_unit_test(test_number_edges),
+		cmocka_unit_test(test_number_lengths),
 		cmocka_unit_test(test_bare_members),
 		cmocka_unit_test(test_nesting),
 		cmocka_unit_test(test_escaping),

@@ -146,6 +146,37 @@ static void test_fork(void **state)
 					 "\"entity_id\":\"100:1000\",\"role\":\"parent\"}"));
 }
 
+/* A process's members are rendered once and copied on its later events (json_memo.c): a
+ * change in any of them (exec's comm, reparenting, a pid reused) must show at once, in the
+ * subject and in the nested parent alike. */
+static void test_members_remembered_exactly(void **state)
+{
+	struct zr_ev ev = evb_fork("bash");
+
+	(void)state;
+	assert_string_equal(emit1(ev), LINE("fork", ",\"parent\":{\"pid\":100,\"comm\":\"bash\","
+						    "\"entity_id\":\"100:1000\"}"));
+	assert_string_equal(emit1(ev), LINE("fork", ",\"parent\":{\"pid\":100,\"comm\":\"bash\","
+						    "\"entity_id\":\"100:1000\"}"));
+	snprintf(ev.comm, sizeof(ev.comm), "sleepy");
+	ev.ppid = 1;
+	snprintf(ev.parent.comm, sizeof(ev.parent.comm), "sh");
+	assert_string_equal(
+	    emit1(ev),
+	    HEAD("fork", 1) ",\"pid\":4242,\"ppid\":1,\"comm\":\"sleepy\",\"uid\":1000,"
+			    "\"gid\":1000,\"start_ns\":5000000000,\"entity_id\":"
+			    "\"4242:5000000000\",\"cgroup_id\":77,\"parent\":{\"pid\":100,"
+			    "\"comm\":\"sh\",\"entity_id\":\"100:1000\"}}\n");
+	ev.start_ns = 6000000000ULL;
+	ev.parent.start_ns = 2000;
+	assert_string_equal(
+	    emit1(ev),
+	    HEAD("fork", 1) ",\"pid\":4242,\"ppid\":1,\"comm\":\"sleepy\",\"uid\":1000,"
+			    "\"gid\":1000,\"start_ns\":6000000000,\"entity_id\":"
+			    "\"4242:6000000000\",\"cgroup_id\":77,\"parent\":{\"pid\":100,"
+			    "\"comm\":\"sh\",\"entity_id\":\"100:2000\"}}\n");
+}
+
 /* container_id and pod_uid follow cgroup_id when known; absent (not null) otherwise. */
 static void test_container_and_pod(void **state)
 {
@@ -718,6 +749,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fork),
+		cmocka_unit_test(test_members_remembered_exactly),
 		cmocka_unit_test(test_container_and_pod),
 		cmocka_unit_test(test_thread_and_pidns),
 		cmocka_unit_test(test_exec),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Orphan-reaping throughput and the init's own CPU time: `zreaper run` against tini, dumb-init
-# and catatonit. Each init is PID 1 of a fresh pid namespace
+# and catatonit, and against wait-loop (build/bench/waitinit: a bare blocking wait() loop, the
+# least an init can do: the floor of the CPU figure). Each init is PID 1 of a fresh pid namespace
 #   unshare --pid --fork --mount-proc INIT -- build/bench/init.work TOTAL WAVE
 # and init.work (a small C program this script writes and compiles) makes TOTAL orphans in
 # waves of WAVE: a middle child forks WAVE grandchildren that block on a pipe, then exits and is
@@ -15,11 +16,13 @@
 # Figures per (init, size): orphans reaped per second (TOTAL / reap-phase wall time) and the
 # init's CPU ms during the reap phases; medians with min and max over the repetitions, which are
 # interleaved (inits shuffled within each repetition). Ratios compare each init's median with the
-# best median among the other inits (rate: higher is better; CPU: lower is better).
+# best median among the other inits, wait-loop aside (rate: higher is better; CPU: lower is
+# better); the last ratio is the CPU median over wait-loop's.
 #
 # Knobs (environment): INIT_BENCH_SIZES ("10000 50000"), INIT_BENCH_WAVE (10000; live orphans at
 # once, must stay well under kernel.pid_max), INIT_BENCH_REPS (5), INIT_BENCH_INITS
-# ("zreaper tini dumb-init catatonit"), INIT_BENCH_NO_INSTALL=1 (never apt-get).
+# ("zreaper wait-loop tini dumb-init catatonit"), INIT_BENCH_NO_INSTALL=1 (never apt-get; else
+# tools/deps.sh installs the missing inits).
 # Needs root (unshare --pid). Writes only build/bench/init.* files.
 set -u
 
@@ -29,12 +32,13 @@ case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 OUT=$BUILD/bench
 ZR=$BUILD/zreaper
 WORK=$OUT/initwork
+WAITINIT=$OUT/waitinit
 RUNS=$OUT/init.runs.tsv
 JSON=$OUT/init.json
 SIZES=${INIT_BENCH_SIZES:-10000 50000}
 WAVE=${INIT_BENCH_WAVE:-10000}
 REPS=${INIT_BENCH_REPS:-5}
-INITS=${INIT_BENCH_INITS:-zreaper tini dumb-init catatonit}
+INITS=${INIT_BENCH_INITS:-zreaper wait-loop tini dumb-init catatonit}
 RUN_TIMEOUT=${INIT_BENCH_TIMEOUT:-300}
 
 log() { printf '  INIT-BENCH %s\n' "$*" >&2; }
@@ -59,17 +63,16 @@ if [ ! -x "$ZR" ]; then
 	make -C "$ROOT" >&2 || die "make failed"
 fi
 
-# ensure_pkg PKG: installed already, or installed now; nonzero when it cannot be had.
-ensure_pkg() {
-	local st
-	st=$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)
-	[ "$st" = installed ] && return 0
-	[ "${INIT_BENCH_NO_INSTALL:-0}" = 1 ] && return 1
-	log "installing $1"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >&2 2>/dev/null && return 0
-	apt-get update -qq >&2 2>/dev/null || true
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >&2
-}
+# The three inits are Debian packages: tools/deps.sh installs whichever are missing, all at once.
+if [ "${INIT_BENCH_NO_INSTALL:-0}" != 1 ]; then
+	want=()
+	for n in $INITS; do
+		case $n in tini | dumb-init | catatonit) want+=("$n") ;; esac
+	done
+	if [ ${#want[@]} -gt 0 ]; then
+		"$ROOT/tools/deps.sh" "${want[@]}" >&2 || log "cannot install ${want[*]}"
+	fi
+fi
 
 # init_cmd NAME: prints the init's binary, or fails with a message when it cannot be had.
 init_cmd() {
@@ -77,11 +80,11 @@ init_cmd() {
 	case $1 in
 	zreaper)
 		[ -x "$ZR" ] && { printf '%s\n' "$ZR"; return 0; } ;;
+	wait-loop)
+		[ -x "$WAITINIT" ] && { printf '%s\n' "$WAITINIT"; return 0; } ;;
 	tini | dumb-init)
-		ensure_pkg "$1" || true
 		[ -x "/usr/bin/$1" ] && { printf '%s\n' "/usr/bin/$1"; return 0; } ;;
 	catatonit)
-		ensure_pkg catatonit || true
 		for p in /usr/bin/catatonit /usr/libexec/podman/catatonit; do
 			[ -x "$p" ] && { printf '%s\n' "$p"; return 0; }
 		done ;;
@@ -177,23 +180,26 @@ END {
 	}
 	printf "\nOrphan reaping: each init is PID 1 of a fresh pid namespace; %s orphans released at once per wave;\n", wave
 	printf "reap phase only (release -> last orphan reaped); medians [min..max] of %s interleaved reps; %s CPUs, kernel %s\n", reps, nproc, kernel
-	printf "ratio columns: this init / best median among the OTHER inits (rate: >1 is faster; cpu: <1 is cheaper)\n\n"
-	printf "%-10s %7s  %-30s %-26s %10s %10s %11s %4s\n", "init", "orphans", "reaped/s median [min..max]", "init CPU ms median [min..max]", "rate ratio", "cpu ratio", "total ms", "runs"
+	printf "ratio columns: this init / best median among the OTHER inits but wait-loop (rate: >1 is faster; cpu: <1 is cheaper);\n"
+	printf "cpu/floor: this init CPU median / wait-loop (a bare blocking wait() loop as PID 1)\n\n"
+	printf "%-10s %7s  %-30s %-26s %10s %10s %9s %11s %4s\n", "init", "orphans", "reaped/s median [min..max]", "init CPU ms median [min..max]", "rate ratio", "cpu ratio", "cpu/floor", "total ms", "runs"
 	for (s = 1; s <= ns; s++) for (i = 1; i <= ni; i++) {
 		k = inits[i] SUBSEP sz[s]
 		if (!cnt[k]) { printf "%-10s %7s  all %d runs failed\n", inits[i], sz[s], fails[k]; continue }
 		br = -1; bc = -1
 		for (j = 1; j <= ni; j++) {
 			o = inits[j] SUBSEP sz[s]
-			if (j == i || !cnt[o]) continue
+			if (j == i || !cnt[o] || inits[j] == "wait-loop") continue
 			if (br < 0 || mr[o] > br) br = mr[o]
 			if (bc < 0 || mc[o] < bc) bc = mc[o]
 		}
 		rr[k] = br > 0 ? sprintf("%.2f", mr[k] / br) : "-"
 		cr[k] = bc > 0 ? sprintf("%.2f", mc[k] / bc) : "-"
-		printf "%-10s %7s  %-30s %-26s %10s %10s %11.0f %4d\n", inits[i], sz[s],
+		fl = "wait-loop" SUBSEP sz[s]
+		wr[k] = cnt[fl] && mc[fl] > 0 ? sprintf("%.2f", mc[k] / mc[fl]) : "-"
+		printf "%-10s %7s  %-30s %-26s %10s %10s %9s %11.0f %4d\n", inits[i], sz[s],
 			sprintf("%.0f [%.0f..%.0f]", mr[k], rmin[k], rmax[k]),
-			sprintf("%.1f [%.1f..%.1f]", mc[k], cmin[k], cmax[k]), rr[k], cr[k], mw[k], cnt[k]
+			sprintf("%.1f [%.1f..%.1f]", mc[k], cmin[k], cmax[k]), rr[k], cr[k], wr[k], mw[k], cnt[k]
 	}
 	printf "{\n  \"benchmark\": \"init-orphan-reaping\",\n  \"wave\": %s, \"reps\": %s, \"cpus\": %s, \"kernel\": \"%s\",\n", wave, reps, nproc, kernel > json
 	printf "  \"method\": \"unshare --pid --fork --mount-proc INIT -- init.work TOTAL WAVE; reap phase = release of a wave of orphans to last one reaped (kill 0 == ESRCH); init CPU = clock_getcpuclockid(1) delta over the reap phases; ratios vs best median among the other inits\",\n  \"results\": [" > json
@@ -203,7 +209,7 @@ END {
 		printf "%s\n    {\"init\": \"%s\", \"orphans\": %s, \"runs\": %d, \"failed\": %d", first ? "" : ",", inits[i], sz[s], cnt[k], fails[k] > json
 		first = 0
 		if (cnt[k])
-			printf ", \"reaped_per_s\": {\"median\": %.1f, \"min\": %.1f, \"max\": %.1f}, \"init_cpu_ms\": {\"median\": %.3f, \"min\": %.3f, \"max\": %.3f}, \"total_wall_ms_median\": %.1f, \"rate_ratio_vs_best_other\": %s, \"cpu_ratio_vs_best_other\": %s", mr[k], rmin[k], rmax[k], mc[k], cmin[k], cmax[k], mw[k], rr[k] == "-" ? "null" : rr[k], cr[k] == "-" ? "null" : cr[k] > json
+			printf ", \"reaped_per_s\": {\"median\": %.1f, \"min\": %.1f, \"max\": %.1f}, \"init_cpu_ms\": {\"median\": %.3f, \"min\": %.3f, \"max\": %.3f}, \"total_wall_ms_median\": %.1f, \"rate_ratio_vs_best_other\": %s, \"cpu_ratio_vs_best_other\": %s, \"cpu_ratio_vs_wait_loop\": %s", mr[k], rmin[k], rmax[k], mc[k], cmin[k], cmax[k], mw[k], rr[k] == "-" ? "null" : rr[k], cr[k] == "-" ? "null" : cr[k], wr[k] == "-" ? "null" : wr[k] > json
 		printf "}" > json
 	}
 	printf "\n  ]\n}\n" > json
