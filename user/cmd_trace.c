@@ -87,6 +87,8 @@ static void usage(FILE *f)
 	    "Output:\n"
 	    "      --json           JSON lines instead of columns\n"
 	    "      --duration D     stop after D (500ms, 5s, 2m, 1h) and exit 0\n"
+	    "      --ring-size SIZE kernel ring buffer, a power of two from 1M to 1G (default\n"
+	    "                       32M); raise it if lost events appear under storms\n"
 	    "      --record FILE    also write every kernel record and what /proc said to FILE\n"
 	    "                       (zlib, flushed every second) for `zreaper replay`; FILE -\n"
 	    "                       writes it to stdout instead of the lines\n"
