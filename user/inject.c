@@ -265,6 +265,22 @@ enum inject_outcome inject_check(uint32_t pid, char *why, size_t len)
 #include <sys/syscall.h>
 #include <sys/user.h>
 
+/* Reads len bytes of the parent's memory at addr. */
+static int peek(uint32_t pid, uint64_t addr, void *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, (off_t)addr);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
 /* ---- what differs per architecture: registers, the instruction, the calling convention ---- */
 
 #if defined(__x86_64__)
@@ -301,22 +317,6 @@ static long regs_ret(const struct arch_regs *a)
 static bool regs_is_64bit(const struct arch_regs *a)
 {
 	return a->r.cs == X86_64_USER_CS;
-}
-
-/* Reads len bytes of the parent's memory at addr. */
-static int peek(uint32_t pid, uint64_t addr, void *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%u/mem", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, buf, len, (off_t)addr);
-	close(fd);
-	return n == (ssize_t)len ? 0 : -EIO;
 }
 
 /* Stopped in a system call: the instruction it entered by is just behind rip, and the same
@@ -498,9 +498,9 @@ static int scan_mapping(int memfd, uint64_t lo, uint64_t hi, uint64_t avoid, siz
 }
 
 /* Finds a system call instruction in an executable mapping of pid, not at avoid: the vDSO
- * first (always there, tiny), then the others. On x86_64 the two bytes need not be an
- * instruction boundary of the code around them: execution jumps straight to them. */
-static int find_syscall_insn(uint32_t pid, uint64_t avoid, uint64_t *at)
+ * first (always there, tiny), then (passes 2) the others. On x86_64 the two bytes need not be
+ * an instruction boundary of the code around them: execution jumps straight to them. */
+static int find_syscall_insn(uint32_t pid, uint64_t avoid, int passes, uint64_t *at)
 {
 	char path[64], line[512];
 	size_t budget = SCAN_MAX;
@@ -517,7 +517,7 @@ static int find_syscall_insn(uint32_t pid, uint64_t avoid, uint64_t *at)
 		rc = -errno;
 		goto out_mem;
 	}
-	for (pass = 0; pass < 2 && rc; pass++) {
+	for (pass = 0; pass < passes && rc; pass++) {
 		rewind(maps);
 		while (rc && fgets(line, sizeof(line), maps)) {
 			unsigned long long lo, hi;
@@ -626,11 +626,22 @@ static int collect_trap(struct held *h, struct arch_regs *regs, struct inject_re
 	}
 }
 
+/* Whether the system call instruction is at addr: a hint found before the stop is used only
+ * if it still is. */
+static bool has_syscall_insn(uint32_t pid, uint64_t addr)
+{
+	unsigned char insn[sizeof(syscall_insn)];
+
+	return peek(pid, addr, insn, sizeof(insn)) == 0 &&
+	       memcmp(insn, syscall_insn, sizeof(insn)) == 0;
+}
+
 /* One try, with tid seized and sitting in its interrupt stop: the waitids from res->n_ran on,
- * each from the saved registers. Returns INJECT_RAN (all ran), _REFUSED, _FAILED, or -EAGAIN
- * when a signal arrived and was handed back before all ran (tid is then detached). */
+ * each from the saved registers; hint is the vDSO's system call instruction found before the
+ * stop (0: none). Returns INJECT_RAN (all ran), _REFUSED, _FAILED, or -EAGAIN when a signal
+ * arrived and was handed back before all ran (tid is then detached). */
 static int run_once(uint32_t pid, uint32_t tid, const uint32_t *ns_zombies, long *rets, int n,
-		    struct inject_result *res)
+		    uint64_t hint, struct inject_result *res)
 {
 	struct held h = { .pid = pid, .tid = tid };
 	struct arch_regs regs;
@@ -647,7 +658,9 @@ static int run_once(uint32_t pid, uint32_t tid, const uint32_t *ns_zombies, long
 		return INJECT_REFUSED;
 	}
 	h.at = reusable_insn(pid, &h.saved);
-	if (!h.at && (rc = find_syscall_insn(pid, regs_pc(&h.saved), &h.at))) {
+	if (!h.at && hint && hint != regs_pc(&h.saved) && has_syscall_insn(pid, hint))
+		h.at = hint;
+	if (!h.at && (rc = find_syscall_insn(pid, regs_pc(&h.saved), 2, &h.at))) {
 		snprintf(res->why, sizeof(res->why),
 			 "no system call instruction found in parent %u's code: %s", pid,
 			 strerror(-rc));
@@ -733,7 +746,7 @@ enum inject_outcome inject_waitids(uint32_t pid, const uint32_t *ns_zombies, lon
 				   struct inject_result *res)
 {
 	sigset_t chld, old;
-	uint64_t t0;
+	uint64_t t0, hint = 0;
 	int rc, idle = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -749,6 +762,11 @@ enum inject_outcome inject_waitids(uint32_t pid, const uint32_t *ns_zombies, lon
 		snprintf(res->why, sizeof(res->why), "parent %u is gone", pid);
 		return INJECT_FAILED;
 	}
+	/* Looked up before the parent is stopped: reading its maps and code was a good part of
+	 * the stop when it was not in a system call whose instruction could be reused (spinning).
+	 */
+	if (find_syscall_insn(pid, 0, 1, &hint))
+		hint = 0;
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	pthread_sigmask(SIG_BLOCK, &chld, &old);
@@ -762,7 +780,7 @@ enum inject_outcome inject_waitids(uint32_t pid, const uint32_t *ns_zombies, lon
 		t0 = mono_ns();
 		rc = seize_stop(pid, res->tid, res);
 		if (rc == 0)
-			rc = run_once(pid, res->tid, ns_zombies, rets, n, res);
+			rc = run_once(pid, res->tid, ns_zombies, rets, n, hint, res);
 		res->stopped_ns += mono_ns() - t0;
 		idle = res->n_ran > before ? 0 : idle + 1;
 	} while (rc == -EAGAIN && idle < MAX_ATTEMPTS);
