@@ -285,7 +285,7 @@ fuzz:
 AARCH64_CC ?= aarch64-linux-gnu-gcc
 .PHONY: cross-check-aarch64
 cross-check-aarch64: | $(BUILD)
-	$(Q)tools/deps.sh gcc-aarch64-linux-gnu
+	$(Q)tools/deps.sh gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	$(Q)mkdir -p $(BUILD)/cross
 	$(call msg,CC,user/inject.c [aarch64])
 	$(Q)$(AARCH64_CC) $(CFLAGS) $(ZR_CFLAGS) -c user/inject.c -o $(BUILD)/cross/inject.aarch64.o
