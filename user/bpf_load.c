@@ -54,6 +54,22 @@ static bool has_cap(int cap)
 	return d[cap / 32].effective & (1u << (cap % 32));
 }
 
+/* "program NAME rejected by the verifier of kernel RELEASE: <its last meaningful line>" into
+ * buf, when the last failed load was such a rejection; false (buf untouched) otherwise. */
+static bool rejection(char *buf, size_t len)
+{
+	const char *prog = bpf_log_failed_prog(), *verifier = bpf_log_verifier_line();
+	struct utsname un;
+
+	if (!prog[0] || !verifier[0])
+		return false;
+	if (uname(&un))
+		snprintf(un.release, sizeof(un.release), "?");
+	snprintf(buf, len, "program %s rejected by the verifier of kernel %s: %s", prog, un.release,
+		 verifier);
+	return true;
+}
+
 /* One line: what failed, why, and a hint for the usual cause. A program the verifier rejected
  * is named with the verifier's own reason (privileges are not the cause then); "are you root?"
  * only for a permission error with no verifier log behind it. */
@@ -62,17 +78,10 @@ static void explain(int err, const char *what, char *why, size_t whylen)
 	const char *hint = "";
 	const char *cause = strerror(-err);
 	bool bpf = has_cap(CAP_BPF), perfmon = has_cap(CAP_PERFMON);
-	struct utsname un;
+	char rejected[ZR_REASON_LEN];
 
-	const char *prog = bpf_log_failed_prog(), *verifier = bpf_log_verifier_line();
-
-	if (prog[0] && verifier[0]) {
-		if (uname(&un))
-			snprintf(un.release, sizeof(un.release), "?");
-		snprintf(why, whylen,
-			 "%s: program %s rejected by the verifier of kernel %s: %s (-vv shows the "
-			 "whole log)",
-			 what, prog, un.release, verifier);
+	if (rejection(rejected, sizeof(rejected))) {
+		snprintf(why, whylen, "%s: %s (-vv shows the whole log)", what, rejected);
 		return;
 	}
 	if ((err == -EPERM || err == -EACCES) && (!bpf || !perfmon))
@@ -215,9 +224,9 @@ static int load(const struct zr_filters *f, const struct zr_kfeatures *kf,
 		struct zr_kernel_report *r, unsigned ring_bytes, uint64_t wakeup_bytes,
 		struct zreaper_bpf **out, char *why, size_t whylen)
 {
+	char rejected[ZR_REASON_LEN];
 	const char *feature;
 	struct zreaper_bpf *skel;
-	struct utsname un;
 	int err;
 
 	for (;;) {
@@ -235,16 +244,13 @@ static int load(const struct zr_filters *f, const struct zr_kfeatures *kf,
 			return 0;
 		}
 		feature = bpf_log_failed_prog()[0] ? prog_feature(bpf_log_failed_prog()) : NULL;
-		if (!feature || !bpf_log_verifier_line()[0] || is_degraded(r, feature) ||
-		    r->n_degraded >= ZR_DEGRADED_MAX) {
+		if (!feature || is_degraded(r, feature) || r->n_degraded >= ZR_DEGRADED_MAX ||
+		    !rejection(rejected, sizeof(rejected))) {
 			explain(err, "cannot load BPF programs", why, whylen);
 			zreaper_bpf__destroy(skel);
 			return err;
 		}
-		if (uname(&un))
-			snprintf(un.release, sizeof(un.release), "?");
-		add_degraded(r, feature, "program %s rejected by the verifier of kernel %s: %s",
-			     bpf_log_failed_prog(), un.release, bpf_log_verifier_line());
+		add_degraded(r, feature, "%s", rejected);
 		zreaper_bpf__destroy(skel);
 	}
 }

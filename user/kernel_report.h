@@ -8,11 +8,12 @@
 #include <stdbool.h>
 
 #define ZR_DEGRADED_MAX 8
+#define ZR_REASON_LEN	320 /* fits program, release and verifier line whole */
 
 struct zr_degraded {
-	char feature[24]; /* "signal", "subreaper", "failed_exec", ... */
-	char reason[232]; /* one line a person can act on */
-	bool is_limit;	  /* a narrower view, not a feature off: no warning, -v says it */
+	char feature[24];	    /* "signal", "subreaper", "failed_exec", ... */
+	char reason[ZR_REASON_LEN]; /* one line a person can act on */
+	bool is_limit;		    /* a narrower view, not a feature off: no warning, -v says it */
 };
 
 struct zr_kernel_report {
