@@ -129,13 +129,14 @@ setup() {
 @test "orphan: in a pid namespace the namespace's init adopts" {
 	local upid rc=0
 	start_tracer
-	unshare --pid --fork --mount-proc "$WORK" --self orphan --linger 300 >ns.out 2>ns.err 3>&- &
+	unshare --pid --fork --mount-proc "$WORK" --self orphan --linger 300 >"$BATS_TEST_TMPDIR/ns.out" \
+		2>"$BATS_TEST_TMPDIR/ns.err" 3>&- &
 	upid=$!
 	record_pid "$upid"
 	wait "$upid" || rc=$?
 	forget_pid "$upid"
 	assert_equal "unshare exit $rc" "unshare exit 0"
-	output=$(cat ns.out)
+	output=$(cat "$BATS_TEST_TMPDIR/ns.out")
 	[[ $(roles self) == 1 ]]
 	ns_orphan=$(roles orphan)
 	ns_middle=$(roles middle)
