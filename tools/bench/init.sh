@@ -26,11 +26,8 @@
 # Needs root (unshare --pid). Writes only build/bench/init.* files.
 set -u
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-OUT=$BUILD/bench
-ZR=$BUILD/zreaper
+# shellcheck source=tools/bench/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
 WORK=$OUT/initwork
 WAITINIT=$OUT/waitinit
 RUNS=$OUT/init.runs.tsv

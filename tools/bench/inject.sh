@@ -7,10 +7,8 @@
 # failed.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-OUT=$BUILD/bench
+# shellcheck source=tools/bench/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
 BIN=$OUT/injectbench
 N=${INJECT_BENCH_N:-1000}
 

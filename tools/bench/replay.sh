@@ -22,11 +22,8 @@
 # Needs root (the recording). Writes build/bench/replay.* files.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-OUT=$BUILD/bench
-ZR=$BUILD/zreaper
+# shellcheck source=tools/bench/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
 WORK=$BUILD/zr-work
 N=${REPLAY_BENCH_N:-10000}
 REPS=${REPLAY_BENCH_REPS:-5}

@@ -14,11 +14,8 @@
 # BENCH_NO_ZOMBIES=1 (skip tools/bench/zombies.sh: the zombies scan against a bare /proc scan).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-OUT=$BUILD/bench
-ZR=$BUILD/zreaper
+# shellcheck source=tools/bench/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
 WORK=$BUILD/zr-work
 STORM=$OUT/storm
 FLOOR=$OUT/floor

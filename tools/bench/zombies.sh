@@ -13,11 +13,8 @@
 # (the pid namespace).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-OUT=$BUILD/bench
-ZR=$BUILD/zreaper
+# shellcheck source=tools/bench/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
 PROCS=${ZOMBIES_BENCH_PROCS:-11000}
 ZOMBIES=${ZOMBIES_BENCH_ZOMBIES:-1000}
 PARENTS=${ZOMBIES_BENCH_PARENTS:-100}
