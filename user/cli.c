@@ -100,6 +100,13 @@ const char *cli_printable(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+const char *cli_q(const char *s)
+{
+	static char buf[128];
+
+	return cli_printable(s, buf, sizeof(buf));
+}
+
 void cli_option_error(int c, char **argv, const char *hint, char *buf, size_t len)
 {
 	const char *arg = optind > 0 ? argv[optind - 1] : NULL;

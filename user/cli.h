@@ -23,6 +23,9 @@ int cli_parse_uid(const char *s, uint32_t *uid);
 /* s made safe for a terminal (escaped, cut to fit buf), for quoting bad values in errors. */
 const char *cli_printable(const char *s, char *buf, size_t len);
 
+/* The same into a buffer of its own: one value per message (the next call reuses it). */
+const char *cli_q(const char *s);
+
 /* The one-line message for a getopt_long failure: c is ':' (missing value) or anything else
  * (unknown option, named from optopt or argv[optind - 1]); hint is added in parentheses. */
 void cli_option_error(int c, char **argv, const char *hint, char *buf, size_t len);

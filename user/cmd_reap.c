@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cgroup.h"
 #include "cli.h"
 #include "cmd.h"
@@ -20,14 +21,6 @@
 
 #define MS	    1000000ULL
 #define BPF_TICK_MS 100 /* the ring buffer is drained at least this often */
-
-static uint64_t clock_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static void usage(FILE *f)
 {

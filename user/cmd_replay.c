@@ -61,14 +61,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* A command-line value made safe to print (one call per message). */
-static const char *q(const char *s)
-{
-	static char buf[128];
-
-	return cli_printable(s, buf, sizeof(buf));
-}
-
 /* n decimal digits at *p, then the character sep (0: none); advances *p. 0 or -EINVAL. */
 static int digits(const char **p, int n, char sep, int *out)
 {
@@ -170,7 +162,7 @@ static int parse_args(struct replay *rp, int argc, char **argv)
 	}
 	rp->path = argv[optind++];
 	if (optind < argc) {
-		zr_err("unexpected argument '%s'", q(argv[optind]));
+		zr_err("unexpected argument '%s'", cli_q(argv[optind]));
 		return ZR_EXIT_USAGE;
 	}
 	if (rp->at_arg && !rp->o.f.tree) {
@@ -321,13 +313,13 @@ static int open_input(struct replay *rp, int *fd)
 	} else {
 		*fd = open(rp->path, O_RDONLY | O_CLOEXEC);
 		if (*fd < 0) {
-			zr_err("cannot open %s: %s", q(rp->path), strerror(errno));
+			zr_err("cannot open %s: %s", cli_q(rp->path), strerror(errno));
 			return -1;
 		}
 	}
 	rp->r = record_reader_open(*fd, &rp->meta, why, sizeof(why));
 	if (!rp->r) {
-		zr_err("%s: %s", q(rp->path), why);
+		zr_err("%s: %s", cli_q(rp->path), why);
 		return -1;
 	}
 	return 0;
@@ -343,11 +335,11 @@ static int run(struct replay *rp)
 	if (rp->until_arg &&
 	    parse_time(rp->until_arg, &rp->meta, &rp->st.until_ns, &rp->st.after_ns)) {
 		zr_err("--until: '%s' is not a time (RFC 3339 UTC, or +DURATION)",
-		       q(rp->until_arg));
+		       cli_q(rp->until_arg));
 		return ZR_EXIT_USAGE;
 	}
 	if (rp->at_arg && parse_time(rp->at_arg, &rp->meta, &rp->st.until_ns, &rp->st.after_ns)) {
-		zr_err("--at: '%s' is not a time (RFC 3339 UTC, or +DURATION)", q(rp->at_arg));
+		zr_err("--at: '%s' is not a time (RFC 3339 UTC, or +DURATION)", cli_q(rp->at_arg));
 		return ZR_EXIT_USAGE;
 	}
 	replay_conf(&pc, &rp->meta, &rp->src, stdout);
@@ -366,7 +358,7 @@ static int run(struct replay *rp)
 	signal(SIGPIPE, SIG_IGN); /* a reader gone shows as EPIPE */
 	end = replay_feed(&rp->p, &rp->jr, &rp->st);
 	if (rp->show_tree && end < 0) {
-		zr_err("%s: %s", q(rp->path), rp->jr.why);
+		zr_err("%s: %s", cli_q(rp->path), rp->jr.why);
 		return ZR_EXIT_RUNTIME;
 	}
 	if (rp->show_tree)
@@ -378,13 +370,13 @@ static int run(struct replay *rp)
 		    "%s continues a rotated recording: what came before it is in the older "
 		    "file, so lives that span the two may replay differently (%lu /proc answers "
 		    "unused)",
-		    q(rp->path), rp->jr.mismatches);
+		    cli_q(rp->path), rp->jr.mismatches);
 	else if (rp->jr.mismatches)
 		zr_warn("%lu /proc answers in %s did not match the replay (a recording made by "
 			"another version?)",
-			rp->jr.mismatches, q(rp->path));
+			rp->jr.mismatches, cli_q(rp->path));
 	if (end < 0) {
-		zr_err("%s: %s", q(rp->path), rp->jr.why);
+		zr_err("%s: %s", cli_q(rp->path), rp->jr.why);
 		return ZR_EXIT_RUNTIME;
 	}
 	if (rp->p.out_err && rp->p.out_err != -EPIPE) {
@@ -394,7 +386,7 @@ static int run(struct replay *rp)
 	if (end == 0 && !rp->st.until_ns && !rp->st.after_ns && !rp->p.out_err)
 		zr_warn("%s ends without the recorder's end mark: the recording was cut (the "
 			"recorder was killed?); replayed up to the cut",
-			q(rp->path));
+			cli_q(rp->path));
 	return ZR_EXIT_OK;
 }
 

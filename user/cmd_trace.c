@@ -16,6 +16,7 @@
 #include <sys/utsname.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "bpf_load.h"
 #include "bpf_log.h"
 #include "cgroup.h"
@@ -128,14 +129,6 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	return ZR_EXIT_USAGE;
 }
 
-/* A command-line value made safe to print (one call per message). */
-static const char *q(const char *s)
-{
-	static char buf[128];
-
-	return cli_printable(s, buf, sizeof(buf));
-}
-
 /* "16M", "64k", "1G", or bytes, at most 1 TiB: --ring-size, --rotate, --output-max-size. */
 static int parse_size(const char *s, uint64_t *out)
 {
@@ -204,12 +197,12 @@ static int parse_export_opt(struct trace_export *x, int c, const char *arg, char
 		if (parse_size(arg, &x->output_max) || x->output_max < 4096)
 			return usage_error("--output-max-size: '%s' is not a size from 4K to 1T "
 					   "(e.g. 100M)",
-					   q(arg));
+					   cli_q(arg));
 		return 0;
 	case OPT_OUTPUT_KEEP:
 		if (parse_size(arg, &v) || v > 1000 || strpbrk(arg, "kKmMgG"))
 			return usage_error("--output-keep: '%s' is not a count from 0 to 1000",
-					   q(arg));
+					   cli_q(arg));
 		x->output_keep = (unsigned)v;
 		return 0;
 	case OPT_METRICS:
@@ -224,7 +217,7 @@ static int parse_export_opt(struct trace_export *x, int c, const char *arg, char
 		if (cli_parse_duration(arg, &x->interval_ns))
 			return usage_error("--metrics-interval: '%s' is not a positive duration "
 					   "(e.g. 15s)",
-					   q(arg));
+					   cli_q(arg));
 		return 0;
 	default:
 		break;
@@ -274,14 +267,14 @@ static int parse_args(struct trace *t, int argc, char **argv)
 			if (cli_parse_duration(optarg, &t->duration_ns))
 				return usage_error("--duration: '%s' is not a positive duration "
 						   "(e.g. 500ms, 5s, 2m, 1h)",
-						   q(optarg));
+						   cli_q(optarg));
 			break;
 		case OPT_RING_SIZE:
 			if (parse_ring_size(optarg, &t->ring_bytes))
 				return usage_error(
 				    "--ring-size: '%s' is not a power of two from 1M to "
 				    "1G (e.g. 16M, 64M)",
-				    q(optarg));
+				    cli_q(optarg));
 			break;
 		case OPT_RECORD:
 			if (!*optarg)
@@ -292,7 +285,7 @@ static int parse_args(struct trace *t, int argc, char **argv)
 			if (parse_size(optarg, &t->rotate_bytes) || t->rotate_bytes < (64ULL << 10))
 				return usage_error("--rotate: '%s' is not a size of at least 64K "
 						   "(e.g. 64M, 1G)",
-						   q(optarg));
+						   cli_q(optarg));
 			break;
 		case OPT_CONTAINER:
 			if (!*optarg)
@@ -310,7 +303,7 @@ static int parse_args(struct trace *t, int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", q(argv[optind]));
+		return usage_error("unexpected argument '%s'", cli_q(argv[optind]));
 	if (t->rotate_bytes && !t->record_path)
 		return usage_error("--rotate needs --record FILE%s", "");
 	if (t->rotate_bytes && !strcmp(t->record_path, "-"))
@@ -322,18 +315,10 @@ static int parse_args(struct trace *t, int argc, char **argv)
 	return trace_opts_check(&t->o);
 }
 
-static uint64_t now_boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static int64_t boot_to_real_ns(void)
 {
 	struct timespec r;
-	uint64_t b = now_boot_ns();
+	uint64_t b = clock_ns(CLOCK_BOOTTIME);
 
 	clock_gettime(CLOCK_REALTIME, &r);
 	return (int64_t)r.tv_sec * 1000000000LL + r.tv_nsec - (int64_t)b;
@@ -354,11 +339,11 @@ static int resolve_cgroup(struct zr_filters *f)
 		return 0;
 	err = cgroup_resolve(f->cgroup_path, &f->cgroup_id, &f->cgroup_level);
 	if (err == -ENOTDIR)
-		return usage_error("-c %s: not a cgroup v2 directory", q(f->cgroup_path));
+		return usage_error("-c %s: not a cgroup v2 directory", cli_q(f->cgroup_path));
 	if (err)
 		return usage_error("-c %s: no such cgroup (paths are relative to the cgroup v2 "
 				   "mount)",
-				   q(f->cgroup_path));
+				   cli_q(f->cgroup_path));
 	return 0;
 }
 
@@ -381,14 +366,14 @@ static int drain(struct trace *t)
 {
 	int err = ring_buffer__consume(t->ring);
 
-	pipeline_tick(&t->p, now_boot_ns());
+	pipeline_tick(&t->p, clock_ns(CLOCK_BOOTTIME));
 	return err;
 }
 
 /* Runs the loop until something ends it; returns the exit code. */
 static int run_loop(struct trace *t)
 {
-	uint64_t deadline = t->duration_ns ? now_boot_ns() + t->duration_ns : 0;
+	uint64_t deadline = t->duration_ns ? clock_ns(CLOCK_BOOTTIME) + t->duration_ns : 0;
 	struct loop l;
 	bool done = false;
 	int err;
@@ -402,10 +387,10 @@ static int run_loop(struct trace *t)
 		zr_err("cannot set up the event loop: %s", strerror(-err));
 		return ZR_EXIT_RUNTIME;
 	}
-	t->flushed_ns = now_boot_ns();
+	t->flushed_ns = clock_ns(CLOCK_BOOTTIME);
 	pipeline_start(&t->p, t->flushed_ns, true);
 	while (!done && !t->p.out_err) {
-		flush_batch(t, now_boot_ns());
+		flush_batch(t, clock_ns(CLOCK_BOOTTIME));
 		switch (loop_wait(&l)) {
 		case LOOP_RING:
 			err = drain(t);
@@ -416,9 +401,10 @@ static int run_loop(struct trace *t)
 			break;
 		case LOOP_TICK:
 			drain(t);
-			pipeline_lost(&t->p, now_boot_ns(), bpf_load_drops(t->skel));
-			export_tick(&t->ex, now_boot_ns(), proctab_count(lifecycle_table(t->p.lc)));
-			if (deadline && now_boot_ns() >= deadline)
+			pipeline_lost(&t->p, clock_ns(CLOCK_BOOTTIME), bpf_load_drops(t->skel));
+			export_tick(&t->ex, clock_ns(CLOCK_BOOTTIME),
+				    proctab_count(lifecycle_table(t->p.lc)));
+			if (deadline && clock_ns(CLOCK_BOOTTIME) >= deadline)
 				done = true;
 			break;
 		case LOOP_SIGNAL:
@@ -437,15 +423,16 @@ static int run_loop(struct trace *t)
 	/* What the kernel already wrote is part of the run: drain it, settle, report. */
 	if (!t->p.out_err)
 		ring_buffer__consume(t->ring);
-	pipeline_finish(&t->p, now_boot_ns(), bpf_load_drops(t->skel), true);
-	export_detach(&t->ex, now_boot_ns(), proctab_count(lifecycle_table(t->p.lc)));
+	pipeline_finish(&t->p, clock_ns(CLOCK_BOOTTIME), bpf_load_drops(t->skel), true);
+	export_detach(&t->ex, clock_ns(CLOCK_BOOTTIME), proctab_count(lifecycle_table(t->p.lc)));
 	loop_close(&l);
 	if (t->rec) {
-		journal_put_op(&t->journal, JOURNAL_END, now_boot_ns(), 0);
+		journal_put_op(&t->journal, JOURNAL_END, clock_ns(CLOCK_BOOTTIME), 0);
 		err = record_writer_close(t->rec);
 		t->rec = NULL;
 		if (err) {
-			zr_err("writing the recording %s: %s", q(t->record_path), strerror(-err));
+			zr_err("writing the recording %s: %s", cli_q(t->record_path),
+			       strerror(-err));
 			return ZR_EXIT_RUNTIME;
 		}
 	}
@@ -470,12 +457,12 @@ static int open_record(struct trace *t, const char *kernel, int64_t b2r)
 	snprintf(m.kernel, sizeof(m.kernel), "%s", kernel);
 	snprintf(m.version, sizeof(m.version), "%s", ZR_VERSION);
 	m.boot_to_real_ns = b2r;
-	m.start_ns = now_boot_ns();
+	m.start_ns = clock_ns(CLOCK_BOOTTIME);
 	m.tick_ns = procfs_tick_ns();
 	m.zombie_after_ns = t->o.zombie_after_ns;
 	t->rec = record_writer_open(t->record_path, &m, t->rotate_bytes, &err);
 	if (!t->rec) {
-		zr_err("cannot create the recording %s: %s", q(t->record_path), strerror(-err));
+		zr_err("cannot create the recording %s: %s", cli_q(t->record_path), strerror(-err));
 		return -1;
 	}
 	journal_writer_init(&t->journal, t->rec, &(struct procsrc){ 0 });

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cli.h"
 #include "cmd.h"
 #include "escape.h"
@@ -73,14 +74,6 @@ static void print_row(const struct zr_ev *ev)
 	}
 	printf("%-7u %-7u %-16s %-10s %-22s %s\n", ev->pid, ev->ppid, comm, age, st,
 	       ev->u.zombie.reason);
-}
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static void usage(FILE *f)
@@ -167,7 +160,7 @@ int cmd_zombies(int argc, char **argv)
 		look_again(&s, picks, older);
 	if (json) {
 		sink_json_init(&sink, stdout, NULL);
-		sink.boot_to_real_ns = (int64_t)realtime_ns() - (int64_t)s.now_ns;
+		sink.boot_to_real_ns = (int64_t)clock_ns(CLOCK_REALTIME) - (int64_t)s.now_ns;
 		sink.flush_each = true;
 	}
 	for (i = 0; i < s.n_zombies; i++) {

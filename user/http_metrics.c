@@ -20,6 +20,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "clock.h"
 #include "http_metrics.h"
 
 struct conn {
@@ -40,14 +41,6 @@ struct http_metrics {
 	bool is_paused; /* every slot is sending a response: new ones wait in the backlog */
 	struct conn conns[HTTP_CONN_MAX];
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* Splits "host:port", "[v6]:port" or ":port" (host "" = every address). */
 static int split_addr(const char *addr, char *host, size_t hlen, char *port, size_t plen)
@@ -210,7 +203,7 @@ static void respond(struct conn *c, const char *status, const char *type, const 
 		memcpy(c->resp + hl, body, blen);
 	c->resp_len = hl + (head ? 0 : blen);
 	c->sent = 0;
-	c->deadline_ns = mono_ns() + HTTP_SEND_TIMEOUT_MS * 1000000ULL;
+	c->deadline_ns = clock_ns(CLOCK_MONOTONIC) + HTTP_SEND_TIMEOUT_MS * 1000000ULL;
 	conn_send(c);
 }
 
@@ -334,7 +327,7 @@ static void on_conn(struct loop_fd *w, uint32_t events)
  * push each other out, at most HTTP_CONN_MAX per grace period, and a scraper's turn comes. */
 static struct conn *room_for_one(struct http_metrics *h)
 {
-	uint64_t born_before = mono_ns() - HTTP_GRACE_MS * 1000000ULL;
+	uint64_t born_before = clock_ns(CLOCK_MONOTONIC) - HTTP_GRACE_MS * 1000000ULL;
 	struct conn *oldest;
 	int i;
 
@@ -378,7 +371,7 @@ static void on_listen(struct loop_fd *w, uint32_t events)
 		c->h = h;
 		c->rlen = 0;
 		c->resp = NULL;
-		c->accepted_ns = mono_ns();
+		c->accepted_ns = clock_ns(CLOCK_MONOTONIC);
 		c->deadline_ns = c->accepted_ns + HTTP_HEAD_TIMEOUT_MS * 1000000ULL;
 		if (loop_add(h->loop, &c->w, EPOLLIN)) {
 			close(fd);
@@ -401,7 +394,7 @@ int http_metrics_attach(struct http_metrics *h, struct loop *l, http_render_fn r
 
 void http_metrics_tick(struct http_metrics *h)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
 	int i;
 
 	for (i = 0; i < HTTP_CONN_MAX; i++)

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cli.h"
 #include "escape.h"
 #include "initd.h"
@@ -399,15 +400,6 @@ static void follow_stop(struct initd *d)
 }
 
 /* ---- reaping ----------------------------------------------------------------------------- */
-
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	if (clock_gettime(id, &ts) < 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static void log_reap(const struct initd *d, pid_t pid, const struct procfs_stat *st, int status)
 {

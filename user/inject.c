@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "inject.h"
 
 #define PF_KTHREAD_FLAG 0x00200000UL
@@ -424,14 +425,6 @@ static void regs_call(struct arch_regs *a, uint64_t at, long nr, const unsigned 
 
 /* ---- the same on every architecture ---- */
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* Waits for a ptrace-stop (or the end) of tid. SIGCHLD is blocked by the caller: the kernel
  * sends one to the tracer on each stop, so sigtimedwait wakes exactly then. After 5 s (the
  * thread is stuck somewhere uninterruptible) it waits without limit: a seized thread must not
@@ -777,11 +770,11 @@ enum inject_outcome inject_waitids(uint32_t pid, const uint32_t *ns_zombies, lon
 		int before = res->n_ran;
 
 		res->attempts++;
-		t0 = mono_ns();
+		t0 = clock_ns(CLOCK_MONOTONIC);
 		rc = seize_stop(pid, res->tid, res);
 		if (rc == 0)
 			rc = run_once(pid, res->tid, ns_zombies, rets, n, hint, res);
-		res->stopped_ns += mono_ns() - t0;
+		res->stopped_ns += clock_ns(CLOCK_MONOTONIC) - t0;
 		idle = res->n_ran > before ? 0 : idle + 1;
 	} while (rc == -EAGAIN && idle < MAX_ATTEMPTS);
 	if (rc == -EAGAIN) {

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "procfs.h"
 
 /* include/uapi/linux/capability.h: the header is not in musl's (the init-only build). */
@@ -224,10 +225,7 @@ uint64_t procfs_tick_ns(void)
 
 uint64_t procfs_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return clock_ns(CLOCK_BOOTTIME);
 }
 
 uint64_t procfs_ticks_to_ns(uint64_t ticks)

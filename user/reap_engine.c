@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cgroup.h"
 #include "log.h"
 #include "procfs.h"
@@ -27,14 +28,6 @@
 #define KILL_TERM_SENT 1
 #define KILL_KILL_SENT 2
 #define SWEEP_NS       (5000 * MS) /* settled entries are checked for gone-ness this often */
-
-static uint64_t clock_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t pidns_inode(const char *path)
 {

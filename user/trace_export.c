@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "trace_export.h"
 
@@ -17,14 +18,6 @@ void export_defaults(struct trace_export *x)
 	x->interval_ns = EXPORT_INTERVAL_NS;
 	x->output_max = 100ULL << 20;
 	x->output_keep = 5;
-}
-
-static uint64_t boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 int export_open(struct trace_export *x, const char *version, const char *kernel)
@@ -63,13 +56,13 @@ int export_open(struct trace_export *x, const char *version, const char *kernel)
 			return 1;
 		}
 	}
-	x->next_write_ns = boot_ns();
+	x->next_write_ns = clock_ns(CLOCK_BOOTTIME);
 	return 0;
 }
 
 static char *render(enum metrics_format fmt, size_t *len, void *arg)
 {
-	return metrics_render(arg, fmt, boot_ns(), len);
+	return metrics_render(arg, fmt, clock_ns(CLOCK_BOOTTIME), len);
 }
 
 int export_attach(struct trace_export *x, struct loop *l)

@@ -8,14 +8,6 @@
 #include "log.h"
 #include "trace_opts.h"
 
-/* A command-line value made safe to print (one call per message). */
-static const char *q(const char *s)
-{
-	static char buf[128];
-
-	return cli_printable(s, buf, sizeof(buf));
-}
-
 void trace_opts_init(struct trace_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -28,11 +20,11 @@ static int take_pid(struct zr_filters *f, const char *arg, bool live)
 	uint32_t pid;
 
 	if (cli_parse_pid(arg, &pid)) {
-		zr_err("-p: '%s' is not a pid", q(arg));
+		zr_err("-p: '%s' is not a pid", cli_q(arg));
 		return ZR_EXIT_USAGE;
 	}
 	if (live && kill((pid_t)pid, 0) && errno == ESRCH) {
-		zr_err("-p %s: no such process", q(arg));
+		zr_err("-p %s: no such process", cli_q(arg));
 		return ZR_EXIT_USAGE;
 	}
 	if (f->n_pids == ZR_FILTER_PIDS_MAX) {
@@ -58,7 +50,7 @@ int trace_opts_take(struct trace_opts *o, int c, const char *arg, bool live)
 		return 1;
 	case 'n':
 		if (!*arg || strlen(arg) > 15) {
-			zr_err("-n '%s': a comm is 1 to 15 bytes", q(arg));
+			zr_err("-n '%s': a comm is 1 to 15 bytes", cli_q(arg));
 			return ZR_EXIT_USAGE;
 		}
 		f->comm = arg;
@@ -67,7 +59,7 @@ int trace_opts_take(struct trace_opts *o, int c, const char *arg, bool live)
 		err = cli_parse_uid(arg, &f->uid);
 		if (err) {
 			zr_err(err == -ENOENT ? "-u: no such user '%s'" : "-u: '%s' is not a uid",
-			       q(arg));
+			       cli_q(arg));
 			return ZR_EXIT_USAGE;
 		}
 		f->has_uid = true;
@@ -80,7 +72,7 @@ int trace_opts_take(struct trace_opts *o, int c, const char *arg, bool live)
 			zr_err(
 			    "--events: unknown event '%s' (known: fork exec exit wait reap orphan "
 			    "zombie signal subreaper snapshot, or all)",
-			    q(bad));
+			    cli_q(bad));
 			return ZR_EXIT_USAGE;
 		}
 		f->events_arg = arg;
@@ -97,7 +89,7 @@ int trace_opts_take(struct trace_opts *o, int c, const char *arg, bool live)
 	case TOPT_ZOMBIE_AFTER:
 		if (cli_parse_duration(arg, &o->zombie_after_ns)) {
 			zr_err("--zombie-after: '%s' is not a positive duration (e.g. 500ms, 1s)",
-			       q(arg));
+			       cli_q(arg));
 			return ZR_EXIT_USAGE;
 		}
 		o->has_zombie_after = true;
