@@ -35,24 +35,35 @@ static int emit_line(struct pipeline *p, const struct zr_ev *ev)
 	return err;
 }
 
-/* Every event the lifecycle passes on: mirror --tree, apply the filters, print. */
+/* Every event the lifecycle passes on: mirror --tree, apply the filters, print, then hand it
+ * to the registered outputs. */
 static int on_event(const struct zr_ev *in, void *arg)
 {
 	struct pipeline *p = arg;
 	struct zr_ev tmp;
 	const struct zr_ev *ev = p->export ? export_attribute(p->export, in, &tmp) : in;
+	bool in_scope, displayed;
 	int err = 0;
+	unsigned i;
 
 	if (p->f->tree && ev->kind == ZR_EV_FORK && !ev->is_thread &&
 	    pidset_has(p->tracked, ev->parent.pid))
 		pidset_add(p->tracked, ev->pid);
+	in_scope = filter_in_scope(p->f, p->tracked, ev);
+	displayed = filter_match(p->f, p->tracked, ev);
 	/* Metrics see the whole scope: a filtered display must not hide the host's zombies. */
-	if (p->export && filter_in_scope(p->f, p->tracked, ev))
+	if (p->export && in_scope)
 		export_observe(p->export, ev);
-	if (filter_match(p->f, p->tracked, ev)) {
+	if (displayed) {
 		err = emit_line(p, ev);
 		if (p->want_summary)
 			summary_add(&p->sum, ev);
+	}
+	for (i = 0; in_scope && i < p->n_outputs; i++) {
+		int e = p->outputs[i]->ops->observe(p->outputs[i], ev, displayed);
+
+		if (e < 0 && !err)
+			err = e;
 	}
 	/* The reap is a life's last event: forget the pid before it is reused. */
 	if (p->f->tree && ev->kind == ZR_EV_REAP && !ev->is_thread)
@@ -100,8 +111,22 @@ int pipeline_init(struct pipeline *p, struct zr_filters *f, const struct pipelin
 	return 0;
 }
 
+int pipeline_add_output(struct pipeline *p, struct output *o)
+{
+	if (p->n_outputs == PIPELINE_OUTPUTS_MAX)
+		return -ENOSPC;
+	p->outputs[p->n_outputs++] = o;
+	return 0;
+}
+
 void pipeline_free(struct pipeline *p)
 {
+	unsigned i;
+
+	for (i = 0; i < p->n_outputs; i++)
+		if (p->outputs[i]->ops->close)
+			p->outputs[i]->ops->close(p->outputs[i]);
+	p->n_outputs = 0;
 	lifecycle_free(p->lc);
 	pidset_free(p->tracked);
 	summary_free(&p->sum);
@@ -217,7 +242,12 @@ void pipeline_finish(struct pipeline *p, uint64_t now, uint64_t drops_total, boo
 void pipeline_flush(struct pipeline *p)
 {
 	int err;
+	unsigned i;
 
+	for (i = 0; i < p->n_outputs; i++)
+		if (p->outputs[i]->ops->flush &&
+		    (err = p->outputs[i]->ops->flush(p->outputs[i])) < 0 && !p->out_err)
+			p->out_err = err;
 	if (p->out_err || p->quiet)
 		return;
 	err = p->sink.ops->flush(&p->sink); /* no write when nothing is buffered */

@@ -13,11 +13,13 @@
 #include "filter.h"
 #include "journal.h"
 #include "lifecycle.h"
+#include "output.h"
 #include "sink.h"
 #include "summary.h"
 #include "trace_export.h"
 
 #define PIPELINE_SCHEMA_VERSION 1
+#define PIPELINE_OUTPUTS_MAX	8
 
 struct pipeline_conf {
 	bool json;
@@ -50,11 +52,18 @@ struct pipeline {
 	struct summary sum;
 	uint64_t lost_total;
 	int out_err; /* first sink error; -EPIPE: the reader is gone */
+	struct output *outputs[PIPELINE_OUTPUTS_MAX];
+	unsigned n_outputs;
 };
 
 /* f stays the caller's and must outlive p. 0 or -ENOMEM. */
 int pipeline_init(struct pipeline *p, struct zr_filters *f, const struct pipeline_conf *c);
 void pipeline_free(struct pipeline *p);
+
+/* Registers o (the caller's; it must outlive p): it observes every event in scope, in the
+ * order of registration, is flushed with the pipeline and closed by pipeline_free.
+ * 0 or -ENOSPC. */
+int pipeline_add_output(struct pipeline *p, struct output *o);
 
 /* The start line at ktime now, then (with_snapshot) the processes /proc shows. */
 int pipeline_start(struct pipeline *p, uint64_t now, bool with_snapshot);
