@@ -287,3 +287,20 @@ bool attrib_match(const char *cid, const char *want)
 		cid = sep + 3;
 	return !strncmp(cid, want, strlen(want));
 }
+
+const struct zr_ev *attrib_enrich(struct attrib *a, const struct zr_ev *ev, struct zr_ev *tmp)
+{
+	const char *cid, *pod;
+
+	/* No id: a process known from /proc only. Worth a read for the zombies it reports, so
+	 * the gauge names their container; not for every event. */
+	if (!ev->cgroup_id && ev->kind != ZR_EV_SNAPSHOT && ev->kind != ZR_EV_ZOMBIE)
+		return ev;
+	attrib_lookup(a, ev->cgroup_id, ev->pid, &cid, &pod);
+	if (!cid && !pod)
+		return ev;
+	*tmp = *ev;
+	tmp->container_id = cid;
+	tmp->pod_uid = pod;
+	return tmp;
+}

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event.h"
+
 #define ATTRIB_CID_MAX 96 /* "containerd://" + 64 hex + NUL fits */
 #define ATTRIB_POD_MAX 40 /* 36-character UID + NUL */
 
@@ -38,6 +40,10 @@ void attrib_lookup(struct attrib *a, uint64_t cgroup_id, uint32_t pid, const cha
 /* Can cgroups be opened by id (CAP_DAC_READ_SEARCH)? Returns 0, -EPERM without the capability,
  * or another -errno (no v2 mount...). */
 int attrib_probe(struct attrib *a);
+
+/* The enrichment step before the outputs: ev with container_id and pod_uid filled in when its
+ * cgroup says so; ev itself, or *tmp (a copy) when something was added. */
+const struct zr_ev *attrib_enrich(struct attrib *a, const struct zr_ev *ev, struct zr_ev *tmp);
 
 /* Does a container_id match a --container argument? A prefix of the id, with or without its
  * "runtime://" part. */

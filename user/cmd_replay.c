@@ -16,8 +16,10 @@
 #include "cmd.h"
 #include "journal.h"
 #include "log.h"
+#include "output_lines.h"
+#include "output_summary.h"
 #include "pipeline.h"
-#include "proctab.h"
+#include "proctab_src.h"
 #include "record.h"
 #include "replay.h"
 #include "trace_opts.h"
@@ -33,6 +35,8 @@ struct replay {
 	struct journal_reader jr;
 	struct procsrc src;
 	struct pipeline p;
+	struct output_lines lines;
+	struct output_summary sum;
 	struct replay_state st;
 };
 
@@ -181,124 +185,15 @@ static int parse_args(struct replay *rp, int argc, char **argv)
 	return 0;
 }
 
-/* ---- the recorded table as a /proc source, for tree_show() ---- */
-
-struct table_view {
-	struct proctab *tab; /* only read */
-	uint32_t *pids;
-	size_t n, cap;
-	int err;
-};
-
-static void list_pid(struct zr_proc *p, void *arg)
-{
-	struct table_view *v = arg;
-
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 256;
-		uint32_t *np = realloc(v->pids, cap * sizeof(*np));
-
-		if (!np) {
-			v->err = -ENOMEM;
-			return;
-		}
-		v->pids = np;
-		v->cap = cap;
-	}
-	v->pids[v->n++] = p->pid;
-}
-
-static int cmp_pid(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int view_each_pid(const struct procsrc *src, procsrc_pid_fn fn, void *arg)
-{
-	struct table_view *v = src->ctx;
-	size_t i;
-	int rc = 0;
-
-	proctab_each(v->tab, list_pid, v);
-	if (v->err)
-		return v->err;
-	qsort(v->pids, v->n, sizeof(*v->pids), cmp_pid); /* as /proc lists them */
-	for (i = 0; i < v->n && !rc; i++)
-		rc = fn(v->pids[i], arg);
-	return rc;
-}
-
-static int view_stat(const struct procsrc *src, uint32_t pid, struct procfs_stat *st)
-{
-	struct table_view *v = src->ctx;
-	const struct zr_proc *p = proctab_find(v->tab, pid);
-
-	if (!p)
-		return -ENOENT;
-	memset(st, 0, sizeof(*st));
-	st->pid = pid;
-	memcpy(st->comm, p->comm, sizeof(st->comm));
-	/* The trace knows alive or dead, not sleeping or running. */
-	st->state = p->state == ZR_PROC_EXITED ? 'Z' : 'R';
-	st->ppid = p->ppid;
-	st->start_ticks = p->start_ns / procfs_tick_ns();
-	st->threads = 1;
-	st->exit_code = -1;
-	return 0;
-}
-
-static int view_status(const struct procsrc *src, uint32_t pid, struct procfs_status *st)
-{
-	struct table_view *v = src->ctx;
-	const struct zr_proc *p = proctab_find(v->tab, pid);
-
-	if (!p)
-		return -ENOENT;
-	memset(st, 0, sizeof(*st));
-	st->uid = p->uid;
-	st->gid = p->gid;
-	st->ns_pid = p->ns_level ? p->ns_pid : pid;
-	st->ns_depth = p->ns_level;
-	st->threads = 1;
-	return 0;
-}
-
-/* A dead process as the trace knew it: its status, and its age when known. */
-static int view_zombie(const struct procsrc *src, const struct procfs_stat *st, uint64_t now_ns,
-		       struct zombie_info *zi)
-{
-	struct table_view *v = src->ctx;
-	const struct zr_proc *p = proctab_find(v->tab, st->pid);
-	enum zr_age_source age_src;
-	uint64_t age;
-
-	if (!p)
-		return -ENOENT;
-	age = lifecycle_dead_for(p, now_ns, &age_src);
-	zombie_info_set(zi, -1, age_src, age);
-	zi->st = p->st;
-	return 0;
-}
-
-static const struct procsrc_ops view_ops = {
-	.read_stat = view_stat,
-	.read_status = view_status,
-	.each_pid = view_each_pid,
-	.read_zombie = view_zombie,
-};
-
 static int show_tree(struct replay *rp)
 {
-	/* the replay is over: the table is ours to walk (proctab_each wants it writable) */
-	struct table_view v = { .tab = (struct proctab *)lifecycle_table(rp->p.lc) };
-	struct procsrc src = { &view_ops, &v, NULL };
+	struct proctab_src v;
+	struct procsrc src = proctab_src_open(&v, pipeline_table(&rp->p));
 	uint32_t root = rp->o.f.n_pids ? rp->o.f.pids[0] : 0;
 	int rc =
 	    tree_show(&src, root, rp->st.until_ns ? rp->st.until_ns : rp->st.last_ns, rp->o.json);
 
-	free(v.pids);
+	proctab_src_close(&v);
 	if (fflush(stdout) && rc == ZR_EXIT_OK)
 		rc = ZR_EXIT_RUNTIME;
 	return rc;
@@ -325,6 +220,27 @@ static int open_input(struct replay *rp, int *fd)
 	return 0;
 }
 
+/* The lines on stdout (none when drawing the tree), and the summary when asked. */
+static void add_outputs(struct replay *rp)
+{
+	struct output_lines_conf lc = {
+		.json = rp->o.json,
+		.color = !rp->o.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
+		.f = stdout,
+		.boot_to_real_ns = rp->meta.boot_to_real_ns,
+		.info = pipeline_run_info(&rp->p),
+	};
+
+	if (!rp->show_tree) {
+		output_lines_init(&rp->lines, &lc);
+		pipeline_add_output(&rp->p, &rp->lines.out);
+	}
+	if (rp->o.want_summary) {
+		output_summary_init(&rp->sum);
+		pipeline_add_output(&rp->p, &rp->sum.out);
+	}
+}
+
 static int run(struct replay *rp)
 {
 	struct pipeline_conf pc = { 0 };
@@ -342,11 +258,7 @@ static int run(struct replay *rp)
 		zr_err("--at: '%s' is not a time (RFC 3339 UTC, or +DURATION)", cli_q(rp->at_arg));
 		return ZR_EXIT_USAGE;
 	}
-	replay_conf(&pc, &rp->meta, &rp->src, stdout);
-	pc.json = rp->o.json;
-	pc.want_summary = rp->o.want_summary;
-	pc.quiet = rp->show_tree;
-	pc.color = !rp->o.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	replay_conf(&pc, &rp->meta, &rp->src);
 	if (rp->o.has_zombie_after)
 		pc.zombie_after_ns = rp->o.zombie_after_ns;
 	if (rp->show_tree)
@@ -355,6 +267,7 @@ static int run(struct replay *rp)
 		zr_err("out of memory");
 		return ZR_EXIT_RUNTIME;
 	}
+	add_outputs(rp);
 	signal(SIGPIPE, SIG_IGN); /* a reader gone shows as EPIPE */
 	end = replay_feed(&rp->p, &rp->jr, &rp->st);
 	if (rp->show_tree && end < 0) {
@@ -379,11 +292,11 @@ static int run(struct replay *rp)
 		zr_err("%s: %s", cli_q(rp->path), rp->jr.why);
 		return ZR_EXIT_RUNTIME;
 	}
-	if (rp->p.out_err && rp->p.out_err != -EPIPE) {
-		zr_err("writing events: %s", strerror(-rp->p.out_err));
+	if (pipeline_error(&rp->p) && pipeline_error(&rp->p) != -EPIPE) {
+		zr_err("writing events: %s", strerror(-pipeline_error(&rp->p)));
 		return ZR_EXIT_RUNTIME;
 	}
-	if (end == 0 && !rp->st.until_ns && !rp->st.after_ns && !rp->p.out_err)
+	if (end == 0 && !rp->st.until_ns && !rp->st.after_ns && !pipeline_error(&rp->p))
 		zr_warn("%s ends without the recorder's end mark: the recording was cut (the "
 			"recorder was killed?); replayed up to the cut",
 			cli_q(rp->path));

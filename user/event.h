@@ -177,8 +177,9 @@ struct zr_ev {
 			char reason[256];    /* for no_effect, refused, failed; else empty */
 		} action;
 		struct {
-			const char *json; /* members to add to the summary object, pre-rendered */
-			const char *text; /* report for people */
+			const struct summary *stats; /* summary.h renders it; NULL: empty */
+			uint64_t lost;		     /* events the kernel dropped in the run */
+			uint64_t evicted;	     /* processes the full table forgot */
 		} summary;
 		struct {
 			uint64_t events; /* stop: lines printed before it */

@@ -1,6 +1,6 @@
 /* pipeline.c - the part of a trace after its source, shared by `trace` (kernel ring buffer)
- * and `replay` (a recording): decode, lifecycle, --tree tracking, filters, summary, sink, and
- * the journal of every input when recording.
+ * and `replay` (a recording): decode, lifecycle, --tree tracking, attribution, filters, then
+ * every registered output; the journal of every input when recording.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,59 +11,46 @@
 #include "pidset.h"
 #include "pipeline.h"
 
-static int emit_line(struct pipeline *p, const struct zr_ev *ev)
+/* Hands ev to every output; the first error is the pipeline's, and the one returned. Once an
+ * output failed, nothing more is displayed: the outputs that count still see every event. */
+static int dispatch(struct pipeline *p, const struct zr_ev *ev, bool displayed)
 {
-	int err;
-
-	if (p->out_err)
-		return p->out_err;
-	if (p->quiet) {
-		p->sink.seq++; /* seq still counts: the stop line says how many were due */
-		return 0;
-	}
-	if (p->export && p->export->output) {
-		err = export_before_emit(p->export);
-		p->sink.out = p->export->out.f; /* a rotation reopened it */
-		if (err < 0) {
-			p->out_err = err;
-			return err;
-		}
-	}
-	err = p->sink.ops->emit(&p->sink, ev);
-	if (err < 0)
-		p->out_err = err;
-	return err;
-}
-
-/* Every event the lifecycle passes on: mirror --tree, apply the filters, print, then hand it
- * to the registered outputs. */
-static int on_event(const struct zr_ev *in, void *arg)
-{
-	struct pipeline *p = arg;
-	struct zr_ev tmp;
-	const struct zr_ev *ev = p->export ? export_attribute(p->export, in, &tmp) : in;
-	bool in_scope, displayed;
 	int err = 0;
 	unsigned i;
 
-	if (p->f->tree && ev->kind == ZR_EV_FORK && !ev->is_thread &&
-	    pidset_has(p->tracked, ev->parent.pid))
-		pidset_add(p->tracked, ev->pid);
-	in_scope = filter_in_scope(p->f, p->tracked, ev);
-	displayed = filter_match(p->f, p->tracked, ev);
-	/* Metrics see the whole scope: a filtered display must not hide the host's zombies. */
-	if (p->export && in_scope)
-		export_observe(p->export, ev);
-	if (displayed) {
-		err = emit_line(p, ev);
-		if (p->want_summary)
-			summary_add(&p->sum, ev);
-	}
-	for (i = 0; in_scope && i < p->n_outputs; i++) {
+	displayed = displayed && !p->err;
+	if (displayed)
+		p->lines++; /* counted without a line output too: the stop line says what was due */
+	for (i = 0; i < p->n_outputs; i++) {
 		int e = p->outputs[i]->ops->observe(p->outputs[i], ev, displayed);
 
 		if (e < 0 && !err)
 			err = e;
+	}
+	if (err && !p->err)
+		p->err = err;
+	return err;
+}
+
+/* Every event the lifecycle passes on: name its container, mirror --tree, apply the filters,
+ * hand it to the outputs. */
+static int on_event(const struct zr_ev *in, void *arg)
+{
+	struct pipeline *p = arg;
+	struct zr_ev tmp;
+	const struct zr_ev *ev = p->attrib ? attrib_enrich(p->attrib, in, &tmp) : in;
+	int err = 0;
+
+	if (p->f->tree && ev->kind == ZR_EV_FORK && !ev->is_thread &&
+	    pidset_has(p->tracked, ev->parent.pid))
+		pidset_add(p->tracked, ev->pid);
+	/* Outputs see the whole scope: a filtered display must not hide the host's zombies. */
+	if (filter_in_scope(p->f, p->tracked, ev)) {
+		bool displayed = filter_match(p->f, p->tracked, ev);
+
+		err = dispatch(p, ev, displayed);
+		if (displayed && !err)
+			err = p->err; /* a line that cannot be written stops the feed */
 	}
 	/* The reap is a life's last event: forget the pid before it is reused. */
 	if (p->f->tree && ev->kind == ZR_EV_REAP && !ev->is_thread)
@@ -77,20 +64,10 @@ int pipeline_init(struct pipeline *p, struct zr_filters *f, const struct pipelin
 
 	memset(p, 0, sizeof(*p));
 	p->f = f;
-	p->quiet = c->quiet;
-	p->want_summary = c->want_summary;
 	p->journal = c->journal;
-	p->export = c->export;
+	p->attrib = c->attrib;
 	p->warn_lost = c->warn_lost;
 	p->info = (struct sink_run_info){ PIPELINE_SCHEMA_VERSION, ZR_VERSION, c->kernel, f, NULL };
-	if (c->json)
-		sink_json_init(&p->sink, c->out, &p->info);
-	else
-		sink_text_init(&p->sink, c->out, &p->info);
-	/* Flushed per batch (pipeline_flush), which keeps every event prompt on a pipe. */
-	p->sink.flush_each = false;
-	p->sink.color = c->color;
-	p->sink.boot_to_real_ns = c->boot_to_real_ns;
 	p->tracked = pidset_new();
 	p->lc = lifecycle_new(0, LIFECYCLE_AUTOREAP_GRACE_NS, on_event, p);
 	if (!p->tracked || !p->lc) {
@@ -129,12 +106,18 @@ void pipeline_free(struct pipeline *p)
 	p->n_outputs = 0;
 	lifecycle_free(p->lc);
 	pidset_free(p->tracked);
-	summary_free(&p->sum);
-	if (p->sink.ops)
-		p->sink.ops->close(&p->sink);
 	p->lc = NULL;
 	p->tracked = NULL;
-	p->sink.ops = NULL;
+}
+
+const struct sink_run_info *pipeline_run_info(const struct pipeline *p)
+{
+	return &p->info;
+}
+
+void pipeline_set_kernel_report(struct pipeline *p, const struct zr_kernel_report *r)
+{
+	p->info.kernel_report = r;
 }
 
 static void journal_op(struct pipeline *p, enum journal_type type, uint64_t now, uint64_t value)
@@ -153,7 +136,8 @@ int pipeline_start(struct pipeline *p, uint64_t now, bool with_snapshot)
 		journal_put_adapt(p->journal, p->info.kernel_report);
 	journal_op(p, with_snapshot ? JOURNAL_START : JOURNAL_CONT, now, 0);
 	p->started = true;
-	err = emit_line(p, &ev);
+	dispatch(p, &ev, true);
+	err = p->err;
 	if (err || !with_snapshot)
 		return err;
 	/* After attach, so nothing falls between what /proc shows and what the kernel sends. */
@@ -182,36 +166,42 @@ void pipeline_tick(struct pipeline *p, uint64_t now)
 	lifecycle_tick(p->lc, now);
 }
 
-void pipeline_lost(struct pipeline *p, uint64_t now, uint64_t drops_total)
+/* The `lost` line for the drops since the last one (the journal has the count already). */
+static void show_lost(struct pipeline *p, uint64_t now, uint64_t drops_total)
 {
 	struct zr_ev ev = { .kind = ZR_EV_LOST, .ktime_ns = now };
 
-	if (drops_total <= p->lost_total)
-		return;
-	journal_op(p, JOURNAL_LOST, now, drops_total);
 	ev.u.lost.count = drops_total - p->lost_total;
 	ev.u.lost.source = "ringbuf";
 	p->lost_total = drops_total;
 	if (p->warn_lost)
 		zr_warn("%llu events lost: the ring buffer was full",
 			(unsigned long long)ev.u.lost.count);
-	if (p->export)
-		export_observe(p->export, &ev);
-	emit_line(p, &ev);
+	dispatch(p, &ev, true);
 }
 
-static void emit_summary(struct pipeline *p, uint64_t now)
+void pipeline_lost(struct pipeline *p, uint64_t now, uint64_t drops_total)
 {
-	struct zr_ev ev = { .kind = ZR_EV_SUMMARY, .ktime_ns = now };
-	char *json = NULL, *text = NULL;
+	if (drops_total <= p->lost_total)
+		return;
+	journal_op(p, JOURNAL_LOST, now, drops_total);
+	show_lost(p, now, drops_total);
+}
 
-	summary_render(&p->sum, p->lost_total, proctab_evicted(lifecycle_table(p->lc)), &json,
-		       &text);
-	ev.u.summary.json = json;
-	ev.u.summary.text = text;
-	emit_line(p, &ev);
-	free(json);
-	free(text);
+/* Each output's end-of-run report (the summary), shown as a line of its own. */
+static void show_reports(struct pipeline *p, uint64_t now)
+{
+	unsigned i;
+
+	for (i = 0; i < p->n_outputs; i++) {
+		struct output *o = p->outputs[i];
+		struct zr_ev ev = { .kind = ZR_EV_SUMMARY, .ktime_ns = now };
+
+		ev.u.summary.lost = p->lost_total;
+		ev.u.summary.evicted = proctab_evicted(lifecycle_table(p->lc));
+		if (o->ops->report && o->ops->report(o, &ev))
+			dispatch(p, &ev, true);
+	}
 }
 
 void pipeline_finish(struct pipeline *p, uint64_t now, uint64_t drops_total, bool settle)
@@ -219,23 +209,17 @@ void pipeline_finish(struct pipeline *p, uint64_t now, uint64_t drops_total, boo
 	struct zr_ev ev = { .kind = ZR_EV_STOP, .ktime_ns = now };
 
 	journal_op(p, JOURNAL_FINISH, now, drops_total);
-	if (p->out_err)
+	if (p->err)
 		return;
 	if (settle)
 		lifecycle_tick(p->lc, UINT64_MAX);
-	if (drops_total > p->lost_total) {
-		struct journal_writer *j = p->journal;
-
-		p->journal = NULL; /* FINISH carries the count already */
-		pipeline_lost(p, now, drops_total);
-		p->journal = j;
-	}
-	if (p->want_summary)
-		emit_summary(p, now);
-	ev.u.stop.events = p->sink.seq;
+	if (drops_total > p->lost_total)
+		show_lost(p, now, drops_total);
+	show_reports(p, now);
+	ev.u.stop.events = p->lines;
 	ev.u.stop.lost = p->lost_total;
-	ev.u.stop.tracked = proctab_count(lifecycle_table(p->lc));
-	emit_line(p, &ev);
+	ev.u.stop.tracked = pipeline_tracked(p);
+	dispatch(p, &ev, true);
 	pipeline_flush(p);
 }
 
@@ -246,11 +230,43 @@ void pipeline_flush(struct pipeline *p)
 
 	for (i = 0; i < p->n_outputs; i++)
 		if (p->outputs[i]->ops->flush &&
-		    (err = p->outputs[i]->ops->flush(p->outputs[i])) < 0 && !p->out_err)
-			p->out_err = err;
-	if (p->out_err || p->quiet)
-		return;
-	err = p->sink.ops->flush(&p->sink); /* no write when nothing is buffered */
-	if (err < 0)
-		p->out_err = err;
+		    (err = p->outputs[i]->ops->flush(p->outputs[i])) < 0 && !p->err)
+			p->err = err;
+}
+
+void pipeline_fail(struct pipeline *p, int err)
+{
+	if (!p->err)
+		p->err = err;
+}
+
+int pipeline_error(const struct pipeline *p)
+{
+	return p->err;
+}
+
+unsigned pipeline_tracked(const struct pipeline *p)
+{
+	return proctab_count(lifecycle_table(p->lc));
+}
+
+uint64_t pipeline_lines(const struct pipeline *p)
+{
+	return p->lines;
+}
+
+bool pipeline_started(const struct pipeline *p)
+{
+	return p->started;
+}
+
+uint64_t pipeline_lost_total(const struct pipeline *p)
+{
+	return p->lost_total;
+}
+
+struct proctab *pipeline_table(struct pipeline *p)
+{
+	/* The lifecycle lends it read-only; the feed is over when this is asked. */
+	return (struct proctab *)lifecycle_table(p->lc);
 }

@@ -1,6 +1,7 @@
 /* pipeline.h - what `trace` and `replay` share after the source: kernel records -> decode ->
- * lifecycle -> filters -> sink, and the start, lost, summary and stop lines. Every input can
- * be journaled (trace --record), so a replay feeding the same inputs prints the same lines.
+ * lifecycle -> attribution -> filters -> the registered outputs, and the start, lost and stop
+ * events of the run. Every input can be journaled (trace --record), so a replay feeding the
+ * same inputs prints the same lines.
  */
 #ifndef ZR_PIPELINE_H
 #define ZR_PIPELINE_H
@@ -8,50 +9,39 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
+#include "attrib.h"
 #include "filter.h"
 #include "journal.h"
 #include "lifecycle.h"
 #include "output.h"
 #include "sink.h"
-#include "summary.h"
-#include "trace_export.h"
 
 #define PIPELINE_SCHEMA_VERSION 1
 #define PIPELINE_OUTPUTS_MAX	8
 
 struct pipeline_conf {
-	bool json;
-	bool want_summary;
-	bool color;
-	bool quiet;		 /* no output lines (trace --record -: stdout is the file) */
-	FILE *out;		 /* lines go here */
-	int64_t boot_to_real_ns; /* for the timestamps */
 	uint64_t zombie_after_ns;
 	const char *kernel;		/* release, for the start line */
 	const struct procsrc *src;	/* where /proc answers come from; NULL: /proc */
 	struct journal_writer *journal; /* records every input when set */
-	struct trace_export *export;	/* trace's metrics, attribution, --output (or NULL) */
+	struct attrib *attrib;		/* names the container and pod of each event; NULL: none */
 	bool warn_lost;			/* a live trace says so on stderr; a replay only prints */
 };
 
 struct pipeline {
 	struct zr_filters *f;
 	struct zr_pidset *tracked; /* -p pids and, with --tree, their descendants */
-	struct sink sink;
-	struct sink_run_info info;
+	struct sink_run_info info; /* the start line's facts */
 	struct lifecycle *lc;
 	struct journal_writer *journal;
-	struct trace_export *export;
+	struct attrib *attrib;
 	struct procsrc rec_src;
-	bool quiet;
-	bool want_summary;
 	bool warn_lost;
 	bool started;
-	struct summary sum;
 	uint64_t lost_total;
-	int out_err; /* first sink error; -EPIPE: the reader is gone */
+	uint64_t lines; /* displayed events so far: the stop line's count */
+	int err;	/* first output error; -EPIPE: the reader is gone */
 	struct output *outputs[PIPELINE_OUTPUTS_MAX];
 	unsigned n_outputs;
 };
@@ -64,6 +54,13 @@ void pipeline_free(struct pipeline *p);
  * order of registration, is flushed with the pipeline and closed by pipeline_free.
  * 0 or -ENOSPC. */
 int pipeline_add_output(struct pipeline *p, struct output *o);
+
+/* What the start line reports (the line output prints it): version, kernel, filters. */
+const struct sink_run_info *pipeline_run_info(const struct pipeline *p);
+
+/* How BPF adapted to the kernel, for the start line (r must outlive p); journaled at the
+ * start. */
+void pipeline_set_kernel_report(struct pipeline *p, const struct zr_kernel_report *r);
 
 /* The start line at ktime now, then (with_snapshot) the processes /proc shows. */
 int pipeline_start(struct pipeline *p, uint64_t now, bool with_snapshot);
@@ -78,10 +75,30 @@ void pipeline_tick(struct pipeline *p, uint64_t now);
 void pipeline_lost(struct pipeline *p, uint64_t now, uint64_t drops_total);
 
 /* The end: settle what is pending (settle: as a trace that ends does; a replay stopped at
- * --until does not, it was not known then), the summary (if asked), the stop line, flush. */
+ * --until does not, it was not known then), the outputs' reports (the summary), the stop
+ * line, flush. Nothing after an output failed. */
 void pipeline_finish(struct pipeline *p, uint64_t now, uint64_t drops_total, bool settle);
 
 /* Writes out the lines buffered so far (one write per batch). */
 void pipeline_flush(struct pipeline *p);
+
+/* Stops the outputs with err (-EPIPE: the reader of stdout is gone) unless one failed first. */
+void pipeline_fail(struct pipeline *p, int err);
+
+/* The first output error (-EPIPE: the reader is gone), or 0. */
+int pipeline_error(const struct pipeline *p);
+
+/* Processes in the table now. */
+unsigned pipeline_tracked(const struct pipeline *p);
+
+/* Events displayed so far, the run's own included: what the stop line reports. */
+uint64_t pipeline_lines(const struct pipeline *p);
+
+/* Has the start line been shown? The drops counted so far. */
+bool pipeline_started(const struct pipeline *p);
+uint64_t pipeline_lost_total(const struct pipeline *p);
+
+/* The process table, to read once the feed is over (proctab_each wants it writable). */
+struct proctab *pipeline_table(struct pipeline *p);
 
 #endif /* ZR_PIPELINE_H */

@@ -2,11 +2,8 @@
  * trace made, with the clock values it used. */
 #include "replay.h"
 
-void replay_conf(struct pipeline_conf *pc, const struct record_meta *m, const struct procsrc *src,
-		 FILE *out)
+void replay_conf(struct pipeline_conf *pc, const struct record_meta *m, const struct procsrc *src)
 {
-	pc->out = out;
-	pc->boot_to_real_ns = m->boot_to_real_ns;
 	pc->zombie_after_ns = m->zombie_after_ns;
 	pc->kernel = m->kernel;
 	pc->src = src;
@@ -14,7 +11,7 @@ void replay_conf(struct pipeline_conf *pc, const struct record_meta *m, const st
 
 static void ensure_started(struct pipeline *p, struct replay_state *st, uint64_t now)
 {
-	if (p->started)
+	if (pipeline_started(p))
 		return;
 	pipeline_start(p, now, false); /* a rotated file: the snapshot is in an older one */
 	st->continued = true;
@@ -29,17 +26,17 @@ int replay_feed(struct pipeline *p, struct journal_reader *jr, struct replay_sta
 		if (it.type == JOURNAL_END)
 			return 1;
 		if (it.type == JOURNAL_ADAPT) { /* untimed, before START: for the start line */
-			if (!p->started)
-				p->info.kernel_report = it.report;
+			if (!pipeline_started(p))
+				pipeline_set_kernel_report(p, it.report);
 			continue;
 		}
-		if (st->after_ns && !p->started)
+		if (st->after_ns && !pipeline_started(p))
 			st->until_ns = it.now + st->after_ns; /* "+5s": from the start line */
 		if (st->until_ns && it.now > st->until_ns)
 			return 0;
 		if (it.now > st->last_ns)
 			st->last_ns = it.now;
-		if (it.type == JOURNAL_START && !p->started) {
+		if (it.type == JOURNAL_START && !pipeline_started(p)) {
 			pipeline_start(p, it.now, true);
 			continue;
 		}
@@ -71,7 +68,7 @@ int replay_feed(struct pipeline *p, struct journal_reader *jr, struct replay_sta
 		default:
 			break;
 		}
-		if (p->out_err)
+		if (pipeline_error(p))
 			return 0;
 	}
 	return rc < 0 ? -1 : 0;
@@ -81,9 +78,10 @@ void replay_finish(struct pipeline *p, const struct replay_state *st, int end)
 {
 	bool at_until = end == 0 && st->until_ns && st->last_ns <= st->until_ns;
 
-	if (!p->started || st->finished)
+	if (!pipeline_started(p) || st->finished)
 		return;
 	/* Stopped by --until: the stop line at that time, and nothing settled that the trace
 	 * only learnt later. */
-	pipeline_finish(p, at_until ? st->until_ns : st->last_ns, p->lost_total, !at_until);
+	pipeline_finish(p, at_until ? st->until_ns : st->last_ns, pipeline_lost_total(p),
+			!at_until);
 }

@@ -6,7 +6,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "journal.h"
 #include "pipeline.h"
@@ -19,10 +18,9 @@ struct replay_state {
 	bool continued;	   /* the file starts mid-trace (a rotated recording's later file) */
 };
 
-/* The pipeline settings a recording dictates: clocks, kernel, zombie age, /proc answers from
- * src, lines to out. The caller adds the output form and filters. */
-void replay_conf(struct pipeline_conf *pc, const struct record_meta *m, const struct procsrc *src,
-		 FILE *out);
+/* The pipeline settings a recording dictates: kernel, zombie age, /proc answers from src. The
+ * caller adds the filters and the outputs (whose clock is m->boot_to_real_ns). */
+void replay_conf(struct pipeline_conf *pc, const struct record_meta *m, const struct procsrc *src);
 
 /* Feeds jr to p (whose /proc source must be journal_replay_src(jr)). Returns 1 at the
  * recorder's end mark, 0 at a cut, at --until or when output failed, -1 when the file is bad

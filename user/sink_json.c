@@ -15,6 +15,7 @@
 #include "sink.h"
 #include "kernel_report.h"
 #include "status.h"
+#include "summary.h"
 #include "zombie_read.h"
 
 static void put_errno(struct jsonw *w, const char *key, int err)
@@ -469,8 +470,7 @@ static void put_body(struct jsonw *w, const struct sink *s, const struct zr_ev *
 		put_snapshot(w, ev);
 		break;
 	case ZR_EV_SUMMARY:
-		/* Members summary.c rendered with jsonw: trusted, spliced as they are. */
-		jsonw_members(w, ev->u.summary.json);
+		summary_put_json(w, ev);
 		break;
 	case ZR_EV_ACTION:
 		put_action(w, ev);

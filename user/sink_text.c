@@ -11,6 +11,7 @@
 #include "procfs.h"
 #include "sink.h"
 #include "status.h"
+#include "summary.h"
 
 #define COMM_COLS 16
 
@@ -438,9 +439,8 @@ static int text_emit(struct sink *s, const struct zr_ev *ev)
 	}
 	if (is_line)
 		put_line(s, ev);
-	/* The summary is zreaper's own report, built from escaped pieces: printed as it is. */
-	if (ev->kind == ZR_EV_SUMMARY && ev->u.summary.text)
-		fputs(ev->u.summary.text, s->out);
+	if (ev->kind == ZR_EV_SUMMARY)
+		summary_put_text(s->out, ev);
 	if ((s->flush_each && fflush(s->out)) || ferror(s->out))
 		return errno_result();
 	return 0;

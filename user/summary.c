@@ -1,4 +1,6 @@
-/* summary.c - statistics gathered from the events a trace shows, rendered once at its end. */
+/* summary.c - statistics gathered from the events a trace shows, rendered once at its end as
+ * the members of a JSON line or a report for people.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,78 +134,108 @@ static size_t top_parents(const struct summary *s, struct summary_parent *top)
 	return n;
 }
 
-void summary_render(const struct summary *s, uint64_t lost, uint64_t evicted, char **json,
-		    char **text)
+void summary_put_json(struct jsonw *w, const struct zr_ev *ev)
 {
+	const struct summary *s = ev->u.summary.stats;
 	struct summary_parent top[TOP_PARENTS];
-	size_t ntop = top_parents(s, top), i;
-	struct jsonw j, t; /* t is plain text: jsonw only as a growing buffer */
+	size_t ntop, i;
+	char key[12];
+	int k;
+
+	if (!s)
+		return;
+	jsonw_obj_begin(w, "counts");
+	for (k = 0; k < ZR_EV__COUNT; k++)
+		if (s->kinds[k])
+			jsonw_u64(w, sink_kind_name((enum zr_kind)k), s->kinds[k]);
+	jsonw_obj_end(w);
+	hist_json(w, "lifetime_hist", s->life_hist);
+	hist_json(w, "zombie_hist", s->zombie_hist);
+	ntop = top_parents(s, top);
+	jsonw_arr_begin(w, "top_zombie_parents");
+	for (i = 0; i < ntop; i++) {
+		jsonw_obj_begin(w, NULL);
+		jsonw_u64(w, "pid", top[i].pid);
+		jsonw_str(w, "comm", top[i].comm, ZR_COMM_BUF - 1);
+		jsonw_u64(w, "zombies", top[i].zombies);
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
+	jsonw_obj_begin(w, "exit_codes");
+	for (k = 0; k < 256; k++) {
+		if (!s->exit_codes[k])
+			continue;
+		snprintf(key, sizeof(key), "%d", k);
+		jsonw_u64(w, key, s->exit_codes[k]);
+	}
+	jsonw_obj_end(w);
+	jsonw_obj_begin(w, "signals");
+	for (k = 1; k <= 64; k++)
+		if (s->signals[k])
+			jsonw_u64(w, status_signal_name(k), s->signals[k]);
+	jsonw_obj_end(w);
+	jsonw_u64(w, "lost", ev->u.summary.lost);
+	jsonw_u64(w, "evicted", ev->u.summary.evicted);
+}
+
+/* Exit codes and signals as "exit codes: 0 x3 1 x1\nsignals: SIGKILL x2\n". */
+static void statuses_text(struct jsonw *t, const struct summary *s)
+{
 	int k, n;
 
-	jsonw_init(&j);
-	jsonw_init(&t);
-	jsonw_obj_begin(&j, "counts");
-	jsonw_printf(&t, "zreaper summary\nevents:");
-	for (k = 0; k < ZR_EV__COUNT; k++) {
-		if (!s->kinds[k])
+	jsonw_printf(t, "exit codes:");
+	for (k = 0, n = 0; k < 256; k++) {
+		if (!s->exit_codes[k])
 			continue;
-		jsonw_u64(&j, sink_kind_name((enum zr_kind)k), s->kinds[k]);
-		jsonw_printf(&t, " %s %llu", sink_kind_name((enum zr_kind)k),
-			     (unsigned long long)s->kinds[k]);
+		jsonw_printf(t, " %d x%llu", k, (unsigned long long)s->exit_codes[k]);
+		n++;
 	}
-	jsonw_obj_end(&j);
+	jsonw_printf(t, "%s\nsignals:", n ? "" : " none");
+	for (k = 1, n = 0; k <= 64; k++) {
+		if (!s->signals[k])
+			continue;
+		jsonw_printf(t, " %s x%llu", status_signal_name(k),
+			     (unsigned long long)s->signals[k]);
+		n++;
+	}
+	jsonw_printf(t, "%s\n", n ? "" : " none");
+}
+
+int summary_put_text(FILE *f, const struct zr_ev *ev)
+{
+	const struct summary *s = ev->u.summary.stats;
+	struct summary_parent top[TOP_PARENTS];
+	struct jsonw t; /* plain text: jsonw only as a growing buffer */
+	size_t ntop, i;
+	int k, rc;
+
+	if (!s)
+		return 0;
+	jsonw_init(&t);
+	jsonw_printf(&t, "zreaper summary\nevents:");
+	for (k = 0; k < ZR_EV__COUNT; k++)
+		if (s->kinds[k])
+			jsonw_printf(&t, " %s %llu", sink_kind_name((enum zr_kind)k),
+				     (unsigned long long)s->kinds[k]);
 	jsonw_printf(&t, "\n");
-	hist_json(&j, "lifetime_hist", s->life_hist);
-	hist_json(&j, "zombie_hist", s->zombie_hist);
 	hist_text(&t, "process lifetimes (exits):", s->life_hist);
 	hist_text(&t, "zombie times (reaps):", s->zombie_hist);
-
-	jsonw_arr_begin(&j, "top_zombie_parents");
+	ntop = top_parents(s, top);
 	jsonw_printf(&t, "parents with the most zombies:%s\n", ntop ? "" : " none");
 	for (i = 0; i < ntop; i++) {
 		char ct[80];
 
-		jsonw_obj_begin(&j, NULL);
-		jsonw_u64(&j, "pid", top[i].pid);
-		jsonw_str(&j, "comm", top[i].comm, ZR_COMM_BUF - 1);
-		jsonw_u64(&j, "zombies", top[i].zombies);
-		jsonw_obj_end(&j);
 		escape_str(ESCAPE_TEXT, top[i].comm, ZR_COMM_BUF - 1, ct, sizeof(ct));
 		jsonw_printf(&t, "  %u (%s) %llu\n", top[i].pid, ct,
 			     (unsigned long long)top[i].zombies);
 	}
-	jsonw_arr_end(&j);
-
-	jsonw_obj_begin(&j, "exit_codes");
-	jsonw_printf(&t, "exit codes:");
-	for (k = 0, n = 0; k < 256; k++) {
-		char key[12];
-
-		if (!s->exit_codes[k])
-			continue;
-		snprintf(key, sizeof(key), "%d", k);
-		jsonw_u64(&j, key, s->exit_codes[k]);
-		jsonw_printf(&t, " %d x%llu", k, (unsigned long long)s->exit_codes[k]);
-		n++;
-	}
-	jsonw_obj_end(&j);
-	jsonw_obj_begin(&j, "signals");
-	jsonw_printf(&t, "%s\nsignals:", n ? "" : " none");
-	for (k = 1, n = 0; k <= 64; k++) {
-		if (!s->signals[k])
-			continue;
-		jsonw_u64(&j, status_signal_name(k), s->signals[k]);
-		jsonw_printf(&t, " %s x%llu", status_signal_name(k),
-			     (unsigned long long)s->signals[k]);
-		n++;
-	}
-	jsonw_obj_end(&j);
-	jsonw_u64(&j, "lost", lost);
-	jsonw_u64(&j, "evicted", evicted);
-	jsonw_printf(&t, "%s\nlost %llu, evicted %llu\n", n ? "" : " none",
-		     (unsigned long long)lost, (unsigned long long)evicted);
-	*json = jsonw_detach(&j);
-	*text = jsonw_detach(&t);
+	statuses_text(&t, s);
+	jsonw_printf(&t, "lost %llu, evicted %llu\n", (unsigned long long)ev->u.summary.lost,
+		     (unsigned long long)ev->u.summary.evicted);
+	/* zreaper's own report, built from escaped pieces: printed as it is. */
+	rc = jsonw_has_failed(&t) ? 0 : fputs(jsonw_text(&t), f);
+	jsonw_release(&t);
+	return rc < 0 ? -1 : 0;
 }
 
 void summary_free(struct summary *s)

@@ -5,8 +5,10 @@
 #define ZR_SUMMARY_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "event.h"
+#include "jsonw.h"
 
 struct summary_parent {
 	uint32_t pid;
@@ -26,10 +28,13 @@ struct summary {
 
 void summary_add(struct summary *s, const struct zr_ev *ev);
 
-/* Renders the summary: *json gets the members of a `summary` JSON object, *text a report for
- * people; both malloc'd (NULL on ENOMEM). */
-void summary_render(const struct summary *s, uint64_t lost, uint64_t evicted, char **json,
-		    char **text);
+/* The members of a `summary` line (ev: ZR_EV_SUMMARY, its stats as an output reported them)
+ * after those w holds: counts, histograms, top parents, exit codes, signals, lost, evicted.
+ * Nothing without stats. */
+void summary_put_json(struct jsonw *w, const struct zr_ev *ev);
+
+/* The same as a report for people, on f. Returns 0, or -1 with f's error indicator set. */
+int summary_put_text(FILE *f, const struct zr_ev *ev);
 
 void summary_free(struct summary *s);
 

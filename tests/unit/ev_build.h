@@ -207,12 +207,13 @@ static inline struct zr_ev evb_snapshot(char state)
 	return ev;
 }
 
-static inline struct zr_ev evb_summary(const char *json, const char *text)
+static inline struct zr_ev evb_summary(const struct summary *stats, uint64_t lost, uint64_t evicted)
 {
 	struct zr_ev ev = evb_plain(ZR_EV_SUMMARY);
 
-	ev.u.summary.json = json;
-	ev.u.summary.text = text;
+	ev.u.summary.stats = stats;
+	ev.u.summary.lost = lost;
+	ev.u.summary.evicted = evicted;
 	return ev;
 }
 

@@ -10,6 +10,8 @@
 
 #include "filter.h"
 #include "journal.h"
+#include "output_lines.h"
+#include "output_summary.h"
 #include "pipeline.h"
 #include "record.h"
 #include "replay.h"
@@ -21,7 +23,10 @@ static inline int replay_run_json(int fd, FILE *out, bool summary, char *why, si
 				  unsigned long *mismatches)
 {
 	struct pipeline_conf pc = { 0 };
+	struct output_lines_conf lc = { .json = true, .f = out };
 	struct replay_state st = { 0 };
+	struct output_summary sum;
+	struct output_lines lines;
 	struct journal_reader jr;
 	struct record_reader *r;
 	struct record_meta m;
@@ -36,12 +41,17 @@ static inline int replay_run_json(int fd, FILE *out, bool summary, char *why, si
 		return -2;
 	journal_reader_init(&jr, r);
 	src = journal_replay_src(&jr);
-	replay_conf(&pc, &m, &src, out);
-	pc.json = true;
-	pc.want_summary = summary;
+	replay_conf(&pc, &m, &src);
 	memset(&f, 0, sizeof(f));
 	f.event_mask = filter_default_mask();
 	if (pipeline_init(&p, &f, &pc) == 0) {
+		lc.boot_to_real_ns = m.boot_to_real_ns;
+		lc.info = pipeline_run_info(&p);
+		output_lines_init(&lines, &lc);
+		pipeline_add_output(&p, &lines.out);
+		output_summary_init(&sum);
+		if (summary)
+			pipeline_add_output(&p, &sum.out);
 		end = replay_feed(&p, &jr, &st);
 		replay_finish(&p, &st, end);
 		pipeline_flush(&p);

@@ -17,6 +17,7 @@
 #include "sink_capture.h"
 #include "filter.h"
 #include "sink.h"
+#include "summary.h"
 #include "kernel_report.h"
 
 #define HEAD(kind, seq)                                                                            \
@@ -634,12 +635,18 @@ static void test_snapshot(void **state)
 
 static void test_summary(void **state)
 {
+	struct summary sum = { 0 };
+
 	(void)state;
-	assert_string_equal(emit1(evb_summary("\"counts\":{\"fork\":3,\"exit\":2},\"lost\":0",
-					      "ignored by JSON\n")),
-			    HEAD("summary", 1) ",\"counts\":{\"fork\":3,\"exit\":2},\"lost\":0}\n");
-	assert_string_equal(emit1(evb_summary(NULL, "text")), HEAD("summary", 1) "}\n");
-	assert_string_equal(emit1(evb_summary("", NULL)), HEAD("summary", 1) "}\n");
+	sum.kinds[ZR_EV_FORK] = 3;
+	sum.kinds[ZR_EV_EXIT] = 2;
+	assert_string_equal(
+	    emit1(evb_summary(&sum, 4, 1)),
+	    HEAD("summary", 1) ",\"counts\":{\"fork\":3,\"exit\":2},\"lifetime_hist\":[],"
+			       "\"zombie_hist\":[],\"top_zombie_parents\":[],"
+			       "\"exit_codes\":{},\"signals\":{},\"lost\":4,"
+			       "\"evicted\":1}\n");
+	assert_string_equal(emit1(evb_summary(NULL, 4, 1)), HEAD("summary", 1) "}\n");
 }
 
 static void test_seq_and_big_numbers(void **state)

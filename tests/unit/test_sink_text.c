@@ -15,6 +15,7 @@
 #include "ev_build.h"
 #include "sink_capture.h"
 #include "sink.h"
+#include "summary.h"
 
 #define HDR "TIME         EVENT     PID     PPID    COMM             DETAILS\n"
 #define T   "10:22:07.412 "
@@ -265,12 +266,19 @@ static void test_snapshot_state_names(void **state)
 /* The report as it is: no header, no columns, not counted as an event line. */
 static void test_summary_text_as_is(void **state)
 {
-	struct zr_ev evs[2] = { evb_summary("\"lost\":0", "zreaper summary\n  3 forks\n"),
-				evb_summary("\"lost\":0", NULL) };
+	struct summary sum = { 0 };
+	struct zr_ev evs[2];
 	struct sink s = new_sink(false);
 
 	(void)state;
-	assert_string_equal(emit_on(&s, evs, 2), "zreaper summary\n  3 forks\n");
+	sum.kinds[ZR_EV_FORK] = 3;
+	evs[0] = evb_summary(&sum, 0, 2);
+	evs[1] = evb_summary(NULL, 0, 0);
+	assert_string_equal(
+	    emit_on(&s, evs, 2),
+	    "zreaper summary\nevents: fork 3\nprocess lifetimes (exits):\n  (none)\n"
+	    "zombie times (reaps):\n  (none)\nparents with the most zombies: none\n"
+	    "exit codes: none\nsignals: none\nlost 0, evicted 2\n");
 	assert_false(s.header_done);
 	assert_int_equal(s.seq, 0);
 }
