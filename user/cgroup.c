@@ -1,5 +1,6 @@
 /* cgroup.c - locating the cgroup v2 hierarchy (hybrid hosts mount it at .../unified) and
- * turning a -c path into the id and level the BPF filter compares.
+ * turning a -c path into the id and level the BPF filter compares; the one reader of a
+ * process's v2 path (attribution, reap's policy).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -65,4 +66,28 @@ int cgroup_resolve(const char *path, uint64_t *id, int *level)
 	*id = st.st_ino;
 	*level = lvl;
 	return 0;
+}
+
+int cgroup_of_pid(uint32_t pid, char *buf, size_t len)
+{
+	char fn[64], line[4096];
+	FILE *f;
+	int err = -ENOENT;
+
+	buf[0] = '\0';
+	snprintf(fn, sizeof(fn), "/proc/%u/cgroup", pid);
+	f = fopen(fn, "re");
+	if (!f)
+		return -errno;
+	/* v1 hierarchies come first on hybrid hosts: "N:controllers:/path" */
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(buf, len, "%s", line + 3);
+			err = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return err;
 }

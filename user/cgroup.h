@@ -1,4 +1,4 @@
-/* cgroup.h - the cgroup v2 hierarchy: where it is mounted, and a path's id and depth. */
+/* cgroup.h - the cgroup v2 hierarchy: where it is mounted, a path's id and depth, a pid's path. */
 #ifndef ZR_CGROUP_H
 #define ZR_CGROUP_H
 
@@ -12,5 +12,9 @@ int cgroup_v2_mount(char *buf, size_t len);
  * inode) and level (0 = root). Returns 0, -ENOENT (no v2 mount or no such directory), or
  * -ENOTDIR (exists but is not a cgroup v2 directory). */
 int cgroup_resolve(const char *path, uint64_t *id, int *level);
+
+/* The cgroup v2 path of pid: the "0::/path" line of /proc/PID/cgroup, without "0::". Returns 0,
+ * -ENOENT (no v2 line) or -errno (pid gone); buf is "" unless 0. */
+int cgroup_of_pid(uint32_t pid, char *buf, size_t len);
 
 #endif /* ZR_CGROUP_H */

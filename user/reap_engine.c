@@ -36,27 +36,6 @@ static uint64_t pidns_inode(const char *path)
 	return stat(path, &st) ? 0 : (uint64_t)st.st_ino;
 }
 
-/* The cgroup v2 path of pid ("0::/a/b"), or "" when none. */
-static void read_cgroup(uint32_t pid, char *buf, size_t len)
-{
-	char path[64], line[1024];
-	FILE *f;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "0::", 3)) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(buf, len, "%s", line + 3);
-			break;
-		}
-	}
-	fclose(f);
-}
-
 enum zstate {
 	Z_GONE,	   /* reaped, or the pid is another life now */
 	Z_THREADS, /* the leader is dead but threads still run: not reapable yet */
@@ -220,7 +199,7 @@ static bool decide(struct reaper *r, struct zent *z)
 			ev->pidns = (uint32_t)pidns_inode(path);
 		}
 	}
-	read_cgroup(z->pid, cg, sizeof(cg));
+	cgroup_of_pid(z->pid, cg, sizeof(cg));
 	if (cg[0] && cgroup_resolve(cg, &id, &level) == 0)
 		ev->cgroup_id = id;
 	ev->parent.pid = z->ppid;
@@ -233,7 +212,7 @@ static bool decide(struct reaper *r, struct zent *z)
 		par.uid = ss.uid;
 	else
 		par.uid = (uint32_t)-1;
-	read_cgroup(z->ppid, cg, sizeof(cg));
+	cgroup_of_pid(z->ppid, cg, sizeof(cg));
 	par.cgroup = cg[0] ? cg : NULL;
 	par.is_host_init = z->ppid == 1;
 	/* Kernel threads are kthreadd (2, parent 0) and its children. */
