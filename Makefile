@@ -258,7 +258,7 @@ FUZZ_DIR  := $(BUILD)/fuzz
 FUZZ_CC   := clang
 FUZZ_SAN  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_OBJS := $(patsubst $(BUILD)/user/%.o,$(FUZZ_DIR)/%.o,\
-	     $(filter-out $(BUILD)/user/cmd_%.o $(BUILD)/user/bpf_load.o $(BUILD)/user/zombie_source.o,\
+	     $(filter-out $(BUILD)/user/cmd_%.o $(BUILD)/user/bpf_load.o,\
 	     $(LIB_OBJS))) # no kernel: nothing that loads BPF
 
 .PHONY: fuzz

@@ -241,10 +241,10 @@ void attrib_lookup(struct attrib *a, uint64_t cgroup_id, uint32_t pid, const cha
 		if (e->id == cgroup_id)
 			goto found;
 		if (path_by_id(a, cgroup_id, path, sizeof(path)) &&
-		    (!pid || cgroup_of_pid(pid, path, sizeof(path))))
+		    (!pid || cgroup_of_pid(NULL, pid, path, sizeof(path))))
 			path[0] = '\0';
 		e->id = cgroup_id;
-	} else if (cgroup_of_pid(pid, path, sizeof(path))) {
+	} else if (cgroup_of_pid(NULL, pid, path, sizeof(path))) {
 		/* known from /proc only (zombies older than the trace): ask /proc, uncached */
 		path[0] = '\0';
 	}

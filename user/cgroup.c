@@ -37,6 +37,15 @@ int cgroup_v2_mount(char *buf, size_t len)
 	return err;
 }
 
+const char *cgroup_strip_mount(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+
+	if (path[0] == '/' && !strncmp(path, root, n) && (path[n] == '/' || path[n] == '\0'))
+		return path + n;
+	return path;
+}
+
 int cgroup_resolve(const char *path, uint64_t *id, int *level)
 {
 	char root[2048], full[4096];
@@ -47,11 +56,7 @@ int cgroup_resolve(const char *path, uint64_t *id, int *level)
 
 	if (cgroup_v2_mount(root, sizeof(root)))
 		return -ENOENT;
-	if (path[0] == '/' && !strncmp(path, root, strlen(root)) &&
-	    (path[strlen(root)] == '/' || path[strlen(root)] == '\0'))
-		rel = path + strlen(root);
-	else
-		rel = path;
+	rel = cgroup_strip_mount(path, root);
 	while (*rel == '/')
 		rel++;
 	if ((size_t)snprintf(full, sizeof(full), "%s/%s", root, rel) >= sizeof(full))
@@ -68,14 +73,14 @@ int cgroup_resolve(const char *path, uint64_t *id, int *level)
 	return 0;
 }
 
-int cgroup_of_pid(uint32_t pid, char *buf, size_t len)
+int cgroup_of_pid(const char *proc_root, uint32_t pid, char *buf, size_t len)
 {
-	char fn[64], line[4096];
+	char fn[256], line[4096];
 	FILE *f;
 	int err = -ENOENT;
 
 	buf[0] = '\0';
-	snprintf(fn, sizeof(fn), "/proc/%u/cgroup", pid);
+	snprintf(fn, sizeof(fn), "%s/%u/cgroup", proc_root ? proc_root : "/proc", pid);
 	f = fopen(fn, "re");
 	if (!f)
 		return -errno;
