@@ -3,15 +3,14 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "inject.h"
 #include "inject_int.h"
+#include "procfs.h"
 
 #define PF_KTHREAD_FLAG 0x00200000UL
 #define NSPID_MAX	32
@@ -23,31 +22,13 @@ struct task_info {
 	uint32_t nspid[NSPID_MAX];
 };
 
-static int read_text(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return (int)n;
-	}
-	close(fd);
-	buf[n] = '\0';
-	return 0;
-}
-
-/* State, TracerPid and NSpid from a status file (/proc/P/status or /proc/P/task/T/status). */
-static int read_task_info(const char *path, struct task_info *ti)
+/* State, TracerPid and NSpid from the status file in dir of /proc ("P" or "P/task/T"). */
+static int read_task_info(const char *dir, struct task_info *ti)
 {
 	char buf[4096], *line, *save = NULL;
-	int rc = read_text(path, buf, sizeof(buf));
+	int rc = procfs_read_file(NULL, dir, "status", buf, sizeof(buf));
 
-	if (rc)
+	if (rc < 0)
 		return rc == -ENOENT ? -ESRCH : rc;
 	memset(ti, 0, sizeof(*ti));
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -78,12 +59,12 @@ static int read_task_info(const char *path, struct task_info *ti)
 /* Field 9 of stat (flags); comm may hold anything, so count from the last ')'. */
 static int read_flags(uint32_t pid, unsigned long *flags)
 {
-	char path[64], buf[1024], *p;
+	char dir[16], buf[1024], *p;
 	int rc, field;
 
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	rc = read_text(path, buf, sizeof(buf));
-	if (rc)
+	snprintf(dir, sizeof(dir), "%u", pid);
+	rc = procfs_read_file(NULL, dir, "stat", buf, sizeof(buf));
+	if (rc < 0)
 		return rc == -ENOENT ? -ESRCH : rc;
 	p = strrchr(buf, ')');
 	if (!p)
@@ -102,11 +83,11 @@ int inject_ns_pid(uint32_t zombie, uint32_t parent, uint32_t *ns_pid)
 	char path[64];
 	int rc;
 
-	snprintf(path, sizeof(path), "/proc/%u/status", zombie);
+	snprintf(path, sizeof(path), "%u", zombie);
 	rc = read_task_info(path, &z);
 	if (rc)
 		return rc;
-	snprintf(path, sizeof(path), "/proc/%u/status", parent);
+	snprintf(path, sizeof(path), "%u", parent);
 	rc = read_task_info(path, &p);
 	if (rc)
 		return rc;
@@ -125,7 +106,7 @@ int inject_proc_pick_thread(uint32_t pid, uint32_t *tid)
 	DIR *d;
 	int rc;
 
-	snprintf(path, sizeof(path), "/proc/%u/task/%u/status", pid, pid);
+	snprintf(path, sizeof(path), "%u/task/%u", pid, pid);
 	rc = read_task_info(path, &ti);
 	if (rc)
 		return rc;
@@ -143,7 +124,7 @@ int inject_proc_pick_thread(uint32_t pid, uint32_t *tid)
 
 		if (!t || t == pid)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%u/task/%lu/status", pid, t);
+		snprintf(path, sizeof(path), "%u/task/%lu", pid, t);
 		if (read_task_info(path, &ti) == 0 && ti.state != 'Z' && ti.state != 'X') {
 			*tid = (uint32_t)t;
 			rc = 0;
@@ -174,7 +155,7 @@ enum inject_outcome inject_check(uint32_t pid, char *why, size_t len)
 		snprintf(why, len, "parent %u is a kernel thread", pid);
 		return INJECT_REFUSED;
 	}
-	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	snprintf(path, sizeof(path), "%u", pid);
 	rc = read_task_info(path, &ti);
 	if (!rc)
 		rc = inject_proc_pick_thread(pid, &tid);
@@ -187,7 +168,7 @@ enum inject_outcome inject_check(uint32_t pid, char *why, size_t len)
 			 ti.tracer);
 		return INJECT_REFUSED;
 	}
-	snprintf(path, sizeof(path), "/proc/%u/task/%u/status", pid, tid);
+	snprintf(path, sizeof(path), "%u/task/%u", pid, tid);
 	if (read_task_info(path, &ti)) {
 		snprintf(why, len, "parent %u is gone", pid);
 		return INJECT_FAILED;
