@@ -180,7 +180,8 @@ $(BENCH_DIR)/initwork $(BENCH_DIR)/waitinit: $(BENCH_DIR)/%: tools/bench/%.c | $
 	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $< -o $@
 
 # The inject pause benchmark drives user/inject.c itself, as `reap` does.
-$(BENCH_DIR)/injectbench: tools/bench/injectbench.c $(BUILD)/user/inject.o $(BUILD)/user/procfs.o | $(BENCH_DIR)
+$(BENCH_DIR)/injectbench: tools/bench/injectbench.c $(patsubst user/%.c,$(BUILD)/user/%.o,$(wildcard user/inject*.c)) \
+			 $(BUILD)/user/procfs.o | $(BENCH_DIR)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(filter %.c %.o,$^) -o $@ # not the headers the .d files add
 
@@ -258,7 +259,7 @@ FUZZ_DIR  := $(BUILD)/fuzz
 FUZZ_CC   := clang
 FUZZ_SAN  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_OBJS := $(patsubst $(BUILD)/user/%.o,$(FUZZ_DIR)/%.o,\
-	     $(filter-out $(BUILD)/user/cmd_%.o $(BUILD)/user/bpf_load.o $(BUILD)/user/zombie_source.o,\
+	     $(filter-out $(BUILD)/user/cmd_%.o $(BUILD)/user/bpf_load.o,\
 	     $(LIB_OBJS))) # no kernel: nothing that loads BPF
 
 .PHONY: fuzz
@@ -287,8 +288,10 @@ AARCH64_CC ?= aarch64-linux-gnu-gcc
 cross-check-aarch64: | $(BUILD)
 	$(Q)tools/deps.sh gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	$(Q)mkdir -p $(BUILD)/cross
-	$(call msg,CC,user/inject.c [aarch64])
-	$(Q)$(AARCH64_CC) $(CFLAGS) $(ZR_CFLAGS) -c user/inject.c -o $(BUILD)/cross/inject.aarch64.o
+	$(Q)for f in $(wildcard user/inject*.c); do \
+		printf '  %-5s %s\n' CC "$$f [aarch64]"; \
+		$(AARCH64_CC) $(CFLAGS) $(ZR_CFLAGS) -c $$f -o $(BUILD)/cross/$$(basename $$f .c).aarch64.o || exit 1; \
+	done
 
 # ---- make install / uninstall / deb (issue 18): installed like a system tool. ---------------
 # PREFIX (/usr/local) and DESTDIR as usual; nothing is written outside $(DESTDIR). The unit's

@@ -223,29 +223,6 @@ int attrib_probe(struct attrib *a)
 	return path_by_id(a, st.st_ino, path, sizeof(path));
 }
 
-/* The v2 line ("0::/path") of /proc/PID/cgroup. */
-static int path_by_pid(uint32_t pid, char *buf, size_t len)
-{
-	char fn[64], line[4096];
-	FILE *f;
-	int err = -ENOENT;
-
-	snprintf(fn, sizeof(fn), "/proc/%u/cgroup", pid);
-	f = fopen(fn, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "0::", 3)) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(buf, len, "%s", line + 3);
-			err = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return err;
-}
-
 void attrib_lookup(struct attrib *a, uint64_t cgroup_id, uint32_t pid, const char **cid,
 		   const char **pod)
 {
@@ -264,10 +241,10 @@ void attrib_lookup(struct attrib *a, uint64_t cgroup_id, uint32_t pid, const cha
 		if (e->id == cgroup_id)
 			goto found;
 		if (path_by_id(a, cgroup_id, path, sizeof(path)) &&
-		    (!pid || path_by_pid(pid, path, sizeof(path))))
+		    (!pid || cgroup_of_pid(NULL, pid, path, sizeof(path))))
 			path[0] = '\0';
 		e->id = cgroup_id;
-	} else if (path_by_pid(pid, path, sizeof(path))) {
+	} else if (cgroup_of_pid(NULL, pid, path, sizeof(path))) {
 		/* known from /proc only (zombies older than the trace): ask /proc, uncached */
 		path[0] = '\0';
 	}

@@ -1,5 +1,6 @@
 /* cgroup.c - locating the cgroup v2 hierarchy (hybrid hosts mount it at .../unified) and
- * turning a -c path into the id and level the BPF filter compares.
+ * turning a -c path into the id and level the BPF filter compares; the one reader of a
+ * process's v2 path (attribution, reap's policy).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,6 +37,15 @@ int cgroup_v2_mount(char *buf, size_t len)
 	return err;
 }
 
+const char *cgroup_strip_mount(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+
+	if (path[0] == '/' && !strncmp(path, root, n) && (path[n] == '/' || path[n] == '\0'))
+		return path + n;
+	return path;
+}
+
 int cgroup_resolve(const char *path, uint64_t *id, int *level)
 {
 	char root[2048], full[4096];
@@ -46,11 +56,7 @@ int cgroup_resolve(const char *path, uint64_t *id, int *level)
 
 	if (cgroup_v2_mount(root, sizeof(root)))
 		return -ENOENT;
-	if (path[0] == '/' && !strncmp(path, root, strlen(root)) &&
-	    (path[strlen(root)] == '/' || path[strlen(root)] == '\0'))
-		rel = path + strlen(root);
-	else
-		rel = path;
+	rel = cgroup_strip_mount(path, root);
 	while (*rel == '/')
 		rel++;
 	if ((size_t)snprintf(full, sizeof(full), "%s/%s", root, rel) >= sizeof(full))
@@ -65,4 +71,28 @@ int cgroup_resolve(const char *path, uint64_t *id, int *level)
 	*id = st.st_ino;
 	*level = lvl;
 	return 0;
+}
+
+int cgroup_of_pid(const char *proc_root, uint32_t pid, char *buf, size_t len)
+{
+	char fn[256], line[4096];
+	FILE *f;
+	int err = -ENOENT;
+
+	buf[0] = '\0';
+	snprintf(fn, sizeof(fn), "%s/%u/cgroup", proc_root ? proc_root : "/proc", pid);
+	f = fopen(fn, "re");
+	if (!f)
+		return -errno;
+	/* v1 hierarchies come first on hybrid hosts: "N:controllers:/path" */
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(buf, len, "%s", line + 3);
+			err = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return err;
 }

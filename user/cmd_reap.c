@@ -1,6 +1,7 @@
-/* cmd_reap.c - `zreaper reap`: the command line, then zombies of live parents reported by
- * zombie_source.c (trace's detector, or /proc) are handed to reap_engine.c, pass after pass in
- * the event loop, and every decision goes to stdout as an `action` event.
+/* cmd_reap.c - `zreaper reap`: the command line, then the wiring: trace's pipeline on the
+ * kernel's events (quiet, with the engine of reaper.c as its output), or /proc rescans when
+ * BPF cannot load, pass after pass in the event loop; every decision goes to stdout as an
+ * `action` event.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,17 +11,35 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/libbpf.h>
 
+#include "bpf_load.h"
+#include "bpf_log.h"
 #include "clock.h"
 #include "cgroup.h"
 #include "cli.h"
 #include "cmd.h"
 #include "log.h"
 #include "loop.h"
-#include "reap_engine.h"
+#include "pipeline.h"
+#include "reaper.h"
 
-#define MS	    1000000ULL
-#define BPF_TICK_MS 100 /* the ring buffer is drained at least this often */
+#define MS	     1000000ULL
+#define BPF_TICK_MS  100	    /* the ring buffer is drained at least this often */
+#define WAKEUP_BYTES (64ULL * 1024) /* the timer drains the rest: no wake-up per fork */
+
+/* Where the engine learns of zombies: trace's pipeline on the kernel's events, or (is_bpf
+ * false) rescans of /proc. */
+struct reap_src {
+	bool is_bpf;
+	bool has_pipeline;
+	struct zr_filters f; /* every process, no thread events */
+	struct pipeline p;
+	struct output out;
+	struct zreaper_bpf *skel;
+	struct ring_buffer *ring;
+	uint64_t lost; /* the kernel's drop count when last looked at */
+};
 
 static void usage(FILE *f)
 {
@@ -98,14 +117,14 @@ static int usage_err(const char *opt, const char *val, const char *what)
 static const char *strip_cgroup_mount(const char *kv, char *buf, size_t len)
 {
 	char root[1024];
-	size_t n;
+	const char *rel;
 
 	if (strncmp(kv, "cgroup=", 7) != 0 || cgroup_v2_mount(root, sizeof(root)))
 		return kv;
-	n = strlen(root);
-	if (strncmp(kv + 7, root, n) != 0 || (kv[7 + n] != '/' && kv[7 + n] != '\0'))
+	rel = cgroup_strip_mount(kv + 7, root);
+	if (rel == kv + 7)
 		return kv;
-	snprintf(buf, len, "cgroup=%s", kv[7 + n] ? kv + 7 + n : "/");
+	snprintf(buf, len, "cgroup=%s", *rel ? rel : "/");
 	return buf;
 }
 
@@ -222,38 +241,131 @@ static int parse_args(struct reaper *r, int argc, char **argv, bool *json, uint6
 	return 0;
 }
 
-/* The pause between passes: fine enough for --step and --older-than, at most 500 ms. */
-static uint64_t tick_ns(const struct reap_policy *p)
+static int on_record(void *ctx, void *data, size_t size)
 {
-	uint64_t t = (p->older_ns < p->step_ns ? p->older_ns : p->step_ns) / 4;
+	struct reap_src *s = ctx;
 
-	if (t < 10 * MS)
-		t = 10 * MS;
-	if (t > 500 * MS)
-		t = 500 * MS;
-	return t;
+	return pipeline_record(&s->p, data, size);
+}
+
+static void close_src(struct reap_src *s)
+{
+	ring_buffer__free(s->ring);
+	bpf_load_stop(s->skel);
+	if (s->has_pipeline)
+		pipeline_free(&s->p);
+	s->ring = NULL;
+	s->skel = NULL;
+	s->has_pipeline = false;
+	s->is_bpf = false;
+}
+
+/* trace's pipeline, quiet, its zombie events due --older-than after the exit, the engine as
+ * its output; then BPF. 0 or -errno (why set). */
+static int open_bpf(struct reap_src *s, struct reaper *r, char *why, size_t whylen)
+{
+	struct pipeline_conf pc = { 0 };
+	struct zr_kernel_report report;
+	int err;
+
+	/* 0 would mean no zombie events at all: --older-than 0 wants every one at once. */
+	pc.zombie_after_ns = r->pol.older_ns ? r->pol.older_ns : 1;
+	if (pipeline_init(&s->p, &s->f, &pc))
+		return -ENOMEM;
+	s->has_pipeline = true;
+	reaper_output(r, &s->out);
+	pipeline_add_output(&s->p, &s->out);
+	bpf_log_set_print(log_verbosity - LOG_WARN);
+	err = bpf_load_start(&s->f, 0, WAKEUP_BYTES, &s->skel, &report, why, whylen);
+	if (err)
+		return err;
+	bpf_load_warn_degraded(&report);
+	s->ring = bpf_load_ring(s->skel, on_record, s);
+	if (!s->ring) {
+		err = -errno;
+		snprintf(why, whylen, "cannot open the ring buffer: %s", strerror(-err));
+		return err;
+	}
+	s->is_bpf = true;
+	return 0;
+}
+
+/* What exists now. After attach, so nothing falls between what /proc shows and what the
+ * kernel sends; the existing zombies come out of the next tick as `zombie` events. */
+static int start_src(struct reap_src *s, struct reaper *r)
+{
+	if (s->is_bpf)
+		return pipeline_start(&s->p, r->now, true);
+	return reaper_rescan(r, r->now);
+}
+
+/* Records the ring buffer dropped: the lifecycle may have missed exits, so one /proc pass
+ * finds every zombie that exists (the engine ignores those it knows). */
+static int resync_after_loss(struct reap_src *s, struct reaper *r)
+{
+	uint64_t drops = bpf_load_drops(s->skel);
+
+	if (drops <= s->lost)
+		return 0;
+	zr_warn("%llu kernel events lost (ring buffer full); looking for zombies in /proc",
+		(unsigned long long)(drops - s->lost));
+	pipeline_lost(&s->p, r->now, drops);
+	s->lost = drops;
+	return reaper_rescan(r, r->now);
+}
+
+/* What changed: the kernel's events and the due timers, or a rescan of /proc (a zombie found
+ * there is new since the last pass: its age is left UNKNOWN, under a pass). */
+static int poll_src(struct reap_src *s, struct reaper *r)
+{
+	int err;
+
+	if (!s->is_bpf)
+		return reaper_rescan(r, 0);
+	err = ring_buffer__consume(s->ring);
+	if (err < 0)
+		return err;
+	pipeline_tick(&s->p, r->now);
+	return resync_after_loss(s, r);
+}
+
+/* One pass of the engine, the textfile at most once a second; true when the run is over
+ * (a sink error, --once settled, --duration up). */
+static bool pass(struct reaper *r, uint64_t start, uint64_t duration)
+{
+	reaper_step(r);
+	if (r->out_err)
+		return true;
+	if (r->m && r->now - r->textfile_ns >= 1000 * MS) {
+		reaper_write_textfile(r);
+		r->textfile_ns = r->now;
+	}
+	if (!r->is_once)
+		reaper_compact(r);
+	return (r->is_once && reaper_all_settled(r)) || (duration && r->now - start >= duration);
 }
 
 /* Passes until --once is settled, --duration is up, a stop signal, or stdout's reader left. */
-static int run_passes(struct reaper *r, uint64_t duration)
+static int run_passes(struct reaper *r, struct reap_src *s, uint64_t duration)
 {
-	unsigned tick_ms = (unsigned)(tick_ns(&r->pol) / MS);
+	unsigned tick_ms = (unsigned)(reaper_tick_ns(r) / MS);
 	uint64_t start;
 	struct loop l;
 	bool done = false;
 	int err, rc = ZR_EXIT_OK;
 
 	/* The ring buffer is drained often (it fills while we sleep); /proc is read per pass. */
-	if (zombie_source_is_bpf(r->src) && tick_ms > BPF_TICK_MS)
+	if (s->is_bpf && tick_ms > BPF_TICK_MS)
 		tick_ms = BPF_TICK_MS;
-	err = loop_init(&l, zombie_source_fd(r->src), STDOUT_FILENO, tick_ms);
+	err =
+	    loop_init(&l, s->is_bpf ? ring_buffer__epoll_fd(s->ring) : -1, STDOUT_FILENO, tick_ms);
 	if (err) {
 		zr_err("cannot set up the event loop: %s", strerror(-err));
 		return ZR_EXIT_RUNTIME;
 	}
 	r->now = start = clock_ns(CLOCK_BOOTTIME);
 	r->is_accepting = true;
-	err = zombie_source_start(r->src, r->now);
+	err = start_src(s, r);
 	if (err) {
 		zr_err("cannot read /proc: %s", strerror(-err));
 		loop_close(&l);
@@ -261,19 +373,7 @@ static int run_passes(struct reaper *r, uint64_t duration)
 	}
 	/* --once handles what exists now; later zombies are the next run's. */
 	r->is_accepting = !r->is_once;
-	while (!done && !err) {
-		reap_engine_step(r);
-		if (r->out_err)
-			break;
-		if (r->m && r->now - r->textfile_ns >= 1000 * MS) {
-			reap_engine_write_textfile(r);
-			r->textfile_ns = r->now;
-		}
-		if (!r->is_once)
-			reap_engine_compact(r);
-		if ((r->is_once && reap_engine_all_settled(r)) ||
-		    (duration && r->now - start >= duration))
-			break;
+	while (!done && !err && !pass(r, start, duration)) {
 		switch (loop_wait(&l)) {
 		case LOOP_SIGNAL:
 			zr_debug("stopping on signal %d", l.last_signal);
@@ -293,14 +393,13 @@ static int run_passes(struct reaper *r, uint64_t duration)
 		default:
 			r->now = clock_ns(CLOCK_BOOTTIME);
 			/* --once looks at its candidates only: no new ones to find. */
-			if (r->is_accepting || zombie_source_is_bpf(r->src))
-				err = zombie_source_poll(r->src, r->now);
+			if (r->is_accepting || s->is_bpf)
+				err = poll_src(s, r);
 			break;
 		}
 	}
 	if (err && err != -EPIPE) {
-		zr_err("%s: %s",
-		       zombie_source_is_bpf(r->src) ? "reading kernel events" : "cannot read /proc",
+		zr_err("%s: %s", s->is_bpf ? "reading kernel events" : "cannot read /proc",
 		       strerror(-err));
 		rc = ZR_EXIT_RUNTIME;
 	}
@@ -310,19 +409,22 @@ static int run_passes(struct reaper *r, uint64_t duration)
 
 /* trace's detector, unless --once (a snapshot is all it needs: no BPF, works without
  * CAP_BPF) or ZREAPER_NO_BPF is set; /proc when BPF cannot load, said once on stderr. */
-static int open_source(struct reaper *r)
+static int open_src(struct reap_src *s, struct reaper *r)
 {
-	static const struct zombie_source_cbs cbs = { reap_engine_found, reap_engine_gone };
 	const char *no_bpf = getenv("ZREAPER_NO_BPF");
 	bool want_bpf = !r->is_once && !(no_bpf && *no_bpf && strcmp(no_bpf, "0") != 0);
-	char why[512];
+	char why[512] = "";
+	int err = 0;
 
-	r->src = zombie_source_open(want_bpf, r->pol.older_ns, &cbs, r, why, sizeof(why));
-	if (!r->src) {
+	if (want_bpf)
+		err = open_bpf(s, r, why, sizeof(why));
+	if (err)
+		close_src(s);
+	if (err == -ENOMEM) {
 		zr_err("out of memory");
 		return ZR_EXIT_RUNTIME;
 	}
-	if (zombie_source_is_bpf(r->src))
+	if (s->is_bpf)
 		zr_info("watching zombies through kernel events (trace's detector)");
 	else if (r->is_once)
 		zr_info("--once: the zombies that exist now, from /proc");
@@ -335,6 +437,7 @@ static int open_source(struct reaper *r)
 int cmd_reap(int argc, char **argv)
 {
 	struct reaper r;
+	struct reap_src src = { 0 };
 	uint64_t duration = 0;
 	bool json = false;
 	int rc;
@@ -354,7 +457,7 @@ int cmd_reap(int argc, char **argv)
 			return ZR_EXIT_RUNTIME;
 		}
 	}
-	reap_engine_init(&r);
+	reaper_init(&r);
 
 	if (json)
 		sink_json_init(&r.sink, stdout, NULL);
@@ -366,22 +469,22 @@ int cmd_reap(int argc, char **argv)
 
 	/* No handlers: loop.c reads the stop signals from a signalfd. SIGCHLD is blocked by
 	 * inject while it waits for its tracee's stops. */
-	rc = open_source(&r);
+	rc = open_src(&src, &r);
 	if (!rc)
-		rc = run_passes(&r, duration);
+		rc = run_passes(&r, &src, duration);
 	if (!r.out_err)
 		r.out_err = r.sink.ops->flush(&r.sink);
 	if (r.m)
-		reap_engine_write_textfile(&r);
+		reaper_write_textfile(&r);
 	metrics_free(r.m);
 	if (r.out_err && r.out_err != -EPIPE) {
 		zr_err("cannot write events: %s", strerror(-r.out_err));
 		rc = ZR_EXIT_RUNTIME;
-	} else if (rc == ZR_EXIT_OK && r.is_once && !r.out_err && reap_engine_remaining(&r) > 0) {
+	} else if (rc == ZR_EXIT_OK && r.is_once && !r.out_err && reaper_remaining(&r) > 0) {
 		rc = ZR_EXIT_RUNTIME;
 	}
-	zombie_source_free(r.src);
+	close_src(&src);
 	r.sink.ops->close(&r.sink);
-	reap_engine_free(&r);
+	reaper_free(&r);
 	return rc;
 }

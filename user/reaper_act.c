@@ -1,116 +1,74 @@
-/* reap_engine.c - `reap`'s engine, driven by cmd_reap.c's loop: the zombies being looked after
- * (found and gone as zombie_source.c reports them), the policy decided for each
- * (reap_policy.c), and escalating actions on their parents: SIGCHLD, a waitid injected into the
- * parent (inject.c), killing it. Each action is taken once per parent for all its zombies due
- * for it (one stop reaps them all). Every decision is an `action` event into the sink; one
- * that would repeat for each zombie of a parent (a refusal) is printed once per parent and
- * reason, and counted for each.
+/* reaper_act.c - what reaper.c's pass does to one zombie: decide the policy for it
+ * (reap_policy.c), then escalating actions on its parent through r->ops: SIGCHLD, a waitid
+ * injected into the parent (inject.c), killing it; judge whether a nudge or kill worked. Each
+ * action is taken once per parent for all its zombies due for it (one stop reaps them all).
+ * Every decision is an `action` event into the sink; one that would repeat for each zombie of
+ * a parent (a refusal) is printed once per parent and reason, and counted for each.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "clock.h"
 #include "cgroup.h"
 #include "log.h"
 #include "procfs.h"
-#include "reap_engine.h"
+#include "reaper.h"
+#include "reaper_int.h"
 #include "status.h"
 
-#define MS	       1000000ULL
 #define KILL_TERM_SENT 1
 #define KILL_KILL_SENT 2
-#define SWEEP_NS       (5000 * MS) /* settled entries are checked for gone-ness this often */
 
-static uint64_t pidns_inode(const char *path)
+uint64_t reaper_pidns_inode(const char *path)
 {
 	struct stat st;
 
 	return stat(path, &st) ? 0 : (uint64_t)st.st_ino;
 }
 
-/* The cgroup v2 path of pid ("0::/a/b"), or "" when none. */
-static void read_cgroup(uint32_t pid, char *buf, size_t len)
-{
-	char path[64], line[1024];
-	FILE *f;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "0::", 3)) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(buf, len, "%s", line + 3);
-			break;
-		}
-	}
-	fclose(f);
-}
-
-enum zstate {
-	Z_GONE,	   /* reaped, or the pid is another life now */
-	Z_THREADS, /* the leader is dead but threads still run: not reapable yet */
-	Z_ZOMBIE,
-};
-
-static enum zstate zombie_state(const struct zent *z)
+enum zstate reaper_zombie_state(const struct reaper *r, const struct zent *z)
 {
 	struct procfs_stat st;
 
-	if (procfs_read_stat(NULL, z->pid, &st) || st.start_ticks != z->start_ticks ||
+	if (procsrc_stat(&r->proc, z->pid, &st) || st.start_ticks != z->start_ticks ||
 	    st.state != 'Z')
 		return Z_GONE;
 	return st.threads > 1 ? Z_THREADS : Z_ZOMBIE;
 }
 
-/* Is the zombie still there: same pid, same start, still a zombie? */
-static bool zombie_present(const struct zent *z)
+bool reaper_zombie_present(const struct reaper *r, const struct zent *z)
 {
-	return zombie_state(z) != Z_GONE;
+	return reaper_zombie_state(r, z) != Z_GONE;
 }
 
 /* Is the parent the same process as when decided (no pid reuse) and alive? */
-static bool parent_present(const struct zent *z, struct procfs_stat *st)
+static bool parent_present(const struct reaper *r, const struct zent *z, struct procfs_stat *st)
 {
-	return procfs_read_stat(NULL, z->ppid, st) == 0 && st->start_ticks == z->pstart_ticks &&
+	return procsrc_stat(&r->proc, z->ppid, st) == 0 && st->start_ticks == z->pstart_ticks &&
 	       st->state != 'Z' && st->state != 'X';
 }
 
-/* Sends sig to the parent through a pidfd opened after its identity was checked, so a reused
- * pid is never signalled. */
-static int signal_parent(const struct zent *z, int sig)
+/* Sends sig to the parent through a handle (a pidfd) whose process is checked to be the
+ * parent after it was opened, so a reused pid is never signalled. */
+static int signal_parent(struct reaper *r, const struct zent *z, int sig)
 {
 	struct procfs_stat st;
-	int fd, rc = 0;
+	int h, rc = 0;
 
-	fd = (int)syscall(SYS_pidfd_open, (pid_t)z->ppid, 0);
-	if (fd < 0)
-		return -errno;
-	if (!parent_present(z, &st))
+	h = r->ops->parent_open(z->ppid);
+	if (h < 0)
+		return h;
+	if (!parent_present(r, z, &st))
 		rc = -ESRCH;
-	else if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0))
-		rc = -errno;
-	close(fd);
+	else
+		rc = r->ops->parent_signal(h, sig);
+	r->ops->parent_close(h);
 	return rc;
-}
-
-/* The textfile after a pass: a failure is worth a warning, not the end of reaping. */
-void reap_engine_write_textfile(struct reaper *r)
-{
-	int err = metrics_write_file(r->m, r->textfile, clock_ns(CLOCK_BOOTTIME));
-
-	if (err)
-		zr_warn("--metrics-textfile %s: %s", r->textfile, strerror(-err));
 }
 
 /* Counts the action on z (--metrics-textfile) and, unless is_quiet, prints it. */
@@ -187,20 +145,20 @@ static void emit_once(struct reaper *r, struct zent *z, enum rp_action a, const 
 
 /* Fills the event template (the zombie as subject, its parent nested) and applies the policy.
  * Returns false when the zombie is not ours to handle (parent gone or exiting: nothing to do). */
-static bool decide(struct reaper *r, struct zent *z)
+bool reaper_decide(struct reaper *r, struct zent *z)
 {
 	struct procfs_stat zst, pst;
 	struct procfs_status ss;
 	struct rp_parent par = { 0 };
-	char cg[1024], why[256], path[64];
+	char cg[1024], why[256], path[256];
 	struct zr_ev *ev = &z->ev;
 	uint64_t id;
 	int level;
 	enum rp_verdict v;
 
 	z->is_decided = true;
-	if (procfs_read_stat(NULL, z->pid, &zst) || zst.start_ticks != z->start_ticks ||
-	    procfs_read_stat(NULL, zst.ppid, &pst) || pst.state == 'Z' || pst.state == 'X')
+	if (procsrc_stat(&r->proc, z->pid, &zst) || zst.start_ticks != z->start_ticks ||
+	    procsrc_stat(&r->proc, zst.ppid, &pst) || pst.state == 'Z' || pst.state == 'X')
 		return false;
 	z->ppid = zst.ppid;
 	z->pstart_ticks = pst.start_ticks;
@@ -211,16 +169,17 @@ static bool decide(struct reaper *r, struct zent *z)
 	ev->ppid = z->ppid;
 	ev->start_ns = procfs_ticks_to_ns(z->start_ticks);
 	memcpy(ev->comm, zst.comm, sizeof(ev->comm));
-	if (procfs_read_status(NULL, z->pid, &ss) == 0) {
+	if (procsrc_status(&r->proc, z->pid, &ss) == 0) {
 		ev->uid = ss.uid;
 		ev->gid = ss.gid;
-		snprintf(path, sizeof(path), "/proc/%u/ns/pid", z->pid);
-		if (ss.ns_depth > 0 && pidns_inode(path) != r->own_pidns) {
+		snprintf(path, sizeof(path), "%s/%u/ns/pid", r->proc.root ? r->proc.root : "/proc",
+			 z->pid);
+		if (ss.ns_depth > 0 && reaper_pidns_inode(path) != r->own_pidns) {
 			ev->ns_pid = ss.ns_pid;
-			ev->pidns = (uint32_t)pidns_inode(path);
+			ev->pidns = (uint32_t)reaper_pidns_inode(path);
 		}
 	}
-	read_cgroup(z->pid, cg, sizeof(cg));
+	cgroup_of_pid(r->proc.root, z->pid, cg, sizeof(cg));
 	if (cg[0] && cgroup_resolve(cg, &id, &level) == 0)
 		ev->cgroup_id = id;
 	ev->parent.pid = z->ppid;
@@ -229,11 +188,11 @@ static bool decide(struct reaper *r, struct zent *z)
 
 	par.pid = z->ppid;
 	par.comm = pst.comm;
-	if (procfs_read_status(NULL, z->ppid, &ss) == 0)
+	if (procsrc_status(&r->proc, z->ppid, &ss) == 0)
 		par.uid = ss.uid;
 	else
 		par.uid = (uint32_t)-1;
-	read_cgroup(z->ppid, cg, sizeof(cg));
+	cgroup_of_pid(r->proc.root, z->ppid, cg, sizeof(cg));
 	par.cgroup = cg[0] ? cg : NULL;
 	par.is_host_init = z->ppid == 1;
 	/* Kernel threads are kthreadd (2, parent 0) and its children. */
@@ -249,78 +208,14 @@ static bool decide(struct reaper *r, struct zent *z)
 	return true;
 }
 
-static struct zent *find(struct reaper *r, uint32_t pid, uint64_t start)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		if (r->z[i].pid == pid && r->z[i].start_ticks == start)
-			return &r->z[i];
-	return NULL;
-}
-
-/* Is a zombie of this age (or age bound) surely younger than --older-than? Then --once leaves
- * it at once: it is not old enough for this run. */
-static bool is_too_young(const struct reaper *r, const struct zombie_found *f)
-{
-	return f->age_source != ZR_AGE_UNKNOWN && f->age_ns < r->pol.older_ns;
-}
-
-/* The source reports a zombie: a new candidate, old enough --older-than after it became one.
- * Only a bound on its age (START_BOUND), or none: --older-than after it was first seen. */
-void reap_engine_found(const struct zombie_found *f, void *arg)
-{
-	struct reaper *r = arg;
-	struct zent *z;
-	char age[32];
-
-	/* --once handles what exists now; later zombies are the next run's. */
-	if (!r->is_accepting || find(r, f->pid, f->start_ticks))
-		return;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		struct zent *v = realloc(r->z, cap * sizeof(*v));
-
-		if (!v) {
-			zr_warn("out of memory: zombie %u is not looked after", f->pid);
-			return;
-		}
-		r->z = v;
-		r->cap = cap;
-	}
-	z = &r->z[r->n++];
-	memset(z, 0, sizeof(*z));
-	z->pid = f->pid;
-	z->start_ticks = f->start_ticks;
-	z->ppid = f->ppid;
-	z->first_seen_ns =
-	    zr_age_is_exact(f->age_source) && f->age_ns < r->now ? r->now - f->age_ns : r->now;
-	z->pending = -1;
-	if (r->is_once && is_too_young(r, f)) {
-		sink_format_duration(age, sizeof(age), f->age_ns);
-		zr_debug("zombie %u is %s%s old, younger than --older-than: left alone", f->pid,
-			 f->age_source == ZR_AGE_START_BOUND ? "at most " : "", age);
-		z->is_decided = z->is_done = true;
-	}
-}
-
 /* The zombie was reaped: a pending nudge or kill worked (or its parent got there first). */
-static void mark_gone(struct reaper *r, struct zent *z)
+void reaper_mark_gone(struct reaper *r, struct zent *z)
 {
 	if (z->is_gone)
 		return;
 	z->is_gone = true;
 	if (z->pending >= 0)
 		emit(r, z, (enum rp_action)z->pending, "reaped", NULL);
-}
-
-void reap_engine_gone(uint32_t pid, uint64_t start_ticks, void *arg)
-{
-	struct reaper *r = arg;
-	struct zent *z = find(r, pid, start_ticks);
-
-	if (z)
-		mark_gone(r, z);
 }
 
 /* Done with this stage: the next action may come --step later. */
@@ -342,7 +237,7 @@ static void inject_batch(struct reaper *r, int n)
 	for (i = 0; i < n; i++) {
 		struct zent *z = r->batch[i];
 
-		rc = inject_ns_pid(z->pid, ppid, &r->batch_ns[k]);
+		rc = r->ops->inject_ns_pid(z->pid, ppid, &r->batch_ns[k]);
 		if (rc) {
 			emit(r, z, RP_INJECT, "failed",
 			     "cannot find pid %u in parent %u's namespace: %s", z->pid, ppid,
@@ -354,7 +249,7 @@ static void inject_batch(struct reaper *r, int n)
 	}
 	if (!k)
 		return;
-	o = inject_waitids(ppid, r->batch_ns, r->batch_ret, k, &res);
+	o = r->ops->inject_waitids(ppid, r->batch_ns, r->batch_ret, k, &res);
 	if (res.n_ran)
 		zr_info("inject: parent %u (thread %u) ran %d of %d waitid(s), held %.3f ms in %d "
 			"stop(s)",
@@ -367,7 +262,7 @@ static void inject_batch(struct reaper *r, int n)
 		if (i >= res.n_ran)
 			emit_once(r, z, RP_INJECT, o == INJECT_REFUSED ? "refused" : "failed",
 				  res.why);
-		else if (!zombie_present(z))
+		else if (!reaper_zombie_present(r, z))
 			emit(r, z, RP_INJECT, "reaped", NULL);
 		else if (ret < 0)
 			emit(r, z, RP_INJECT, "failed", "waitid(P_PID, %u) in parent %u failed: %s",
@@ -378,7 +273,7 @@ static void inject_batch(struct reaper *r, int n)
 			     "waitid(P_PID, %u) in parent %u returned %ld; the zombie is still "
 			     "there",
 			     r->batch_ns[i], ppid, ret);
-		if (i < res.n_ran && !zombie_present(z))
+		if (i < res.n_ran && !reaper_zombie_present(r, z))
 			z->is_gone = true;
 	}
 }
@@ -387,7 +282,7 @@ static void inject_batch(struct reaper *r, int n)
 static void signal_batch(struct reaper *r, enum rp_action a, int n)
 {
 	int sig = a == RP_NUDGE ? SIGCHLD : SIGTERM;
-	int rc = signal_parent(r->batch[0], sig), i;
+	int rc = signal_parent(r, r->batch[0], sig), i;
 	char why[128];
 
 	if (rc)
@@ -418,7 +313,7 @@ static bool is_due(const struct reaper *r, const struct zent *o)
 /* z is due for an action: takes one rate slot for its parent and acts once for every zombie
  * of that parent due for the same action (those after z in the table: the ones before it were
  * looked at already in this pass). */
-static void act_on_parent(struct reaper *r, struct zent *z)
+void reaper_act(struct reaper *r, struct zent *z)
 {
 	enum rp_action a = r->pol.actions[z->stage];
 	size_t i;
@@ -433,8 +328,8 @@ static void act_on_parent(struct reaper *r, struct zent *z)
 		if (o->ppid != z->ppid || o->pstart_ticks != z->pstart_ticks || !is_due(r, o) ||
 		    r->pol.actions[o->stage] != a)
 			continue;
-		if (!zombie_present(o))
-			mark_gone(r, o);
+		if (!reaper_zombie_present(r, o))
+			reaper_mark_gone(r, o);
 		else
 			r->batch[n++] = o;
 	}
@@ -449,7 +344,7 @@ static bool escalate_kill(struct reaper *r, const struct zent *z)
 {
 	size_t i;
 
-	if (signal_parent(z, SIGKILL))
+	if (signal_parent(r, z, SIGKILL))
 		return false;
 	for (i = 0; i < r->n; i++) {
 		struct zent *o = &r->z[i];
@@ -465,18 +360,18 @@ static bool escalate_kill(struct reaper *r, const struct zent *z)
 }
 
 /* A pending nudge or kill whose time is up and whose zombie is still there. */
-static void judge(struct reaper *r, struct zent *z)
+void reaper_judge(struct reaper *r, struct zent *z)
 {
 	struct procfs_stat st;
 	enum rp_action a = (enum rp_action)z->pending;
 
-	if (a == RP_KILL_PARENT && z->kill_state == KILL_TERM_SENT && parent_present(z, &st) &&
+	if (a == RP_KILL_PARENT && z->kill_state == KILL_TERM_SENT && parent_present(r, z, &st) &&
 	    escalate_kill(r, z))
 		return;
 	if (a == RP_NUDGE)
 		emit(r, z, a, "no_effect", "parent %u did not reap it within %.3f s of SIGCHLD",
 		     z->ppid, (double)r->pol.step_ns / 1e9);
-	else if (parent_present(z, &st))
+	else if (parent_present(r, z, &st))
 		emit(r, z, a, "no_effect", "parent %u is still alive after SIGTERM and SIGKILL",
 		     z->ppid);
 	else
@@ -489,7 +384,7 @@ static void judge(struct reaper *r, struct zent *z)
 	z->due_ns = r->now; /* the step has been waited already */
 }
 
-static void plan(struct reaper *r, struct zent *z)
+void reaper_plan(struct reaper *r, struct zent *z)
 {
 	char why[200];
 
@@ -497,7 +392,7 @@ static void plan(struct reaper *r, struct zent *z)
 		enum rp_action a = r->pol.actions[z->stage];
 
 		if (a == RP_INJECT) {
-			switch (inject_check(z->ppid, why, sizeof(why))) {
+			switch (r->ops->inject_check(z->ppid, why, sizeof(why))) {
 			case INJECT_REFUSED:
 				emit_once(r, z, a, "refused", why);
 				continue;
@@ -512,122 +407,4 @@ static void plan(struct reaper *r, struct zent *z)
 		emit(r, z, a, "planned", NULL);
 	}
 	z->is_done = true;
-}
-
-/* Every zombie old enough is decided before anything is done, so an action on one parent
- * can account for all of that parent's zombies. */
-static void decide_due(struct reaper *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++) {
-		struct zent *z = &r->z[i];
-
-		if (z->is_decided || z->is_done || z->is_gone ||
-		    r->now - z->first_seen_ns < r->pol.older_ns)
-			continue;
-		switch (zombie_state(z)) {
-		case Z_GONE:
-			mark_gone(r, z);
-			break;
-		case Z_THREADS:
-			/* Its age counts from when the whole process is dead. */
-			z->first_seen_ns = r->now;
-			break;
-		case Z_ZOMBIE:
-		default:
-			if (!decide(r, z))
-				z->is_done = true; /* parent gone or exiting: nothing to do */
-			break;
-		}
-	}
-}
-
-/* One pass: what is gone, what is due, what to do. */
-void reap_engine_step(struct reaper *r)
-{
-	bool is_sweep = r->now >= r->sweep_due_ns;
-	size_t i;
-
-	/* Settled entries leave when a `reap` event says so; a lost event must not keep them
-	 * forever, hence the occasional look. */
-	if (is_sweep)
-		r->sweep_due_ns = r->now + SWEEP_NS;
-	decide_due(r);
-	for (i = 0; i < r->n; i++) {
-		struct zent *z = &r->z[i];
-
-		if (z->is_gone)
-			continue;
-		if ((!z->is_done || is_sweep) && !zombie_present(z)) {
-			mark_gone(r, z);
-			continue;
-		}
-		if (z->is_done)
-			continue;
-		if (z->pending >= 0) {
-			if (r->now >= z->check_ns)
-				judge(r, z);
-			continue;
-		}
-		if (r->now - z->first_seen_ns < r->pol.older_ns)
-			continue;
-		if (!z->is_decided)
-			continue;
-		if (r->pol.dry_run) {
-			plan(r, z);
-			continue;
-		}
-		if (z->stage >= r->pol.n_actions) {
-			z->is_done = true;
-			continue;
-		}
-		if (r->now >= z->due_ns)
-			act_on_parent(r, z);
-	}
-}
-
-bool reap_engine_all_settled(const struct reaper *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		if (!r->z[i].is_gone && !r->z[i].is_done)
-			return false;
-	return true;
-}
-
-int reap_engine_remaining(const struct reaper *r)
-{
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < r->n; i++)
-		if (r->z[i].is_selected && !r->z[i].is_gone && zombie_present(&r->z[i]))
-			n++;
-	return n;
-}
-
-/* Forgets the zombies that are gone (daemon mode would otherwise grow without end). */
-void reap_engine_compact(struct reaper *r)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < r->n; i++)
-		if (!r->z[i].is_gone)
-			r->z[k++] = r->z[i];
-	r->n = k;
-}
-
-void reap_engine_init(struct reaper *r)
-{
-	reap_policy_rate_init(&r->rate, r->pol.max_per_min);
-	r->own_pidns = pidns_inode("/proc/self/ns/pid");
-}
-
-void reap_engine_free(struct reaper *r)
-{
-	free(r->z);
-	r->z = NULL;
-	r->n = r->cap = 0;
 }
