@@ -10,6 +10,8 @@
 #include "zr_event.h"
 
 /* include/uapi/linux/wait.h and asm-generic/siginfo.h, spelled out to stay libc-independent. */
+#define K_WUNTRACED	0x02
+#define K_WCONTINUED	0x08
 #define K_WNOWAIT	0x01000000
 #define K_CLD_EXITED	1
 #define K_CLD_KILLED	2
@@ -99,9 +101,10 @@ static void decode_wait(const struct zr_rec_wait *r, struct zr_ev *ev)
 	ev->kind = ZR_EV_WAIT;
 	ev->is_thread = false;
 	ev->is_unmatched = !(r->hdr.flags & ZR_F_SUBJECT_WANTED);
-	ev->u.wait.syscall = r->syscall;
+	ev->u.wait.syscall = r->syscall == ZR_WAITID ? ZR_SYS_WAITID : ZR_SYS_WAIT4;
 	ev->u.wait.target = r->target;
 	ev->u.wait.options = r->options;
+	ev->u.wait.reports_stops = r->options & (K_WUNTRACED | K_WCONTINUED);
 	ev->u.wait.args_unknown = r->hdr.flags & ZR_F_ARGS_UNKNOWN;
 	if (r->ret < 0) {
 		ev->u.wait.error = (int)-r->ret;
