@@ -12,7 +12,7 @@
 #include "jsonw.h"
 #include "log.h"
 #include "procfs.h"
-#include "procsrc.h"
+#include "proc_seen.h"
 #include "sink.h"
 #include "status.h"
 #include "tree_show.h"
@@ -37,7 +37,7 @@ struct tree {
 static int add_proc(uint32_t pid, void *arg)
 {
 	struct tree *t = arg;
-	struct procfs_status ss;
+	struct proc_seen ps;
 	struct node *nd;
 
 	if (t->n == t->cap) {
@@ -49,13 +49,16 @@ static int add_proc(uint32_t pid, void *arg)
 		t->v = v;
 		t->cap = cap;
 	}
+	if (proc_seen_read(t->src, pid, PROC_SEEN_STATUS | PROC_SEEN_ZOMBIE, t->now_ns, &ps))
+		return 0; /* gone meanwhile */
 	nd = &t->v[t->n];
 	memset(nd, 0, sizeof(*nd));
-	if (procsrc_stat(t->src, pid, &nd->st))
-		return 0; /* gone meanwhile */
-	if (nd->st.state == 'Z' && procsrc_zombie(t->src, &nd->st, t->now_ns, &nd->zi))
+	nd->st = ps.st;
+	if (ps.has_zombie)
+		nd->zi = ps.zi;
+	else
 		zombie_info_set(&nd->zi, -1, ZR_AGE_UNKNOWN, 0);
-	nd->is_init = pid == 1 || (procsrc_status(t->src, pid, &ss) == 0 && ss.ns_pid == 1);
+	nd->is_init = proc_seen_is_init(&ps);
 	nd->parent = nd->first_child = nd->next_sibling = -1;
 	t->n++;
 	return 0;
