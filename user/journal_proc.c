@@ -7,15 +7,11 @@
 
 #include "journal_int.h"
 
-static void enc_stat(struct enc *e, uint32_t pid, int rc, const struct procfs_stat *st)
+static void enc_stat(struct enc *e, const void *answer)
 {
-	size_t cl;
+	const struct procfs_stat *st = answer;
+	size_t cl = strnlen(st->comm, ZR_COMM_BUF - 1);
 
-	put_var(e, pid);
-	put_svar(e, rc);
-	if (rc)
-		return;
-	cl = strnlen(st->comm, ZR_COMM_BUF - 1);
 	put_var(e, cl);
 	put_bytes(e, st->comm, cl);
 	put_var(e, (uint8_t)st->state);
@@ -27,12 +23,10 @@ static void enc_stat(struct enc *e, uint32_t pid, int rc, const struct procfs_st
 	put_svar(e, st->exit_code);
 }
 
-static void enc_status(struct enc *e, uint32_t pid, int rc, const struct procfs_status *st)
+static void enc_status(struct enc *e, const void *answer)
 {
-	put_var(e, pid);
-	put_svar(e, rc);
-	if (rc)
-		return;
+	const struct procfs_status *st = answer;
+
 	put_var(e, st->sig_blk);
 	put_var(e, st->sig_ign);
 	put_var(e, st->sig_cgt);
@@ -43,44 +37,52 @@ static void enc_status(struct enc *e, uint32_t pid, int rc, const struct procfs_
 	put_svar(e, st->threads);
 }
 
-static int rec_stat(const struct procsrc *src, uint32_t pid, struct procfs_stat *st)
+static void enc_zombie(struct enc *e, const void *answer)
+{
+	const struct zombie_info *zi = answer;
+
+	put_svar(e, zi->wait_status);
+	put_var(e, (uint64_t)zi->source);
+	put_var(e, zi->age_ns);
+}
+
+/* Journals one answer: the pid asked about, the result and, when it is 0, the fields enc
+ * writes from answer. Passes the result on; a write error is sticky, seen at flush. */
+static int put_answer(const struct procsrc *src, enum journal_type type, uint32_t pid, int rc,
+		      void (*enc)(struct enc *, const void *), const void *answer)
 {
 	struct journal_writer *j = src->ctx;
 	struct enc e = { .n = 0 };
-	int rc = procsrc_stat(&j->inner, pid, st);
 
-	enc_stat(&e, pid, rc, st);
-	record_put(j->w, JOURNAL_STAT, e.b, e.n); /* a write error is sticky: seen at flush */
+	put_var(&e, pid);
+	put_svar(&e, rc);
+	if (!rc)
+		enc(&e, answer);
+	record_put(j->w, (uint8_t)type, e.b, e.n);
 	return rc;
+}
+
+static const struct procsrc *inner(const struct procsrc *src)
+{
+	return &((const struct journal_writer *)src->ctx)->inner;
+}
+
+static int rec_stat(const struct procsrc *src, uint32_t pid, struct procfs_stat *st)
+{
+	return put_answer(src, JOURNAL_STAT, pid, procsrc_stat(inner(src), pid, st), enc_stat, st);
 }
 
 static int rec_status(const struct procsrc *src, uint32_t pid, struct procfs_status *st)
 {
-	struct journal_writer *j = src->ctx;
-	struct enc e = { .n = 0 };
-	int rc = procsrc_status(&j->inner, pid, st);
-
-	enc_status(&e, pid, rc, st);
-	record_put(j->w, JOURNAL_STATUS, e.b, e.n);
-	return rc;
+	return put_answer(src, JOURNAL_STATUS, pid, procsrc_status(inner(src), pid, st), enc_status,
+			  st);
 }
 
 static int rec_zombie(const struct procsrc *src, const struct procfs_stat *st, uint64_t now_ns,
 		      struct zombie_info *zi)
 {
-	struct journal_writer *j = src->ctx;
-	struct enc e = { .n = 0 };
-	int rc = procsrc_zombie(&j->inner, st, now_ns, zi);
-
-	put_var(&e, st->pid);
-	put_svar(&e, rc);
-	if (!rc) {
-		put_svar(&e, zi->wait_status);
-		put_var(&e, (uint64_t)zi->source);
-		put_var(&e, zi->age_ns);
-	}
-	record_put(j->w, JOURNAL_ZOMBIE, e.b, e.n);
-	return rc;
+	return put_answer(src, JOURNAL_ZOMBIE, st->pid, procsrc_zombie(inner(src), st, now_ns, zi),
+			  enc_zombie, zi);
 }
 
 struct rec_scan {
