@@ -17,6 +17,40 @@
 #include "sink.h"
 #include "status.h"
 
+/* The reap line as a JSON object, fields as in a trace `reap` event. */
+static size_t format_reap_json(char *buf, size_t len, const struct initd_reap *r,
+			       const struct zr_exit_status *st)
+{
+	struct jsonw w;
+	char ts[48];
+	size_t n;
+
+	jsonw_init(&w);
+	sink_format_rfc3339(ts, sizeof(ts), r->real_ns);
+	jsonw_obj_begin(&w, NULL);
+	jsonw_named(&w, "ts", ts);
+	jsonw_named(&w, "event", "reap");
+	jsonw_int(&w, "pid", r->pid);
+	jsonw_str(&w, "comm", r->comm, ZR_COMM_BUF);
+	if (st->is_signaled) {
+		jsonw_null(&w, "exit_code");
+		jsonw_named(&w, "signal", status_signal_name(st->signal));
+	} else {
+		jsonw_int(&w, "exit_code", st->exit_code);
+		jsonw_null(&w, "signal");
+	}
+	jsonw_bool(&w, "core_dumped", st->core_dumped);
+	if (r->lifetime_ns == UINT64_MAX)
+		jsonw_null(&w, "lifetime_ns");
+	else
+		jsonw_u64(&w, "lifetime_ns", r->lifetime_ns);
+	jsonw_obj_end(&w);
+	n = (size_t)snprintf(buf, len, "%s",
+			     jsonw_has_failed(&w) ? "{\"event\":\"reap\"}" : jsonw_text(&w));
+	jsonw_release(&w);
+	return n;
+}
+
 size_t initd_format_reap(char *buf, size_t len, const struct initd_opts *o,
 			 const struct initd_reap *r)
 {
@@ -24,35 +58,8 @@ size_t initd_format_reap(char *buf, size_t len, const struct initd_opts *o,
 	char comm[ZR_COMM_BUF * 4 + 1], what[64];
 	size_t n;
 
-	if (o->is_json) {
-		struct jsonw w;
-		char ts[48];
-
-		jsonw_init(&w);
-		sink_format_rfc3339(ts, sizeof(ts), r->real_ns);
-		jsonw_obj_begin(&w, NULL);
-		jsonw_str(&w, "ts", ts, sizeof(ts));
-		jsonw_str(&w, "event", "reap", 8);
-		jsonw_int(&w, "pid", r->pid);
-		jsonw_str(&w, "comm", r->comm, ZR_COMM_BUF);
-		if (st.is_signaled) {
-			jsonw_null(&w, "exit_code");
-			jsonw_str(&w, "signal", status_signal_name(st.signal), 32);
-		} else {
-			jsonw_int(&w, "exit_code", st.exit_code);
-			jsonw_null(&w, "signal");
-		}
-		jsonw_bool(&w, "core_dumped", st.core_dumped);
-		if (r->lifetime_ns == UINT64_MAX)
-			jsonw_null(&w, "lifetime_ns");
-		else
-			jsonw_u64(&w, "lifetime_ns", r->lifetime_ns);
-		jsonw_obj_end(&w);
-		n = (size_t)snprintf(
-		    buf, len, "%s", jsonw_has_failed(&w) ? "{\"event\":\"reap\"}" : jsonw_text(&w));
-		jsonw_release(&w);
-		return n;
-	}
+	if (o->is_json)
+		return format_reap_json(buf, len, r, &st);
 	if (r->comm)
 		escape_str(ESCAPE_TEXT, r->comm, strnlen(r->comm, ZR_COMM_BUF), comm, sizeof(comm));
 	else
