@@ -4,7 +4,6 @@
  * `action` event.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "log.h"
+#include "opts.h"
 #include "loop.h"
 #include "pipeline.h"
 #include "reaper.h"
@@ -105,14 +105,6 @@ static void usage(FILE *f)
 	    reap_policy_protected_list());
 }
 
-static int usage_err(const char *opt, const char *val, const char *what)
-{
-	char quoted[128];
-
-	zr_err("%s: '%s' %s", opt, cli_printable(val, quoted, sizeof(quoted)), what);
-	return ZR_EXIT_USAGE;
-}
-
 /* cgroup=/sys/fs/cgroup/unified/x is taken as cgroup=/x. */
 static const char *strip_cgroup_mount(const char *kv, char *buf, size_t len)
 {
@@ -128,113 +120,99 @@ static const char *strip_cgroup_mount(const char *kv, char *buf, size_t len)
 	return buf;
 }
 
-static int parse_args(struct reaper *r, int argc, char **argv, bool *json, uint64_t *duration)
+/* --actions LIST: OPT_CALL into the policy. */
+static int take_actions(void *dst, int key, const char *value, char *err, size_t len)
 {
-	static const struct option longopts[] = {
-		{ "actions", required_argument, NULL, 'a' },
-		{ "older-than", required_argument, NULL, 'o' },
-		{ "step", required_argument, NULL, 's' },
-		{ "once", no_argument, NULL, '1' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "only", required_argument, NULL, 'O' },
-		{ "except", required_argument, NULL, 'E' },
-		{ "max-per-minute", required_argument, NULL, 'm' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "metrics-textfile", required_argument, NULL, 'M' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char quoted[128], bad[64], buf[1100];
-	unsigned long v;
-	char *end;
-	int c, rc;
+	char bad[64], quoted[128];
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			if (reap_policy_parse_actions(&r->pol, optarg, bad, sizeof(bad))) {
-				zr_err("--actions: unknown or repeated action '%s' (choose from "
-				       "nudge, inject, kill-parent)",
-				       cli_printable(bad, quoted, sizeof(quoted)));
-				return ZR_EXIT_USAGE;
-			}
-			break;
-		case 'o':
-			if (cli_parse_age(optarg, &r->pol.older_ns))
-				return usage_err("--older-than", optarg,
-						 "is not a duration (e.g. 0, 500ms, 30s)");
-			break;
-		case 's':
-			if (cli_parse_duration(optarg, &r->pol.step_ns))
-				return usage_err("--step", optarg,
-						 "is not a positive duration (e.g. 500ms, 2s)");
-			break;
-		case 'M':
-			if (!*optarg)
-				return usage_err("--metrics-textfile", optarg, "is not a path");
-			r->textfile = optarg;
-			break;
-		case 'd':
-			if (cli_parse_duration(optarg, duration))
-				return usage_err("--duration", optarg,
-						 "is not a positive duration (e.g. 10s, 1h)");
-			break;
-		case '1':
-			r->is_once = true;
-			break;
-		case 'n':
-			r->pol.dry_run = true;
-			break;
-		case 'O':
-		case 'E':
-			rc = reap_policy_add_match(&r->pol, c == 'O',
-						   strip_cgroup_mount(optarg, buf, sizeof(buf)),
-						   cli_parse_uid);
-			if (rc == -ENOENT)
-				return usage_err(c == 'O' ? "--only" : "--except", optarg,
-						 "names no such user");
-			if (rc == -E2BIG)
-				return usage_err(c == 'O' ? "--only" : "--except", optarg,
-						 "is one too many (at most 32)");
-			if (rc)
-				return usage_err(
-				    c == 'O' ? "--only" : "--except", optarg,
-				    "is not KEY=VALUE with KEY pid, uid, comm or cgroup "
-				    "(an absolute path)");
-			break;
-		case 'm':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-' || v > 1000000)
-				return usage_err("--max-per-minute", optarg,
-						 "is not a number from 0 to 1000000");
-			r->pol.max_per_min = (unsigned)v;
-			break;
-		case 'j':
-			*json = true;
-			break;
-		case 'v':
-			log_verbosity++;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			cli_option_error(c, argv, "try: zreaper reap --help", buf, sizeof(buf));
-			zr_err("%s", buf);
-			return ZR_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		zr_err("unexpected argument '%s'",
-		       cli_printable(argv[optind], quoted, sizeof(quoted)));
+	(void)key;
+	if (!reap_policy_parse_actions(dst, value, bad, sizeof(bad)))
+		return 0;
+	snprintf(err, len,
+		 "--actions: unknown or repeated action '%s' (choose from nudge, inject, "
+		 "kill-parent)",
+		 cli_printable(bad, quoted, sizeof(quoted)));
+	return -1;
+}
+
+enum {
+	K_ACTIONS = OPT_LONG_ONLY,
+	K_OLDER,
+	K_STEP,
+	K_ONCE,
+	K_DRY,
+	K_ONLY,
+	K_EXCEPT,
+	K_RATE,
+	K_JSON,
+	K_DURATION,
+	K_TEXTFILE
+};
+
+/* --only / --except KEY=VALUE: OPT_CALL into the policy. */
+static int take_match(void *dst, int key, const char *value, char *err, size_t len)
+{
+	const char *opt = key == K_ONLY ? "--only" : "--except";
+	char buf[1100];
+	int rc = reap_policy_add_match(dst, key == K_ONLY,
+				       strip_cgroup_mount(value, buf, sizeof(buf)), cli_parse_uid);
+
+	if (!rc)
+		return 0;
+	opts_bad_value(opt,
+		       rc == -ENOENT  ? "'%s' names no such user"
+		       : rc == -E2BIG ? "'%s' is one too many (at most 32)"
+				      : "'%s' is not KEY=VALUE with KEY pid, uid, comm or cgroup "
+					"(an absolute path)",
+		       value, err, len);
+	return -1;
+}
+
+/* What the command line sets besides the reaper. */
+struct reap_args {
+	bool json;
+	uint64_t duration;
+	int stop; /* 'h' for --help */
+};
+
+/* 0, -1 after --help (printed), or ZR_EXIT_USAGE after the one-line error. */
+static int parse_args(struct reaper *r, int argc, char **argv, struct reap_args *a)
+{
+	unsigned long per_min = r->pol.max_per_min;
+	const struct opt rows[] = {
+		{ "actions", K_ACTIONS, OPT_CALL, &r->pol, NULL, NULL, 0, take_actions },
+		{ "older-than", K_OLDER, OPT_AGE, &r->pol.older_ns,
+		  "'%s' is not a duration (e.g. 0, 500ms, 30s)", NULL, 0, NULL },
+		{ "step", K_STEP, OPT_DURATION, &r->pol.step_ns,
+		  "'%s' is not a positive duration (e.g. 500ms, 2s)", NULL, 0, NULL },
+		{ "once", K_ONCE, OPT_FLAG, &r->is_once, NULL, NULL, 0, NULL },
+		{ "dry-run", K_DRY, OPT_FLAG, &r->pol.dry_run, NULL, NULL, 0, NULL },
+		{ "only", K_ONLY, OPT_CALL, &r->pol, NULL, NULL, 0, take_match },
+		{ "except", K_EXCEPT, OPT_CALL, &r->pol, NULL, NULL, 0, take_match },
+		{ "max-per-minute", K_RATE, OPT_ULONG, &per_min,
+		  "'%s' is not a number from 0 to 1000000", NULL, 1000000, NULL },
+		{ "json", K_JSON, OPT_FLAG, &a->json, NULL, NULL, 0, NULL },
+		{ "duration", K_DURATION, OPT_DURATION, &a->duration,
+		  "'%s' is not a positive duration (e.g. 10s, 1h)", NULL, 0, NULL },
+		{ "metrics-textfile", K_TEXTFILE, OPT_TEXT, &r->textfile, "'%s' is not a path",
+		  NULL, 0, NULL },
+		{ "verbose", 'v', OPT_COUNT, &log_verbosity, NULL, NULL, 0, NULL },
+		{ "help", 'h', OPT_STOP, &a->stop, NULL, NULL, 0, NULL },
+	};
+	static const struct opts_conf conf = { "try: zreaper reap --help", false, false, false };
+	char err[1200];
+
+	if (opts_parse(rows, sizeof(rows) / sizeof(rows[0]), &conf, argc, argv, err, sizeof(err)) <
+	    0) {
+		zr_err("%s", err);
 		return ZR_EXIT_USAGE;
 	}
-	if (*duration && r->is_once) {
+	if (a->stop) {
+		usage(stdout);
+		return -1;
+	}
+	r->pol.max_per_min = (unsigned)per_min;
+	if (a->duration && r->is_once) {
 		zr_err("--duration: not with --once, which ends by itself");
 		return ZR_EXIT_USAGE;
 	}
@@ -438,13 +416,12 @@ int cmd_reap(int argc, char **argv)
 {
 	struct reaper r;
 	struct reap_src src = { 0 };
-	uint64_t duration = 0;
-	bool json = false;
+	struct reap_args a = { 0 };
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	reap_policy_init(&r.pol);
-	rc = parse_args(&r, argc, argv, &json, &duration);
+	rc = parse_args(&r, argc, argv, &a);
 	if (rc)
 		return rc < 0 ? ZR_EXIT_OK : rc;
 	if (r.textfile) {
@@ -459,7 +436,7 @@ int cmd_reap(int argc, char **argv)
 	}
 	reaper_init(&r);
 
-	if (json)
+	if (a.json)
 		sink_json_init(&r.sink, stdout, NULL);
 	else
 		sink_text_init(&r.sink, stdout, NULL);
@@ -471,7 +448,7 @@ int cmd_reap(int argc, char **argv)
 	 * inject while it waits for its tracee's stops. */
 	rc = open_src(&src, &r);
 	if (!rc)
-		rc = run_passes(&r, &src, duration);
+		rc = run_passes(&r, &src, a.duration);
 	if (!r.out_err)
 		r.out_err = r.sink.ops->flush(&r.sink);
 	if (r.m)

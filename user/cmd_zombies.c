@@ -98,7 +98,9 @@ static void usage(FILE *f)
 	      f);
 }
 
-int cmd_zombies(int argc, char **argv)
+/* Reads the options into *json and *older. Returns -1 to go on, or the exit code (help, usage
+ * error). */
+static int parse_args(int argc, char **argv, bool *json, uint64_t *older)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -106,24 +108,18 @@ int cmd_zombies(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct zombie_scan s;
-	enum pick *picks = NULL;
-	uint64_t older = 0;
-	bool json = false, again = false;
-	size_t i, listed = 0;
-	struct sink sink;
 	char quoted[256];
-	int c, err, rc;
+	int c;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			json = true;
+			*json = true;
 			break;
 		case 'o':
-			if (cli_parse_age(optarg, &older)) {
+			if (cli_parse_age(optarg, older)) {
 				zr_err("--older-than: '%s' is not a duration (e.g. 0, 500ms, 5s)",
 				       cli_printable(optarg, quoted, sizeof(quoted)));
 				return ZR_EXIT_USAGE;
@@ -144,6 +140,50 @@ int cmd_zombies(int argc, char **argv)
 		       cli_printable(argv[optind], quoted, sizeof(quoted)));
 		return ZR_EXIT_USAGE;
 	}
+	return -1;
+}
+
+/* Prints the picked zombies, as JSON events or as rows under a header. Returns how many. */
+static size_t list(const struct zombie_scan *s, const enum pick *picks, bool json)
+{
+	struct sink sink;
+	size_t i, listed = 0;
+
+	if (json) {
+		sink_json_init(&sink, stdout, NULL);
+		sink.boot_to_real_ns = (int64_t)clock_ns(CLOCK_REALTIME) - (int64_t)s->now_ns;
+		sink.flush_each = true;
+	}
+	for (i = 0; i < s->n_zombies; i++) {
+		struct zr_ev ev;
+
+		if (picks[i] != PICK_YES)
+			continue;
+		if (!json && !listed)
+			printf("%-7s %-7s %-16s %-10s %-22s %s\n", "PID", "PPID", "COMM", "AGE",
+			       "STATUS", "REASON");
+		listed++;
+		zombie_scan_event(s, &s->zombies[i], NULL, &ev);
+		if (json)
+			sink.ops->emit(&sink, &ev);
+		else
+			print_row(&ev);
+	}
+	return listed;
+}
+
+int cmd_zombies(int argc, char **argv)
+{
+	struct zombie_scan s;
+	enum pick *picks = NULL;
+	uint64_t older = 0;
+	bool json = false, again = false;
+	size_t i;
+	int err, rc;
+
+	rc = parse_args(argc, argv, &json, &older);
+	if (rc >= 0)
+		return rc;
 	err = zombie_scan_run(&s, NULL);
 	if (!err && !(picks = calloc(s.n_zombies ? s.n_zombies : 1, sizeof(*picks))))
 		err = -ENOMEM;
@@ -158,28 +198,9 @@ int cmd_zombies(int argc, char **argv)
 	}
 	if (again)
 		look_again(&s, picks, older);
-	if (json) {
-		sink_json_init(&sink, stdout, NULL);
-		sink.boot_to_real_ns = (int64_t)clock_ns(CLOCK_REALTIME) - (int64_t)s.now_ns;
-		sink.flush_each = true;
-	}
-	for (i = 0; i < s.n_zombies; i++) {
-		struct zr_ev ev;
-
-		if (picks[i] != PICK_YES)
-			continue;
-		if (!json && !listed)
-			printf("%-7s %-7s %-16s %-10s %-22s %s\n", "PID", "PPID", "COMM", "AGE",
-			       "STATUS", "REASON");
-		listed++;
-		zombie_scan_event(&s, &s.zombies[i], NULL, &ev);
-		if (json)
-			sink.ops->emit(&sink, &ev);
-		else
-			print_row(&ev);
-	}
 	/* 3, "could not look": a monitor must not read a lost list as "no zombies". */
-	rc = log_finish_stdout(listed ? ZR_EXIT_RUNTIME : ZR_EXIT_OK, EXIT_CANNOT_LOOK);
+	rc = log_finish_stdout(list(&s, picks, json) ? ZR_EXIT_RUNTIME : ZR_EXIT_OK,
+			       EXIT_CANNOT_LOOK);
 out:
 	free(picks);
 	zombie_scan_free(&s);

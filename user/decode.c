@@ -10,6 +10,8 @@
 #include "zr_event.h"
 
 /* include/uapi/linux/wait.h and asm-generic/siginfo.h, spelled out to stay libc-independent. */
+#define K_WUNTRACED	0x02
+#define K_WCONTINUED	0x08
 #define K_WNOWAIT	0x01000000
 #define K_CLD_EXITED	1
 #define K_CLD_KILLED	2
@@ -44,18 +46,6 @@ static void decode_hdr(const struct zr_event_hdr *h, struct zr_ev *ev)
 	ev->is_thread = h->flags & ZR_F_THREAD;
 }
 
-static void decode_exec(const struct zr_rec_exec *r, struct zr_ev *ev, const char *argbuf)
-{
-	ev->kind = ZR_EV_EXEC;
-	ev->is_thread = false; /* exec replaces the whole process */
-	ev->u.exec.error = r->hdr.kind == ZR_REC_EXEC_FAIL ? r->error : 0;
-	ev->u.exec.old_pid = r->old_pid;
-	copy_comm(ev->u.exec.old_comm, r->old_comm);
-	ev->u.exec.filename = r->filename;
-	ev->u.exec.args = argbuf;
-	ev->u.exec.argv_truncated = r->hdr.flags & ZR_F_ARGV_TRUNC;
-}
-
 /* Counts the NUL-terminated strings in args; a last string cut short is terminated in place. */
 static unsigned count_args(char *args, size_t len)
 {
@@ -75,6 +65,26 @@ static unsigned count_args(char *args, size_t len)
 		n++;
 	}
 	return n;
+}
+
+/* exec and failed exec: the strings copied out of the read-only ring record, terminated. */
+static int decode_exec(const struct zr_rec_exec *r, struct zr_ev *ev)
+{
+	static char argbuf[ZR_ARGS_LEN + 1];
+	size_t n = r->args_len < ZR_ARGS_LEN ? r->args_len : ZR_ARGS_LEN;
+
+	memcpy(argbuf, r->args, n);
+	argbuf[n] = '\0';
+	ev->kind = ZR_EV_EXEC;
+	ev->is_thread = false; /* exec replaces the whole process */
+	ev->u.exec.error = r->hdr.kind == ZR_REC_EXEC_FAIL ? r->error : 0;
+	ev->u.exec.old_pid = r->old_pid;
+	copy_comm(ev->u.exec.old_comm, r->old_comm);
+	ev->u.exec.filename = r->filename;
+	ev->u.exec.args = argbuf;
+	ev->u.exec.argv_truncated = r->hdr.flags & ZR_F_ARGV_TRUNC;
+	ev->u.exec.argc = count_args(argbuf, n);
+	return memchr(r->filename, '\0', ZR_PATH_LEN) ? 0 : -EINVAL;
 }
 
 static struct zr_exit_status waitid_status(int code, int status)
@@ -99,9 +109,10 @@ static void decode_wait(const struct zr_rec_wait *r, struct zr_ev *ev)
 	ev->kind = ZR_EV_WAIT;
 	ev->is_thread = false;
 	ev->is_unmatched = !(r->hdr.flags & ZR_F_SUBJECT_WANTED);
-	ev->u.wait.syscall = r->syscall;
+	ev->u.wait.syscall = r->syscall == ZR_WAITID ? ZR_SYS_WAITID : ZR_SYS_WAIT4;
 	ev->u.wait.target = r->target;
 	ev->u.wait.options = r->options;
+	ev->u.wait.reports_stops = r->options & (K_WUNTRACED | K_WCONTINUED);
 	ev->u.wait.args_unknown = r->hdr.flags & ZR_F_ARGS_UNKNOWN;
 	if (r->ret < 0) {
 		ev->u.wait.error = (int)-r->ret;
@@ -161,10 +172,53 @@ static const size_t rec_size[] = {
 	[ZR_REC_EXEC_FAIL] = sizeof(struct zr_rec_exec),
 };
 
+static void decode_fork(const struct zr_rec_fork *r, struct zr_ev *ev)
+{
+	ev->kind = ZR_EV_FORK;
+	ev->parent.pid = r->parent_pid;
+	ev->parent.start_ns = r->parent_start;
+	copy_comm(ev->parent.comm, r->parent_comm);
+}
+
+static void decode_exit(const struct zr_rec_exit *r, struct zr_ev *ev)
+{
+	const struct zr_event_hdr *h = &r->hdr;
+
+	ev->kind = ZR_EV_EXIT;
+	ev->u.exit.group_dead = h->flags & ZR_F_GROUP_DEAD;
+	ev->is_thread = !ev->u.exit.group_dead;
+	ev->u.exit.st = status_decode(r->exit_code);
+	ev->u.exit.st.oom_killed =
+	    (h->flags & ZR_F_OOM_VICTIM) && ev->u.exit.st.is_signaled && ev->u.exit.st.signal == 9;
+	ev->u.exit.lifetime_ns = h->ts > h->start_boottime ? h->ts - h->start_boottime : 0;
+	memcpy(ev->u.exit.ns_nr, r->ns_nr, sizeof(ev->u.exit.ns_nr));
+	memcpy(ev->u.exit.ns_inum, r->ns_inum, sizeof(ev->u.exit.ns_inum));
+}
+
+static void decode_signal(const struct zr_rec_signal *r, struct zr_ev *ev)
+{
+	ev->kind = ZR_EV_SIGNAL;
+	ev->is_thread = false;
+	ev->u.signal.sig = r->sig;
+	ev->u.signal.code = r->code;
+	ev->u.signal.result = r->result;
+	ev->u.signal.sender.pid = r->sender_pid;
+	ev->u.signal.sender.start_ns = r->sender_start;
+	copy_comm(ev->u.signal.sender.comm, r->sender_comm);
+}
+
+static void decode_subreaper(const struct zr_rec_subreaper *r, struct zr_ev *ev)
+{
+	ev->kind = ZR_EV_SUBREAPER;
+	ev->is_thread = false;
+	ev->u.subreaper.is_set = r->value != 0;
+	ev->u.subreaper.is_now = r->hdr.flags & ZR_F_SUBREAPER_NOW;
+	ev->u.subreaper.error = r->ret < 0 ? (int)-r->ret : 0;
+}
+
 int decode_record(const void *data, size_t size, struct zr_ev *ev)
 {
 	const struct zr_event_hdr *h = data;
-	static char argbuf[ZR_ARGS_LEN + 1];
 
 	if (size < sizeof(*h) || h->size > size)
 		return -EINVAL;
@@ -174,43 +228,15 @@ int decode_record(const void *data, size_t size, struct zr_ev *ev)
 		return -EINVAL;
 	decode_hdr(h, ev);
 	switch ((enum zr_rec_kind)h->kind) {
-	case ZR_REC_FORK: {
-		const struct zr_rec_fork *r = data;
-
-		ev->kind = ZR_EV_FORK;
-		ev->parent.pid = r->parent_pid;
-		ev->parent.start_ns = r->parent_start;
-		copy_comm(ev->parent.comm, r->parent_comm);
+	case ZR_REC_FORK:
+		decode_fork(data, ev);
 		break;
-	}
 	case ZR_REC_EXEC:
-	case ZR_REC_EXEC_FAIL: {
-		const struct zr_rec_exec *r = data;
-		size_t n = r->args_len < ZR_ARGS_LEN ? r->args_len : ZR_ARGS_LEN;
-
-		/* The record is read-only ring memory: terminate a copy of the strings. */
-		memcpy(argbuf, r->args, n);
-		argbuf[n] = '\0';
-		decode_exec(r, ev, argbuf);
-		ev->u.exec.argc = count_args(argbuf, n);
-		if (memchr(r->filename, '\0', ZR_PATH_LEN) == NULL)
-			return -EINVAL;
+	case ZR_REC_EXEC_FAIL:
+		return decode_exec(data, ev);
+	case ZR_REC_EXIT:
+		decode_exit(data, ev);
 		break;
-	}
-	case ZR_REC_EXIT: {
-		const struct zr_rec_exit *r = data;
-
-		ev->kind = ZR_EV_EXIT;
-		ev->u.exit.group_dead = h->flags & ZR_F_GROUP_DEAD;
-		ev->is_thread = !ev->u.exit.group_dead;
-		ev->u.exit.st = status_decode(r->exit_code);
-		ev->u.exit.st.oom_killed = (h->flags & ZR_F_OOM_VICTIM) &&
-					   ev->u.exit.st.is_signaled && ev->u.exit.st.signal == 9;
-		ev->u.exit.lifetime_ns = h->ts > h->start_boottime ? h->ts - h->start_boottime : 0;
-		memcpy(ev->u.exit.ns_nr, r->ns_nr, sizeof(ev->u.exit.ns_nr));
-		memcpy(ev->u.exit.ns_inum, r->ns_inum, sizeof(ev->u.exit.ns_inum));
-		break;
-	}
 	case ZR_REC_WAIT:
 		decode_wait(data, ev);
 		break;
@@ -218,29 +244,12 @@ int decode_record(const void *data, size_t size, struct zr_ev *ev)
 		ev->kind = ZR_EV_REAP;
 		ev->is_release = true;
 		break;
-	case ZR_REC_SIGNAL: {
-		const struct zr_rec_signal *r = data;
-
-		ev->kind = ZR_EV_SIGNAL;
-		ev->is_thread = false;
-		ev->u.signal.sig = r->sig;
-		ev->u.signal.code = r->code;
-		ev->u.signal.result = r->result;
-		ev->u.signal.sender.pid = r->sender_pid;
-		ev->u.signal.sender.start_ns = r->sender_start;
-		copy_comm(ev->u.signal.sender.comm, r->sender_comm);
+	case ZR_REC_SIGNAL:
+		decode_signal(data, ev);
 		break;
-	}
-	case ZR_REC_SUBREAPER: {
-		const struct zr_rec_subreaper *r = data;
-
-		ev->kind = ZR_EV_SUBREAPER;
-		ev->is_thread = false;
-		ev->u.subreaper.is_set = r->value != 0;
-		ev->u.subreaper.is_now = h->flags & ZR_F_SUBREAPER_NOW;
-		ev->u.subreaper.error = r->ret < 0 ? (int)-r->ret : 0;
+	case ZR_REC_SUBREAPER:
+		decode_subreaper(data, ev);
 		break;
-	}
 	}
 	return 0;
 }

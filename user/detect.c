@@ -53,19 +53,11 @@ static void fmt_secs(char *buf, size_t len, uint64_t ns)
 	snprintf(buf, len, "%.1f s", (double)ns / 1e9);
 }
 
-void detect_reason(const struct detect_case *c, const char **code, char *buf, size_t len)
+/* The zombie is not fully dead, or its parent cannot act on it: gone, stopped, traced or
+ * exiting itself. Returns false when none of these holds. */
+static bool reason_cannot_act(const struct detect_case *c, const char *comm, const char *held,
+			      const char **code, char *buf, size_t len)
 {
-	char who[160], comm[80], age[32], held[64] = "";
-	const struct zr_parent_info *pi = c->pinfo;
-
-	escape_str(ESCAPE_TEXT, c->parent_comm ? c->parent_comm : "", ZR_COMM_BUF - 1, comm,
-		   sizeof(comm));
-	snprintf(who, sizeof(who), "parent %u (%s)%s", c->ppid, comm,
-		 c->parent_is_init ? " is PID 1 of its pid namespace and" : "");
-	fmt_secs(age, sizeof(age), c->zombie_ns);
-	if (pi->zombies_held > 1)
-		snprintf(held, sizeof(held), "; it holds %u zombies", pi->zombies_held);
-
 	if (c->threads_running > 0) {
 		*code = "threads_running";
 		snprintf(buf, len,
@@ -91,12 +83,27 @@ void detect_reason(const struct detect_case *c, const char **code, char *buf, si
 		snprintf(buf, len,
 			 "parent %u (%s) is exiting itself; its children go to their new parent",
 			 c->ppid, comm);
-	} else if (pi->sigchld_blocked && !c->waited_since_exit) {
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* The parent could reap and does not: what its waits (when traced) or its SIGCHLD disposition
+ * say. who names it, age is how long the zombie has been dead, held how many it holds. */
+static void reason_not_reaping(const struct detect_case *c, const char *who, const char *age,
+			       const char *held, const char **code, char *buf, size_t len)
+{
+	const struct zr_parent_info *pi = c->pinfo;
+	const char *sep = c->is_age_known ? " " : "", *ago = c->is_age_known ? " ago" : "";
+
+	if (!c->is_age_known)
+		age = "";
+	if (pi->sigchld_blocked && !c->waited_since_exit) {
 		*code = "sigchld_blocked";
 		snprintf(buf, len,
 			 "%s blocks SIGCHLD and has not called wait since the child exited%s%s%s",
-			 who, c->is_age_known ? " " : "", c->is_age_known ? age : "",
-			 c->is_age_known ? " ago" : "");
+			 who, sep, age, ago);
 	} else if (c->has_wait_history && pi->last_wait_ns && c->last_wait_target > 0 &&
 		   (uint32_t)c->last_wait_target != c->pid) {
 		*code = "parent_waits_other";
@@ -114,8 +121,7 @@ void detect_reason(const struct detect_case *c, const char **code, char *buf, si
 	} else if (c->has_wait_history) {
 		*code = "parent_not_waiting";
 		snprintf(buf, len, "%s has not called wait since the child exited%s%s%s%s", who,
-			 c->is_age_known ? " " : "", c->is_age_known ? age : "",
-			 c->is_age_known ? " ago" : "", held);
+			 sep, age, ago, held);
 	} else if (pi->sigchld && !strcmp(pi->sigchld, "handler")) {
 		*code = "handler_not_reaping";
 		snprintf(buf, len, "%s has a SIGCHLD handler that does not reap this child%s", who,
@@ -125,4 +131,19 @@ void detect_reason(const struct detect_case *c, const char **code, char *buf, si
 		snprintf(buf, len, "%s has not reaped it (SIGCHLD %s)%s", who,
 			 pi->sigchld ? pi->sigchld : "unknown", held);
 	}
+}
+
+void detect_reason(const struct detect_case *c, const char **code, char *buf, size_t len)
+{
+	char who[160], comm[80], age[32], held[64] = "";
+
+	escape_str(ESCAPE_TEXT, c->parent_comm ? c->parent_comm : "", ZR_COMM_BUF - 1, comm,
+		   sizeof(comm));
+	snprintf(who, sizeof(who), "parent %u (%s)%s", c->ppid, comm,
+		 c->parent_is_init ? " is PID 1 of its pid namespace and" : "");
+	fmt_secs(age, sizeof(age), c->zombie_ns);
+	if (c->pinfo->zombies_held > 1)
+		snprintf(held, sizeof(held), "; it holds %u zombies", c->pinfo->zombies_held);
+	if (!reason_cannot_act(c, comm, held, code, buf, len))
+		reason_not_reaping(c, who, age, held, code, buf, len);
 }

@@ -33,7 +33,7 @@ struct zr_ref {
 	uint32_t pid; /* 0: absent */
 	uint64_t start_ns;
 	char comm[ZR_COMM_BUF];
-	const char *role; /* NULL, or "parent" "subreaper" "pidns_init" "thread" "kernel" */
+	const char *role; /* NULL, or names_role(): "parent" "subreaper" "pidns_init"... */
 };
 
 /* Exit status, decoded once from the raw kernel value (status.c). */
@@ -54,6 +54,22 @@ enum zr_wait_result {
 	ZR_WAIT_CONTINUED,
 	ZR_WAIT_PEEKED, /* WNOWAIT: an exit seen but left in place */
 	ZR_WAIT_ERROR,
+};
+
+/* The wait syscall, decoded from the ABI's number (the same values as its zr_wait_syscall). */
+enum zr_wait_sys {
+	ZR_SYS_WAIT4,
+	ZR_SYS_WAITID,
+};
+
+/* How a reaper came to hold the dead child; names_role() gives the string zr_ref.role holds. */
+enum zr_role {
+	ZR_ROLE_PARENT,
+	ZR_ROLE_SUBREAPER,
+	ZR_ROLE_PIDNS_INIT,
+	ZR_ROLE_THREAD,
+	ZR_ROLE_KERNEL,
+	ZR_ROLE__COUNT
 };
 
 enum zr_reap_how {
@@ -79,7 +95,7 @@ static inline bool zr_age_is_exact(enum zr_age_source s)
 
 /* What a zombie's parent is doing, for the zombie event's parent{} and reason. */
 struct zr_parent_info {
-	const char *state;   /* procfs_state_name(), "unknown" when unreadable */
+	const char *state;   /* names_state(), "unknown" when unreadable */
 	const char *sigchld; /* "default" "handler" "ignored", NULL when unknown */
 	bool sigchld_blocked;
 	uint64_t last_wait_ns; /* ktime of its last wait seen by the tracer, 0: none */
@@ -123,10 +139,11 @@ struct zr_ev {
 			uint32_t ns_inum[4]; /* internal: the namespace at each level */
 		} exit;
 		struct {
-			int syscall; /* enum zr_wait_syscall */
+			enum zr_wait_sys syscall;
 			int target;
-			int options;
-			bool args_unknown; /* began before the trace (kernels before 5.15) */
+			int options;	    /* raw bits as passed, for printing only */
+			bool reports_stops; /* WUNTRACED or WCONTINUED asked for */
+			bool args_unknown;  /* began before the trace (kernels before 5.15) */
 			enum zr_wait_result result;
 			uint32_t reaped_pid; /* initial-namespace pid, 0 when none */
 			int error;	     /* positive errno when result is error/no_child */

@@ -7,18 +7,19 @@
 #include <string.h>
 
 #include "attrib.h"
+#include "ev_kind.h"
 #include "filter.h"
 #include "pidset.h"
-#include "sink.h"
-
-/* Not process events: shown whatever --events says. */
-#define ALWAYS_SHOWN                                                                               \
-	(ZR_KIND_BIT(ZR_EV_START) | ZR_KIND_BIT(ZR_EV_STOP) | ZR_KIND_BIT(ZR_EV_LOST) |            \
-	 ZR_KIND_BIT(ZR_EV_SUMMARY))
 
 uint32_t filter_default_mask(void)
 {
-	return ((1u << ZR_EV__COUNT) - 1) & ~ZR_KIND_BIT(ZR_EV_SNAPSHOT);
+	uint32_t m = 0;
+	int k;
+
+	for (k = 0; k < ZR_EV__COUNT; k++)
+		if (!ev_kind_info((enum zr_kind)k)->is_opt_in)
+			m |= ZR_KIND_BIT(k);
+	return m;
 }
 
 int filter_parse_events(const char *list, uint32_t *mask, const char **bad, char *badbuf,
@@ -34,7 +35,7 @@ int filter_parse_events(const char *list, uint32_t *mask, const char **bad, char
 		end = strchr(p, ',');
 		n = end ? (size_t)(end - p) : strlen(p);
 		for (k = 0; k < ZR_EV__COUNT; k++) {
-			const char *name = sink_kind_name((enum zr_kind)k);
+			const char *name = ev_kind_name((enum zr_kind)k);
 
 			if (strlen(name) == n && !strncmp(name, p, n))
 				found = k;
@@ -54,44 +55,10 @@ int filter_parse_events(const char *list, uint32_t *mask, const char **bad, char
 	return 0;
 }
 
-bool filter_is_failure(const struct zr_ev *ev)
-{
-	const struct zr_exit_status *st;
-
-	switch (ev->kind) {
-	case ZR_EV_EXEC:
-		return ev->u.exec.error != 0;
-	case ZR_EV_EXIT:
-		st = &ev->u.exit.st;
-		break;
-	case ZR_EV_REAP:
-		st = &ev->u.reap.st;
-		break;
-	case ZR_EV_WAIT:
-		return ev->u.wait.result == ZR_WAIT_ERROR;
-	case ZR_EV_ZOMBIE:
-	case ZR_EV_ORPHAN:
-		return true;
-	case ZR_EV_START:
-	case ZR_EV_STOP:
-	case ZR_EV_FORK:
-	case ZR_EV_SIGNAL:
-	case ZR_EV_SUBREAPER:
-	case ZR_EV_SNAPSHOT:
-	case ZR_EV_LOST:
-	case ZR_EV_ACTION:
-	case ZR_EV_SUMMARY:
-	case ZR_EV__COUNT:
-	default:
-		return false;
-	}
-	return st->is_known && (st->is_signaled || st->exit_code != 0);
-}
-
 bool filter_in_scope(const struct zr_filters *f, const struct zr_pidset *tracked,
 		     const struct zr_ev *ev)
 {
-	if (ZR_KIND_BIT(ev->kind) & ALWAYS_SHOWN)
+	if (ev_kind_info(ev->kind)->is_always_shown)
 		return true;
 	if (f->n_pids && !pidset_has(tracked, ev->pid))
 		return false;
@@ -103,11 +70,12 @@ bool filter_in_scope(const struct zr_filters *f, const struct zr_pidset *tracked
 bool filter_match(const struct zr_filters *f, const struct zr_pidset *tracked,
 		  const struct zr_ev *ev)
 {
-	uint32_t bit = ZR_KIND_BIT(ev->kind);
+	const struct zr_kind_info *k = ev_kind_info(ev->kind);
 
-	if (bit & ALWAYS_SHOWN)
+	if (k->is_always_shown)
 		return true;
-	if (!(f->event_mask & bit))
+	/* A kind this build does not know has no bit: not shown. */
+	if ((unsigned)ev->kind >= ZR_EV__COUNT || !(f->event_mask & ZR_KIND_BIT(ev->kind)))
 		return false;
 	if (ev->is_thread && !f->threads)
 		return false;
@@ -119,7 +87,7 @@ bool filter_match(const struct zr_filters *f, const struct zr_pidset *tracked,
 		return false;
 	if (f->has_uid && ev->uid != f->uid)
 		return false;
-	if (f->failures_only && !filter_is_failure(ev))
+	if (f->failures_only && !ev_kind_is_failure(ev))
 		return false;
 	return true;
 }

@@ -49,7 +49,4 @@ bool filter_match(const struct zr_filters *f, const struct zr_pidset *tracked,
 bool filter_in_scope(const struct zr_filters *f, const struct zr_pidset *tracked,
 		     const struct zr_ev *ev);
 
-/* Is this event a failure for -x? Non-zero exits, signal deaths, failed execs, failed waits. */
-bool filter_is_failure(const struct zr_ev *ev);
-
 #endif /* ZR_FILTER_H */

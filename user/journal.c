@@ -7,80 +7,8 @@
 #include <string.h>
 #include <linux/types.h>
 
-#include "journal.h"
+#include "journal_int.h"
 #include "zr_event.h"
-
-/* ------------------------------------------------------------------ byte codec */
-
-struct enc {
-	uint8_t b[RECORD_MAX];
-	size_t n;
-};
-
-static void put_var(struct enc *e, uint64_t v)
-{
-	while (v >= 0x80 && e->n < sizeof(e->b)) {
-		e->b[e->n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	if (e->n < sizeof(e->b))
-		e->b[e->n++] = (uint8_t)v;
-}
-
-static void put_svar(struct enc *e, int64_t v)
-{
-	put_var(e, v < 0 ? ~((uint64_t)v << 1) : (uint64_t)v << 1); /* zigzag */
-}
-
-static void put_bytes(struct enc *e, const void *p, size_t n)
-{
-	if (n > sizeof(e->b) - e->n)
-		n = sizeof(e->b) - e->n;
-	memcpy(e->b + e->n, p, n);
-	e->n += n;
-}
-
-struct dec {
-	const uint8_t *p;
-	size_t n, at;
-	bool bad;
-};
-
-static uint64_t get_var(struct dec *d)
-{
-	uint64_t v = 0;
-	int shift;
-
-	for (shift = 0; shift < 64; shift += 7) {
-		uint8_t c;
-
-		if (d->at >= d->n)
-			break;
-		c = d->p[d->at++];
-		v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80))
-			return v;
-	}
-	d->bad = true;
-	return 0;
-}
-
-static int64_t get_svar(struct dec *d)
-{
-	uint64_t v = get_var(d);
-
-	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
-}
-
-static void get_bytes(struct dec *d, void *p, size_t n)
-{
-	if (n > d->n - d->at) {
-		d->bad = true;
-		return;
-	}
-	memcpy(p, d->p + d->at, n);
-	d->at += n;
-}
 
 /* ------------------------------------------------------------------ kernel records */
 
@@ -235,28 +163,6 @@ int journal_put_op(struct journal_writer *j, enum journal_type type, uint64_t no
 	return record_put(j->w, (uint8_t)type, e.b, e.n);
 }
 
-static void put_str(struct enc *e, const char *s, size_t max)
-{
-	size_t n = strnlen(s, max);
-
-	put_var(e, n);
-	put_bytes(e, s, n);
-}
-
-/* Into a buffer of size bytes, NUL-terminated; longer text is a bad record. */
-static void get_str(struct dec *d, char *s, size_t size)
-{
-	uint64_t n = get_var(d);
-
-	if (d->bad || n >= size) {
-		d->bad = true;
-		s[0] = '\0';
-		return;
-	}
-	get_bytes(d, s, (size_t)n);
-	s[d->bad ? 0 : n] = '\0';
-}
-
 int journal_put_adapt(struct journal_writer *j, const struct zr_kernel_report *r)
 {
 	struct enc e = { .n = 0 };
@@ -311,122 +217,6 @@ int journal_flush(struct journal_writer *j, uint64_t now)
 	return err;
 }
 
-static void enc_stat(struct enc *e, uint32_t pid, int rc, const struct procfs_stat *st)
-{
-	size_t cl;
-
-	put_var(e, pid);
-	put_svar(e, rc);
-	if (rc)
-		return;
-	cl = strnlen(st->comm, ZR_COMM_BUF - 1);
-	put_var(e, cl);
-	put_bytes(e, st->comm, cl);
-	put_var(e, (uint8_t)st->state);
-	put_var(e, st->ppid);
-	put_var(e, st->pgrp);
-	put_var(e, st->session);
-	put_var(e, st->start_ticks);
-	put_svar(e, st->threads);
-	put_svar(e, st->exit_code);
-}
-
-static void enc_status(struct enc *e, uint32_t pid, int rc, const struct procfs_status *st)
-{
-	put_var(e, pid);
-	put_svar(e, rc);
-	if (rc)
-		return;
-	put_var(e, st->sig_blk);
-	put_var(e, st->sig_ign);
-	put_var(e, st->sig_cgt);
-	put_var(e, st->uid);
-	put_var(e, st->gid);
-	put_var(e, st->ns_pid);
-	put_svar(e, st->ns_depth);
-	put_svar(e, st->threads);
-}
-
-static int rec_stat(const struct procsrc *src, uint32_t pid, struct procfs_stat *st)
-{
-	struct journal_writer *j = src->ctx;
-	struct enc e = { .n = 0 };
-	int rc = procsrc_stat(&j->inner, pid, st);
-
-	enc_stat(&e, pid, rc, st);
-	record_put(j->w, JOURNAL_STAT, e.b, e.n); /* a write error is sticky: seen at flush */
-	return rc;
-}
-
-static int rec_status(const struct procsrc *src, uint32_t pid, struct procfs_status *st)
-{
-	struct journal_writer *j = src->ctx;
-	struct enc e = { .n = 0 };
-	int rc = procsrc_status(&j->inner, pid, st);
-
-	enc_status(&e, pid, rc, st);
-	record_put(j->w, JOURNAL_STATUS, e.b, e.n);
-	return rc;
-}
-
-static int rec_zombie(const struct procsrc *src, const struct procfs_stat *st, uint64_t now_ns,
-		      struct zombie_info *zi)
-{
-	struct journal_writer *j = src->ctx;
-	struct enc e = { .n = 0 };
-	int rc = procsrc_zombie(&j->inner, st, now_ns, zi);
-
-	put_var(&e, st->pid);
-	put_svar(&e, rc);
-	if (!rc) {
-		put_svar(&e, zi->wait_status);
-		put_var(&e, (uint64_t)zi->source);
-		put_var(&e, zi->age_ns);
-	}
-	record_put(j->w, JOURNAL_ZOMBIE, e.b, e.n);
-	return rc;
-}
-
-struct rec_scan {
-	struct journal_writer *j;
-	procsrc_pid_fn fn;
-	void *arg;
-};
-
-static int rec_pid(uint32_t pid, void *arg)
-{
-	struct rec_scan *s = arg;
-	struct enc e = { .n = 0 };
-
-	put_var(&e, pid);
-	record_put(s->j->w, JOURNAL_PID, e.b, e.n);
-	return s->fn(pid, s->arg);
-}
-
-static int rec_each_pid(const struct procsrc *src, procsrc_pid_fn fn, void *arg)
-{
-	struct journal_writer *j = src->ctx;
-	struct rec_scan s = { j, fn, arg };
-	struct enc e = { .n = 0 };
-	int rc = procsrc_each_pid(&j->inner, rec_pid, &s);
-
-	put_svar(&e, rc);
-	record_put(j->w, JOURNAL_PID_END, e.b, e.n);
-	return rc;
-}
-
-static const struct procsrc_ops rec_ops = {
-	.read_stat = rec_stat,
-	.read_status = rec_status,
-	.each_pid = rec_each_pid,
-	.read_zombie = rec_zombie,
-};
-
-struct procsrc journal_recording_src(struct journal_writer *j)
-{
-	return (struct procsrc){ &rec_ops, j, NULL };
-}
-
 /* ------------------------------------------------------------------ reader */
 
 void journal_reader_init(struct journal_reader *j, struct record_reader *r)
@@ -435,8 +225,7 @@ void journal_reader_init(struct journal_reader *j, struct record_reader *r)
 	j->r = r;
 }
 
-/* The next record, left in peek: 1, 0 at the end, -1 bad. */
-static int peek(struct journal_reader *j)
+int journal_peek(struct journal_reader *j)
 {
 	int rc;
 
@@ -451,7 +240,7 @@ static int peek(struct journal_reader *j)
 	return rc;
 }
 
-static struct dec take(struct journal_reader *j)
+struct dec journal_take(struct journal_reader *j)
 {
 	j->has_peek = false;
 	return (struct dec){ j->peek_data, j->peek_len, 0, false };
@@ -483,12 +272,12 @@ int journal_next(struct journal_reader *j, struct journal_item *it)
 	int rc;
 
 	for (;;) {
-		rc = peek(j);
+		rc = journal_peek(j);
 		if (rc <= 0)
 			return rc;
 		memset(it, 0, sizeof(*it));
 		it->type = (enum journal_type)j->peek_type;
-		d = take(j);
+		d = journal_take(j);
 		switch (it->type) {
 		case JOURNAL_KERNEL:
 			if (decode_kernel(j, &d, it))
@@ -530,134 +319,4 @@ bad:
 		 (unsigned long long)record_block_offset(j->r));
 	j->err = -1;
 	return -1;
-}
-
-/* The recorded answer for (type, pid) if it is next; else -ENOENT, as if the process were
- * gone (the replay asked something the live run did not: a mismatch). */
-static int answer(struct journal_reader *j, uint8_t type, uint32_t pid, struct dec *d, int *rc)
-{
-	struct dec probe;
-
-	if (peek(j) <= 0 || j->peek_type != type)
-		goto miss;
-	probe = (struct dec){ j->peek_data, j->peek_len, 0, false };
-	if (get_var(&probe) != pid || probe.bad)
-		goto miss;
-	*d = take(j);
-	get_var(d);
-	*rc = (int)get_svar(d);
-	if (*rc > 0 || *rc < -4095)
-		*rc = -EIO;
-	return 0;
-miss:
-	j->mismatches++;
-	*rc = -ENOENT;
-	return -1;
-}
-
-static int rep_stat(const struct procsrc *src, uint32_t pid, struct procfs_stat *st)
-{
-	struct journal_reader *j = src->ctx;
-	struct dec d;
-	uint64_t cl;
-	int rc;
-
-	if (answer(j, JOURNAL_STAT, pid, &d, &rc) || rc)
-		return rc;
-	memset(st, 0, sizeof(*st));
-	st->pid = pid;
-	cl = get_var(&d);
-	if (cl > ZR_COMM_BUF - 1)
-		return -EIO;
-	get_bytes(&d, st->comm, (size_t)cl);
-	st->state = (char)get_var(&d);
-	st->ppid = (uint32_t)get_var(&d);
-	st->pgrp = (uint32_t)get_var(&d);
-	st->session = (uint32_t)get_var(&d);
-	st->start_ticks = get_var(&d);
-	st->threads = (int)get_svar(&d);
-	st->cpu = -1; /* not recorded: the zombie answers are */
-	st->exit_code = (int)get_svar(&d);
-	return d.bad ? -EIO : 0;
-}
-
-static int rep_zombie(const struct procsrc *src, const struct procfs_stat *st, uint64_t now_ns,
-		      struct zombie_info *zi)
-{
-	struct journal_reader *j = src->ctx;
-	uint64_t source, age;
-	struct dec d;
-	int rc, status;
-
-	(void)now_ns;
-	/* Recordings made before zombie answers existed have none: no mismatch, just nothing. */
-	if (peek(j) <= 0 || j->peek_type != JOURNAL_ZOMBIE)
-		return -ENOENT;
-	if (answer(j, JOURNAL_ZOMBIE, st->pid, &d, &rc) || rc)
-		return rc;
-	status = (int)get_svar(&d);
-	source = get_var(&d);
-	age = get_var(&d);
-	if (d.bad || source > ZR_AGE_START_BOUND)
-		return -EIO;
-	zombie_info_set(zi, status, (enum zr_age_source)source, age);
-	return 0;
-}
-
-static int rep_status(const struct procsrc *src, uint32_t pid, struct procfs_status *st)
-{
-	struct journal_reader *j = src->ctx;
-	struct dec d;
-	int rc;
-
-	if (answer(j, JOURNAL_STATUS, pid, &d, &rc) || rc)
-		return rc;
-	memset(st, 0, sizeof(*st));
-	st->sig_blk = get_var(&d);
-	st->sig_ign = get_var(&d);
-	st->sig_cgt = get_var(&d);
-	st->uid = (uint32_t)get_var(&d);
-	st->gid = (uint32_t)get_var(&d);
-	st->ns_pid = (uint32_t)get_var(&d);
-	st->ns_depth = (int)get_svar(&d);
-	st->threads = (int)get_svar(&d);
-	return d.bad ? -EIO : 0;
-}
-
-static int rep_each_pid(const struct procsrc *src, procsrc_pid_fn fn, void *arg)
-{
-	struct journal_reader *j = src->ctx;
-	struct dec d;
-	uint64_t pid;
-	int rc = 0;
-
-	while (peek(j) > 0 && j->peek_type == JOURNAL_PID) {
-		d = take(j);
-		pid = get_var(&d);
-		if (d.bad || pid > UINT32_MAX)
-			continue;
-		rc = fn((uint32_t)pid, arg);
-		if (rc)
-			break;
-	}
-	if (peek(j) > 0 && j->peek_type == JOURNAL_PID_END) {
-		d = take(j);
-		if (!rc)
-			rc = (int)get_svar(&d);
-	} else {
-		j->mismatches++;
-	}
-	return rc;
-}
-
-static const struct procsrc_ops rep_ops = {
-	.read_stat = rep_stat,
-	.read_status = rep_status,
-	.each_pid = rep_each_pid,
-	.read_zombie = rep_zombie,
-};
-
-struct procsrc journal_replay_src(struct journal_reader *j)
-{
-	return (struct procsrc){ &rep_ops, j, NULL };
 }

@@ -5,11 +5,10 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/types.h>
 
 #include "lifecycle_int.h"
+#include "names.h"
 #include "procfs.h"
-#include "zr_event.h"
 
 #define TRIM_MIN_ITEMS 4096
 
@@ -190,10 +189,10 @@ static struct zr_proc *find_reaped(struct lifecycle *lc, uint32_t nr, uint8_t lv
 static const char *reaper_role(const struct zr_ev *w, const struct zr_proc *dead)
 {
 	if (w->pid == dead->birth_ppid)
-		return w->tid != w->pid ? "thread" : "parent";
+		return names_role(w->tid != w->pid ? ZR_ROLE_THREAD : ZR_ROLE_PARENT);
 	if (w->pid == 1 || (w->ns_level && w->ns_pid == 1))
-		return "pidns_init";
-	return "subreaper";
+		return names_role(ZR_ROLE_PIDNS_INIT);
+	return names_role(ZR_ROLE_SUBREAPER);
 }
 
 /* A wait came back: settle what it reported against the table, then emit it and its reap. */
@@ -216,7 +215,7 @@ static int on_wait(struct lifecycle *lc, struct zr_ev *ev)
 		/* wait4 without a status pointer: only a known exit makes it a reap. */
 		if (dead && dead->state == ZR_PROC_EXITED)
 			ev->u.wait.st = dead->st;
-		else if (ev->u.wait.options & 0x0a) /* WUNTRACED | WCONTINUED */
+		else if (ev->u.wait.reports_stops)
 			ev->u.wait.result = ZR_WAIT_STOPPED;
 	}
 	err = lc->emit(ev, lc->arg);
@@ -240,11 +239,11 @@ static int on_wait(struct lifecycle *lc, struct zr_ev *ev)
 		r.pid = r.tid = ev->u.wait.reaped_pid;
 		r.ppid = ev->pid;
 		r.is_unmatched = true;
-		r.u.reap.reaper.role = "parent";
+		r.u.reap.reaper.role = names_role(ZR_ROLE_PARENT);
 	}
 	if (ev->u.wait.st.is_known)
 		r.u.reap.st = ev->u.wait.st;
-	r.u.reap.how = ev->u.wait.syscall == ZR_WAITID ? ZR_HOW_WAITID : ZR_HOW_WAIT4;
+	r.u.reap.how = ev->u.wait.syscall == ZR_SYS_WAITID ? ZR_HOW_WAITID : ZR_HOW_WAIT4;
 	r.u.reap.reaper.pid = ev->pid;
 	r.u.reap.reaper.start_ns = ev->start_ns;
 	memcpy(r.u.reap.reaper.comm, ev->comm, sizeof(r.u.reap.reaper.comm));
@@ -266,7 +265,7 @@ static int on_release(struct lifecycle *lc, const struct zr_ev *ev)
 		r.u.reap.reaper.pid = ev->pid;
 		r.u.reap.reaper.start_ns = ev->start_ns;
 		memcpy(r.u.reap.reaper.comm, ev->comm, sizeof(r.u.reap.reaper.comm));
-		r.u.reap.reaper.role = "thread";
+		r.u.reap.reaper.role = names_role(ZR_ROLE_THREAD);
 		return lc->emit(&r, lc->arg);
 	}
 	p = lifecycle_find_life(lc, ev->pid, ev->start_ns);
@@ -290,7 +289,7 @@ static int settle_released(struct lifecycle *lc, uint64_t now)
 			continue; /* a wait reaped it meanwhile */
 		lifecycle_reap_event(&r, p, p->exit_ns);
 		r.u.reap.how = ZR_HOW_AUTOREAP;
-		r.u.reap.reaper.role = "kernel";
+		r.u.reap.reaper.role = names_role(ZR_ROLE_KERNEL);
 		proctab_remove(lc->tab, p);
 		err = lc->emit(&r, lc->arg);
 	}

@@ -7,7 +7,7 @@
 
 #include "detect.h"
 #include "lifecycle_int.h"
-#include "procsrc.h"
+#include "proc_seen.h"
 
 struct held_query {
 	uint32_t ppid;
@@ -22,15 +22,38 @@ static void count_held(struct zr_proc *p, void *arg)
 		q->n++;
 }
 
-/* A zombie event for p, with its parent as /proc shows it now. */
+/* The parent of p's zombie as /proc shows it at now: read once for all the zombies one parent
+ * holds at one time (a storm's zombies share it), with how many it holds in the table. */
+static void read_held_parent(struct lifecycle *lc, const struct zr_proc *p, uint64_t now,
+			     struct proc_parent *par)
+{
+	struct held_query hq = { p->ppid, 0 };
+
+	if (lc->held.ppid != p->ppid || lc->held.now != now) {
+		proctab_each(lc->tab, count_held, &hq);
+		lc->held.ppid = p->ppid;
+		lc->held.now = now;
+		lc->held.n = hq.n;
+		lc->held.ref = (struct zr_ref){ 0 };
+		lc->held.state = detect_parent_procfs(&lc->src, p->ppid, &lc->held.pinfo,
+						      &lc->held.is_init, &lc->held.ref);
+	}
+	par->state = lc->held.state;
+	par->is_init = lc->held.is_init;
+	par->pinfo = lc->held.pinfo;
+	par->pinfo.zombies_held = lc->held.n;
+	par->ref = lc->held.ref;
+}
+
+/* A zombie event for p, with its parent as /proc shows it now and as the table knows it. */
 static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 {
-	struct held_query hq = { 0, 0 };
 	struct detect_case c = { 0 };
 	struct procfs_stat st = { 0 };
+	struct proc_parent pp;
+	struct zombie_info zi = { 0 };
 	struct zr_proc *par;
 	struct zr_ev z;
-	bool is_init;
 
 	/* The kernel's word on the parent: it changes when the old one dies. */
 	if (procsrc_stat(&lc->src, p->pid, &st) == 0 &&
@@ -43,47 +66,24 @@ static int report_zombie(struct lifecycle *lc, struct zr_proc *p, uint64_t now)
 	if (p->state == ZR_PROC_RUNNING && st.state != 'Z')
 		return 0;
 	lifecycle_reap_event(&z, p, now);
-	z.kind = ZR_EV_ZOMBIE;
-	z.u.zombie = (typeof(z.u.zombie)){ 0 };
-	z.u.zombie.st = p->st;
-	z.u.zombie.zombie_ns = lifecycle_dead_for(p, now, &z.u.zombie.age_source);
-	if (lc->held.ppid != p->ppid || lc->held.now != now) {
-		hq.ppid = p->ppid;
-		proctab_each(lc->tab, count_held, &hq);
-		lc->held.ppid = p->ppid;
-		lc->held.now = now;
-		lc->held.n = hq.n;
-		lc->held.ref = (struct zr_ref){ 0 };
-		lc->held.state = detect_parent_procfs(&lc->src, p->ppid, &lc->held.pinfo,
-						      &lc->held.is_init, &lc->held.ref);
-	}
-	z.parent = lc->held.ref;
-	z.u.zombie.pinfo = lc->held.pinfo;
-	is_init = lc->held.is_init;
-	c.parent_state = lc->held.state;
+	zi.st = p->st;
+	zi.age_ns = lifecycle_dead_for(p, now, &zi.source);
+	read_held_parent(lc, p, now, &pp);
 	par = proctab_find(lc->tab, p->ppid);
 	if (par) {
-		z.parent.start_ns = par->start_ns;
-		if (!z.parent.comm[0])
-			memcpy(z.parent.comm, par->comm, sizeof(z.parent.comm));
-		z.u.zombie.pinfo.last_wait_ns = par->last_wait_ns;
+		pp.ref.start_ns = par->start_ns;
+		if (!pp.ref.comm[0])
+			memcpy(pp.ref.comm, par->comm, sizeof(pp.ref.comm));
+		pp.pinfo.last_wait_ns = par->last_wait_ns;
 		c.last_wait_target = par->last_wait_target;
 		c.waited_since_exit = par->last_wait_ns > p->exit_ns;
 		if (par->last_wait_ns)
 			c.since_wait_ns = now - par->last_wait_ns;
 	}
-	z.u.zombie.pinfo.zombies_held = lc->held.n;
-	c.pid = p->pid;
-	c.zombie_ns = z.u.zombie.zombie_ns;
-	c.is_age_known = zr_age_is_exact(z.u.zombie.age_source);
 	/* /proc counts the dead leader among the threads. */
 	c.threads_running = p->state == ZR_PROC_RUNNING ? (st.threads > 1 ? st.threads - 1 : 1) : 0;
-	c.ppid = p->ppid;
-	c.parent_comm = z.parent.comm;
-	c.parent_is_init = is_init;
-	c.pinfo = &z.u.zombie.pinfo;
 	c.has_wait_history = par != NULL;
-	detect_reason(&c, &z.u.zombie.reason_code, z.u.zombie.reason, sizeof(z.u.zombie.reason));
+	proc_seen_zombie_report(&z, &zi, &pp, &c);
 	p->zombie_reported = true;
 	return lc->emit(&z, lc->arg);
 }
@@ -257,38 +257,35 @@ struct snap_ctx {
 static int snap_one(uint32_t pid, void *arg)
 {
 	struct snap_ctx *sc = arg;
-	struct procfs_status ss;
-	struct zombie_info zi;
-	struct procfs_stat st;
+	struct proc_seen ps;
 	struct zr_proc *p;
 	struct zr_ev ev;
 
-	if (procsrc_stat(&sc->lc->src, pid, &st))
+	if (proc_seen_read(&sc->lc->src, pid, PROC_SEEN_STATUS | PROC_SEEN_ZOMBIE, sc->now, &ps))
 		return 0; /* gone since the directory was listed */
-	p = proctab_insert(sc->lc->tab, pid, procfs_ticks_to_ns(st.start_ticks));
+	p = proctab_insert(sc->lc->tab, pid, procfs_ticks_to_ns(ps.st.start_ticks));
 	if (!p)
 		return -ENOMEM;
 	p->is_snapshot = true;
-	p->ppid = p->birth_ppid = st.ppid;
-	memcpy(p->comm, st.comm, sizeof(p->comm));
-	if (procsrc_status(&sc->lc->src, pid, &ss) == 0) {
-		p->uid = ss.uid;
-		p->gid = ss.gid;
+	p->ppid = p->birth_ppid = ps.st.ppid;
+	memcpy(p->comm, ps.st.comm, sizeof(p->comm));
+	if (ps.has_status) {
+		p->uid = ps.ss.uid;
+		p->gid = ps.ss.gid;
 	}
-	if (st.state != 'Z')
+	if (ps.st.state != 'Z')
 		return 0;
 	p->state = ZR_PROC_EXITED;
 	p->exit_ns = sc->now;
 	/* Dead before the trace: procfs still has its status, and its age or a bound on it. */
-	if (procsrc_zombie(&sc->lc->src, &st, sc->now, &zi) == 0) {
-		p->st = zi.st;
-		p->age_source = zi.source;
-		if (zi.source == ZR_AGE_SCHED)
-			p->exit_ns = sc->now > zi.age_ns ? sc->now - zi.age_ns : 0;
+	if (ps.has_zombie) {
+		p->st = ps.zi.st;
+		p->age_source = ps.zi.source;
+		if (ps.zi.source == ZR_AGE_SCHED)
+			p->exit_ns = sc->now > ps.zi.age_ns ? sc->now - ps.zi.age_ns : 0;
 	}
-	lifecycle_reap_event(&ev, p, sc->now);
-	ev.kind = ZR_EV_SNAPSHOT;
-	ev.u.snapshot.state = st.state;
+	proc_seen_event(&ps, ZR_EV_SNAPSHOT, sc->now, &ev);
+	ev.u.snapshot.state = ps.st.state;
 	if (sc->lc->zombie_after_ns)
 		lifecycle_push(&sc->lc->exited, p, sc->now, sc->now);
 	sc->err = sc->lc->emit(&ev, sc->lc->arg);

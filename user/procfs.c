@@ -233,36 +233,6 @@ uint64_t procfs_ticks_to_ns(uint64_t ticks)
 	return ticks * procfs_tick_ns();
 }
 
-const char *procfs_state_name(char state)
-{
-	switch (state) {
-	case 'R':
-		return "running";
-	case 'S':
-		return "sleeping";
-	case 'D':
-		return "disk_sleep";
-	case 'T':
-		return "stopped";
-	case 't':
-		return "traced";
-	case 'Z':
-		return "zombie";
-	case 'X':
-		return "dead";
-	case 'I':
-		return "idle";
-	case 'P':
-		return "parked";
-	case 'W':
-		return "waking";
-	case 'K':
-		return "wakekill";
-	default:
-		return "unknown";
-	}
-}
-
 int procfs_each_pid(const char *root, int (*fn)(uint32_t pid, void *arg), void *arg)
 {
 	DIR *d = opendir(root ? root : "/proc");

@@ -24,12 +24,7 @@ static int live_zombie(const struct procsrc *s, const struct procfs_stat *st, ui
 	return zombie_read(s->root, st, now_ns, zi);
 }
 
-static const struct procsrc_ops live_ops = {
-	.read_stat = live_stat,
-	.read_status = live_status,
-	.each_pid = live_each_pid,
-	.read_zombie = live_zombie,
-};
+static const struct procsrc_ops live_ops = PROCSRC_OPS(live);
 
 struct procsrc procsrc_live(const char *root)
 {

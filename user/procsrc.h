@@ -24,6 +24,14 @@ struct procsrc_ops {
 			   struct zombie_info *zi);
 };
 
+/* The ops of an implementation whose four functions are named P_stat, P_status, P_each_pid and
+ * P_zombie: every source spells its table the same way, once. */
+#define PROCSRC_OPS(P)                                                                             \
+	{                                                                                          \
+		.read_stat = P##_stat, .read_status = P##_status, .each_pid = P##_each_pid,        \
+		.read_zombie = P##_zombie,                                                         \
+	}
+
 struct procsrc {
 	const struct procsrc_ops *ops;
 	void *ctx;	  /* the implementation's state */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ev_kind.h"
 #include "event.h"
 
 struct zr_filters;
@@ -46,10 +47,11 @@ struct sink {
 void sink_text_init(struct sink *s, FILE *out, const struct sink_run_info *info);
 void sink_json_init(struct sink *s, FILE *out, const struct sink_run_info *info);
 
-/* Helpers the sinks share: names of kinds, wait results, reap hows. */
-const char *sink_kind_name(enum zr_kind k);
-const char *sink_wait_result_name(enum zr_wait_result r);
-const char *sink_reap_how_name(enum zr_reap_how h);
+/* Kept for summary.c until its owner renames the call: ev_kind_name(). */
+static inline const char *sink_kind_name(enum zr_kind k)
+{
+	return ev_kind_name(k);
+}
 
 /* Formats CLOCK_REALTIME ns as RFC 3339 UTC with nanoseconds into buf (>= 32 bytes). */
 void sink_format_rfc3339(char *buf, size_t len, int64_t real_ns);

@@ -1,5 +1,5 @@
-/* sink_common.c - what every sink prints the same way: names of kinds, wait results, reap
- * hows, RFC 3339 timestamps and durations for people.
+/* sink_common.c - what every sink prints the same way: RFC 3339 timestamps and durations for
+ * people (the names of values are in names.c).
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -10,86 +10,6 @@
 #include "sink.h"
 
 #define NSEC_PER_SEC 1000000000LL
-
-const char *sink_kind_name(enum zr_kind k)
-{
-	switch (k) {
-	case ZR_EV_START:
-		return "start";
-	case ZR_EV_STOP:
-		return "stop";
-	case ZR_EV_FORK:
-		return "fork";
-	case ZR_EV_EXEC:
-		return "exec";
-	case ZR_EV_EXIT:
-		return "exit";
-	case ZR_EV_WAIT:
-		return "wait";
-	case ZR_EV_REAP:
-		return "reap";
-	case ZR_EV_ORPHAN:
-		return "orphan";
-	case ZR_EV_ZOMBIE:
-		return "zombie";
-	case ZR_EV_SIGNAL:
-		return "signal";
-	case ZR_EV_SUBREAPER:
-		return "subreaper";
-	case ZR_EV_SNAPSHOT:
-		return "snapshot";
-	case ZR_EV_LOST:
-		return "lost";
-	case ZR_EV_ACTION:
-		return "action";
-	case ZR_EV_SUMMARY:
-		return "summary";
-	case ZR_EV__COUNT:
-	default:
-		break;
-	}
-	return "unknown";
-}
-
-const char *sink_wait_result_name(enum zr_wait_result r)
-{
-	switch (r) {
-	case ZR_WAIT_REAPED:
-		return "reaped";
-	case ZR_WAIT_NO_CHILD:
-		return "no_child";
-	case ZR_WAIT_WOULD_BLOCK:
-		return "would_block";
-	case ZR_WAIT_STOPPED:
-		return "stopped";
-	case ZR_WAIT_CONTINUED:
-		return "continued";
-	case ZR_WAIT_PEEKED:
-		return "peeked";
-	case ZR_WAIT_ERROR:
-	default:
-		break;
-	}
-	/* An out-of-range value can only come from a bad record: call it what it is. */
-	return "error";
-}
-
-const char *sink_reap_how_name(enum zr_reap_how h)
-{
-	switch (h) {
-	case ZR_HOW_WAIT4:
-		return "wait4";
-	case ZR_HOW_WAITID:
-		return "waitid";
-	case ZR_HOW_AUTOREAP:
-		return "autoreap";
-	case ZR_HOW_SELF:
-		return "self";
-	default:
-		break;
-	}
-	return "unknown";
-}
 
 void sink_format_rfc3339(char *buf, size_t len, int64_t real_ns)
 {

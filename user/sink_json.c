@@ -8,15 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "filter.h"
+#include "ev_kind.h"
 #include "json_memo.h"
+#include "sink_json_int.h"
 #include "jsonw.h"
-#include "procfs.h"
+#include "names.h"
 #include "sink.h"
-#include "kernel_report.h"
 #include "status.h"
 #include "summary.h"
-#include "zombie_read.h"
 
 static void put_errno(struct jsonw *w, const char *key, int err)
 {
@@ -210,7 +209,7 @@ static void put_wait(struct jsonw *w, const struct zr_ev *ev)
 {
 	enum zr_wait_result r = ev->u.wait.result;
 
-	jsonw_named(w, "syscall", ev->u.wait.syscall == 1 ? "waitid" : "wait4");
+	jsonw_named(w, "syscall", names_wait_syscall(ev->u.wait.syscall));
 	if (ev->u.wait.args_unknown) {
 		jsonw_null(w, "target");
 		jsonw_null(w, "options");
@@ -218,7 +217,7 @@ static void put_wait(struct jsonw *w, const struct zr_ev *ev)
 		jsonw_int(w, "target", ev->u.wait.target);
 		jsonw_int(w, "options", ev->u.wait.options);
 	}
-	jsonw_named(w, "result", sink_wait_result_name(r));
+	jsonw_named(w, "result", names_wait_result(r));
 	if (ev->u.wait.reaped_pid)
 		jsonw_u64(w, "reaped_pid", ev->u.wait.reaped_pid);
 	else
@@ -239,7 +238,7 @@ static void put_reap(struct jsonw *w, const struct zr_ev *ev)
 	} else {
 		put_ref(w, "reaper", &ev->u.reap.reaper);
 	}
-	jsonw_named(w, "how", sink_reap_how_name(ev->u.reap.how));
+	jsonw_named(w, "how", names_reap_how(ev->u.reap.how));
 	jsonw_u64(w, "zombie_ns", ev->u.reap.zombie_ns);
 	jsonw_u64(w, "lifetime_ns", ev->u.reap.lifetime_ns);
 	put_status(w, &ev->u.reap.st);
@@ -282,7 +281,7 @@ static void put_zombie(struct jsonw *w, const struct sink *s, const struct zr_ev
 		jsonw_u64(w, "zombie_ns", ev->u.zombie.zombie_ns);
 	else
 		jsonw_null(w, "zombie_ns");
-	jsonw_str(w, "zombie_ns_source", zombie_age_source_name(ev->u.zombie.age_source), SIZE_MAX);
+	jsonw_str(w, "zombie_ns_source", names_age_source(ev->u.zombie.age_source), SIZE_MAX);
 	put_zombie_parent(w, s, ev);
 	jsonw_str(w, "reason_code", ev->u.zombie.reason_code, SIZE_MAX);
 	/* The reason quotes process names: untrusted, escaped like any comm. */
@@ -297,7 +296,7 @@ static void put_snapshot(struct jsonw *w, const struct zr_ev *ev)
 		jsonw_str(w, "state", letter, 1);
 	else
 		jsonw_null(w, "state");
-	jsonw_str(w, "state_name", procfs_state_name(letter[0]), SIZE_MAX);
+	jsonw_str(w, "state_name", names_state(letter[0]), SIZE_MAX);
 }
 
 /* reap's decision about one zombie (the subject): its parent, what, and how it went. */
@@ -317,109 +316,21 @@ static void put_action(struct jsonw *w, const struct zr_ev *ev)
 	jsonw_str(w, "reason", reason[0] ? reason : NULL, sizeof(ev->u.action.reason));
 }
 
-/* TRACE_SIGNAL_* from include/trace/events/signal.h, in order. */
-static const char *signal_result_name(int r)
+static void put_signal(struct jsonw *w, const struct zr_ev *ev)
 {
-	static const char *const names[] = { "delivered", "ignored", "already_pending",
-					     "overflow_fail", "lose_info" };
-
-	if (r < 0 || r >= (int)(sizeof(names) / sizeof(names[0])))
-		return "unknown";
-	return names[r];
-}
-
-static void put_filters(struct jsonw *w, const struct zr_filters *f)
-{
-	int i, k;
-
-	if (!f) {
-		jsonw_null(w, "filters");
-		return;
-	}
-	jsonw_obj_begin(w, "filters");
-	if (f->n_pids > 0) {
-		jsonw_arr_begin(w, "pids");
-		for (i = 0; i < f->n_pids && i < ZR_FILTER_PIDS_MAX; i++) {
-			jsonw_next(w);
-			jsonw_printf(w, "%" PRIu32, f->pids[i]);
-		}
-		jsonw_arr_end(w);
-	} else {
-		jsonw_null(w, "pids");
-	}
-	jsonw_bool(w, "tree", f->tree);
-	jsonw_str(w, "comm", f->comm, SIZE_MAX);
-	if (f->has_uid)
-		jsonw_u64(w, "uid", f->uid);
-	else
-		jsonw_null(w, "uid");
-	jsonw_str(w, "cgroup", f->cgroup_path, SIZE_MAX);
-	if (f->container)
-		jsonw_str(w, "container", f->container, SIZE_MAX);
-	jsonw_bool(w, "failures_only", f->failures_only);
-	jsonw_bool(w, "threads", f->threads);
-	jsonw_arr_begin(w, "events");
-	for (k = 0; k < ZR_EV__COUNT; k++) {
-		if (!(f->event_mask & ZR_KIND_BIT(k)))
-			continue;
-		jsonw_next(w);
-		jsonw_string(w, sink_kind_name((enum zr_kind)k), SIZE_MAX);
-	}
-	jsonw_arr_end(w);
-	jsonw_obj_end(w);
-}
-
-/* How the BPF side adapted to the running kernel: live traces only (a replay has no kernel). */
-static void put_kernel_report(struct jsonw *w, const struct zr_kernel_report *r)
-{
-	int i;
-
-	jsonw_obj_begin(w, "bpf");
-	jsonw_str(w, "current_task", r->current_task, sizeof(r->current_task));
-	jsonw_str(w, "syscall_args", r->syscall_args, sizeof(r->syscall_args));
-	jsonw_str(w, "group_dead", r->group_dead, sizeof(r->group_dead));
-	jsonw_obj_end(w);
-	jsonw_arr_begin(w, "degraded");
-	for (i = 0; i < r->n_degraded; i++) {
-		jsonw_obj_begin(w, NULL);
-		jsonw_str(w, "feature", r->degraded[i].feature, sizeof(r->degraded[i].feature));
-		jsonw_str(w, "reason", r->degraded[i].reason, sizeof(r->degraded[i].reason));
-		jsonw_obj_end(w);
-	}
-	jsonw_arr_end(w);
-}
-
-static void put_start(struct jsonw *w, const struct sink_run_info *info)
-{
-	if (!info) {
-		jsonw_null(w, "schema_version");
-		jsonw_null(w, "version");
-		jsonw_null(w, "kernel");
-		jsonw_null(w, "filters");
-		return;
-	}
-	jsonw_int(w, "schema_version", info->schema_version);
-	jsonw_str(w, "version", info->version, SIZE_MAX);
-	jsonw_str(w, "kernel", info->kernel, SIZE_MAX);
-	put_filters(w, info->filters);
-	if (info->kernel_report)
-		put_kernel_report(w, info->kernel_report);
-}
-
-/* Lines about a process carry its subject fields; start, stop, lost and summary do not. */
-static bool has_subject(enum zr_kind k)
-{
-	return k != ZR_EV_START && k != ZR_EV_STOP && k != ZR_EV_LOST && k != ZR_EV_SUMMARY &&
-	       k < ZR_EV__COUNT;
+	jsonw_named(w, "signal", status_signal_name(ev->u.signal.sig));
+	jsonw_int(w, "code", ev->u.signal.code);
+	jsonw_named(w, "result", names_signal_result(ev->u.signal.result));
+	put_ref(w, "sender", &ev->u.signal.sender);
 }
 
 static void put_body(struct jsonw *w, const struct sink *s, const struct zr_ev *ev)
 {
-	if (has_subject(ev->kind))
+	if (ev_kind_info(ev->kind)->has_subject)
 		put_subject(w, ev);
 	switch (ev->kind) {
 	case ZR_EV_START:
-		put_start(w, s->info);
+		sink_json_put_start(w, s->info);
 		break;
 	case ZR_EV_STOP:
 		jsonw_u64(w, "events", ev->u.stop.events);
@@ -448,10 +359,7 @@ static void put_body(struct jsonw *w, const struct sink *s, const struct zr_ev *
 		put_reap(w, ev);
 		break;
 	case ZR_EV_SIGNAL:
-		jsonw_named(w, "signal", status_signal_name(ev->u.signal.sig));
-		jsonw_int(w, "code", ev->u.signal.code);
-		jsonw_named(w, "result", signal_result_name(ev->u.signal.result));
-		put_ref(w, "sender", &ev->u.signal.sender);
+		put_signal(w, ev);
 		break;
 	case ZR_EV_SUBREAPER:
 		jsonw_bool(w, "value", ev->u.subreaper.is_set);
@@ -499,7 +407,7 @@ static int json_emit(struct sink *s, const struct zr_ev *ev)
 	jsonw_named(&w, "ts", ts);
 	jsonw_u64(&w, "ktime_ns", ev->ktime_ns);
 	jsonw_u64(&w, "seq", s->seq);
-	jsonw_named(&w, "event", sink_kind_name(ev->kind));
+	jsonw_named(&w, "event", ev_kind_name(ev->kind));
 	put_body(&w, s, ev);
 	jsonw_raw(&w, "}\n");
 

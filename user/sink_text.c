@@ -8,7 +8,8 @@
 #include <time.h>
 
 #include "escape.h"
-#include "procfs.h"
+#include "ev_kind.h"
+#include "names.h"
 #include "sink.h"
 #include "status.h"
 #include "summary.h"
@@ -109,44 +110,21 @@ static void put_exec(FILE *f, const struct zr_ev *ev)
 		fputs(" ...", f);
 }
 
-/* The flags people look for; the rest stay a number. */
-static void put_wait_options(FILE *f, int options)
-{
-	static const struct {
-		int bit;
-		const char *name;
-	} flags[] = {
-		{ 0x1, "WNOHANG" },    { 0x2, "WUNTRACED" },	  { 0x4, "WEXITED" },
-		{ 0x8, "WCONTINUED" }, { 0x01000000, "WNOWAIT" },
-	};
-	unsigned rest = (unsigned)options;
-	const char *sep = ", ";
-	size_t i;
-
-	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
-		if (rest & (unsigned)flags[i].bit) {
-			fprintf(f, "%s%s", sep, flags[i].name);
-			rest &= ~(unsigned)flags[i].bit;
-			sep = "|";
-		}
-	}
-	if (rest)
-		fprintf(f, "%s0x%x", sep, rest);
-}
-
 static void put_wait(FILE *f, const struct zr_ev *ev)
 {
 	enum zr_wait_result r = ev->u.wait.result;
-	char buf[16];
+	char buf[96];
 
-	fprintf(f, "%s(", ev->u.wait.syscall == 1 ? "waitid" : "wait4");
+	fprintf(f, "%s(", names_wait_syscall(ev->u.wait.syscall));
 	if (ev->u.wait.args_unknown) {
 		fputc('?', f);
 	} else {
 		fprintf(f, "%d", ev->u.wait.target);
-		put_wait_options(f, ev->u.wait.options);
+		names_wait_options(ev->u.wait.options, buf, sizeof(buf));
+		if (buf[0])
+			fprintf(f, ", %s", buf);
 	}
-	fprintf(f, ") -> %s", sink_wait_result_name(r));
+	fprintf(f, ") -> %s", names_wait_result(r));
 	switch (r) {
 	case ZR_WAIT_REAPED:
 	case ZR_WAIT_PEEKED:
@@ -181,11 +159,11 @@ static void put_reap(FILE *f, const struct zr_ev *ev)
 	} else {
 		put_ref(f, r->pid, r->comm);
 		/* Only an adoption is news; reaping one's own child is the normal case. */
-		if (r->role && strcmp(r->role, "parent") != 0)
+		if (r->role && strcmp(r->role, names_role(ZR_ROLE_PARENT)) != 0)
 			fprintf(f, " [%s]", r->role);
 	}
 	sink_format_duration(dur, sizeof(dur), ev->u.reap.zombie_ns);
-	fprintf(f, " %s, zombie %s", sink_reap_how_name(ev->u.reap.how), dur);
+	fprintf(f, " %s, zombie %s", names_reap_how(ev->u.reap.how), dur);
 }
 
 /* "zombie for 1.00s, parent 812 (python3) sleeping: <reason>", yellow: this needs a look. */
@@ -264,16 +242,20 @@ static void put_action(FILE *f, const struct zr_ev *ev)
 	}
 }
 
-/* TRACE_SIGNAL_* in order. Delivery is the norm, so only the others are shown. */
-static void put_signal_result(FILE *f, int result)
+/* "SIGTERM from 700 (bash)"; delivery is the norm, so only the other results are shown. */
+static void put_signal(FILE *f, const struct zr_ev *ev)
 {
-	static const char *const words[] = { NULL, "ignored", "already pending", "queue full",
-					     "info lost" };
+	const char *words = names_signal_result_words(ev->u.signal.result);
 
-	if (result > 0 && result < (int)(sizeof(words) / sizeof(words[0])))
-		fprintf(f, " (%s)", words[result]);
-	else if (result)
-		fprintf(f, " (result %d)", result);
+	fprintf(f, "%s from ", status_signal_name(ev->u.signal.sig));
+	if (ev->u.signal.sender.pid)
+		put_ref(f, ev->u.signal.sender.pid, ev->u.signal.sender.comm);
+	else
+		fputs("kernel", f);
+	if (words)
+		fprintf(f, " (%s)", words);
+	else if (ev->u.signal.result)
+		fprintf(f, " (result %d)", ev->u.signal.result);
 }
 
 static void put_details(FILE *f, bool color, const struct zr_ev *ev)
@@ -306,12 +288,7 @@ static void put_details(FILE *f, bool color, const struct zr_ev *ev)
 		put_reap(f, ev);
 		break;
 	case ZR_EV_SIGNAL:
-		fprintf(f, "%s from ", status_signal_name(ev->u.signal.sig));
-		if (ev->u.signal.sender.pid)
-			put_ref(f, ev->u.signal.sender.pid, ev->u.signal.sender.comm);
-		else
-			fputs("kernel", f);
-		put_signal_result(f, ev->u.signal.result);
+		put_signal(f, ev);
 		break;
 	case ZR_EV_SUBREAPER:
 		fputs(ev->u.subreaper.is_set ? "set" : "cleared", f);
@@ -331,8 +308,8 @@ static void put_details(FILE *f, bool color, const struct zr_ev *ev)
 		put_orphan(f, ev);
 		break;
 	case ZR_EV_SNAPSHOT:
-		/* procfs_state_name('Z') is "zombie": "existing zombie" falls out. */
-		fprintf(f, "existing %s", procfs_state_name(ev->u.snapshot.state));
+		/* names_state('Z') is "zombie": "existing zombie" falls out. */
+		fprintf(f, "existing %s", names_state(ev->u.snapshot.state));
 		break;
 	case ZR_EV_ACTION:
 		put_action(f, ev);
@@ -346,48 +323,23 @@ static void put_details(FILE *f, bool color, const struct zr_ev *ev)
 	}
 }
 
-static bool exit_failed(const struct zr_exit_status *st)
-{
-	return st->is_known && (st->is_signaled || st->exit_code != 0);
-}
-
 /* Colour of the EVENT column: red for failures, yellow for what needs a look, else none. */
 static const char *event_color(const struct zr_ev *ev)
 {
-	switch (ev->kind) {
-	case ZR_EV_EXIT:
-		return exit_failed(&ev->u.exit.st) ? C_RED : NULL;
-	case ZR_EV_EXEC:
-		return ev->u.exec.error ? C_RED : NULL;
-	case ZR_EV_WAIT:
-		return ev->u.wait.result == ZR_WAIT_ERROR ? C_RED : NULL;
-	case ZR_EV_LOST:
-		return C_RED;
-	case ZR_EV_ZOMBIE:
-	case ZR_EV_ORPHAN:
-		return C_YELLOW;
-	case ZR_EV_REAP:
-		return C_GREEN;
-	case ZR_EV_START:
-	case ZR_EV_STOP:
-	case ZR_EV_FORK:
-	case ZR_EV_SIGNAL:
-	case ZR_EV_SUBREAPER:
-	case ZR_EV_SNAPSHOT:
-	case ZR_EV_ACTION:
-	case ZR_EV_SUMMARY:
-	case ZR_EV__COUNT:
-	default:
-		break;
-	}
-	return NULL;
+	static const char *const ansi[] = {
+		[ZR_COLOR_NONE] = NULL,		 [ZR_COLOR_RED] = C_RED,
+		[ZR_COLOR_YELLOW] = C_YELLOW,	 [ZR_COLOR_GREEN] = C_GREEN,
+		[ZR_COLOR_RED_IF_FAILED] = NULL, /* ev_kind_color resolves it */
+	};
+
+	return ansi[ev_kind_color(ev)];
 }
 
 static void put_line(struct sink *s, const struct zr_ev *ev)
 {
 	int64_t real = (int64_t)ev->ktime_ns + s->boot_to_real_ns;
 	int64_t sec = real / 1000000000, ms = real % 1000000000 / 1000000;
-	const char *name = sink_kind_name(ev->kind), *color = s->color ? event_color(ev) : NULL;
+	const char *name = ev_kind_name(ev->kind), *color = s->color ? event_color(ev) : NULL;
 	char comm[ZR_COMM_BUF * 4 + 1];
 	struct tm tm = { 0 };
 	unsigned w;
@@ -406,7 +358,7 @@ static void put_line(struct sink *s, const struct zr_ev *ev)
 	else
 		fprintf(f, "%-9s ", name);
 
-	if (ev->kind == ZR_EV_LOST) {
+	if (!ev_kind_info(ev->kind)->has_subject) {
 		fprintf(f, "%-7s %-7s %-16s ", "-", "-", "-");
 	} else {
 		/* A thread's own id is what tells its lines apart; "thread of" names the group. */
@@ -428,8 +380,7 @@ static int errno_result(void)
 
 static int text_emit(struct sink *s, const struct zr_ev *ev)
 {
-	bool is_line = ev->kind != ZR_EV_START && ev->kind != ZR_EV_STOP &&
-		       ev->kind != ZR_EV_SUMMARY && ev->kind != ZR_EV__COUNT;
+	bool is_line = ev_kind_info(ev->kind)->has_line;
 
 	errno = 0;
 	/* start means "everything after this is seen": the header says so to people. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "ev_kind.h"
 #include "jsonw.h"
 #include "sink.h"
 #include "status.h"
@@ -147,7 +148,7 @@ void summary_put_json(struct jsonw *w, const struct zr_ev *ev)
 	jsonw_obj_begin(w, "counts");
 	for (k = 0; k < ZR_EV__COUNT; k++)
 		if (s->kinds[k])
-			jsonw_u64(w, sink_kind_name((enum zr_kind)k), s->kinds[k]);
+			jsonw_u64(w, ev_kind_name((enum zr_kind)k), s->kinds[k]);
 	jsonw_obj_end(w);
 	hist_json(w, "lifetime_hist", s->life_hist);
 	hist_json(w, "zombie_hist", s->zombie_hist);
@@ -215,7 +216,7 @@ int summary_put_text(FILE *f, const struct zr_ev *ev)
 	jsonw_printf(&t, "zreaper summary\nevents:");
 	for (k = 0; k < ZR_EV__COUNT; k++)
 		if (s->kinds[k])
-			jsonw_printf(&t, " %s %llu", sink_kind_name((enum zr_kind)k),
+			jsonw_printf(&t, " %s %llu", ev_kind_name((enum zr_kind)k),
 				     (unsigned long long)s->kinds[k]);
 	jsonw_printf(&t, "\n");
 	hist_text(&t, "process lifetimes (exits):", s->life_hist);

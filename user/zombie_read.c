@@ -149,18 +149,3 @@ void zombie_info_set(struct zombie_info *zi, int wait_status, enum zr_age_source
 	zi->source = source;
 	zi->age_ns = source == ZR_AGE_UNKNOWN ? 0 : age_ns;
 }
-
-const char *zombie_age_source_name(enum zr_age_source s)
-{
-	switch (s) {
-	case ZR_AGE_TRACE:
-		return "trace";
-	case ZR_AGE_SCHED:
-		return "sched";
-	case ZR_AGE_START_BOUND:
-		return "start_bound";
-	case ZR_AGE_UNKNOWN:
-	default:
-		return NULL;
-	}
-}

@@ -8,12 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect.h"
 #include "zombie_scan.h"
 
 struct scan_ctx {
 	struct zombie_scan *s;
-	const char *root;
+	struct procsrc src;
 	bool may_ptrace; /* exe links are ours to read */
 	bool is_sorted;	 /* /proc lists pids in increasing order; checked, not assumed */
 };
@@ -23,9 +22,10 @@ static int collect(uint32_t pid, void *arg)
 	struct scan_ctx *c = arg;
 	struct zombie_scan *s = c->s;
 	struct zscan_zombie *z;
+	struct proc_seen ps;
 
-	if (c->may_ptrace && procfs_has_exe(c->root, pid))
-		return 0;
+	if (proc_seen_zombie(&c->src, pid, c->may_ptrace, s->now_ns, &ps))
+		return 0; /* alive, gone, or reaped meanwhile */
 	if (s->n_zombies == s->cap_zombies) {
 		size_t cap = s->cap_zombies ? s->cap_zombies * 2 : 64;
 		struct zscan_zombie *v = realloc(s->zombies, cap * sizeof(*v));
@@ -37,10 +37,8 @@ static int collect(uint32_t pid, void *arg)
 	}
 	z = &s->zombies[s->n_zombies];
 	memset(z, 0, sizeof(*z));
-	if (procfs_read_stat(c->root, pid, &z->st) || z->st.state != 'Z')
-		return 0; /* gone since the directory was listed, or alive */
-	if (zombie_read(c->root, &z->st, s->now_ns, &z->zi))
-		return 0; /* reaped meanwhile */
+	z->st = ps.st;
+	z->zi = ps.zi;
 	if (s->n_zombies && s->zombies[s->n_zombies - 1].st.pid > pid)
 		c->is_sorted = false;
 	s->n_zombies++;
@@ -68,22 +66,10 @@ static int cmp_by_parent(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* A zombie whose parent is in another pid namespace shows ppid 0: no parent to read. */
-static void read_parent(const char *root, struct zscan_parent *p)
-{
-	struct procfs_stat st;
-	struct procfs_status ss;
-	bool has_stat = p->pid && procfs_read_stat(root, p->pid, &st) == 0;
-	bool has_status = has_stat && procfs_read_status(root, p->pid, &ss) == 0;
-
-	p->state = detect_parent_from(p->pid, has_stat ? &st : NULL, has_status ? &ss : NULL,
-				      &p->pinfo, &p->is_init, &p->ref);
-	p->pinfo.zombies_held = p->held;
-}
-
 /* Groups the zombies by parent: one zscan_parent per parent, read once. */
 static int find_parents(struct zombie_scan *s, const char *root)
 {
+	struct procsrc src = procsrc_live(root);
 	size_t n = s->n_zombies ? s->n_zombies : 1, i, j;
 	struct by_parent *order = malloc(n * sizeof(*order));
 
@@ -102,7 +88,9 @@ static int find_parents(struct zombie_scan *s, const char *root)
 		for (j = i; j < s->n_zombies && order[j].ppid == p->pid; j++)
 			s->zombies[order[j].i].parent = s->n_parents;
 		p->held = (uint32_t)(j - i);
-		read_parent(root, p);
+		/* A zombie whose parent is in another pid namespace shows ppid 0: none to read. */
+		proc_parent_read(&src, p->pid, &p->par);
+		p->par.pinfo.zombies_held = p->held;
 		s->n_parents++;
 	}
 	free(order);
@@ -115,7 +103,7 @@ int zombie_scan_run(struct zombie_scan *s, const char *root)
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	c = (struct scan_ctx){ s, root, procfs_may_ptrace_all(root), true };
+	c = (struct scan_ctx){ s, procsrc_live(root), procfs_may_ptrace_all(root), true };
 	s->now_ns = procfs_now_ns();
 	err = procfs_each_pid(root, collect, &c);
 	if (err)
@@ -143,36 +131,14 @@ bool zombie_scan_still_there(const char *root, const struct zscan_zombie *z)
 void zombie_scan_event(const struct zombie_scan *s, const struct zscan_zombie *z, const char *root,
 		       struct zr_ev *ev)
 {
-	const struct zscan_parent *p = &s->parents[z->parent];
+	struct procsrc src = procsrc_live(root);
+	struct proc_seen ps = { .st = z->st, .zi = z->zi, .has_zombie = true };
 	struct detect_case c = { 0 };
-	struct procfs_status ss;
 
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = ZR_EV_ZOMBIE;
-	ev->ktime_ns = s->now_ns;
-	ev->pid = ev->tid = z->st.pid;
-	ev->ppid = z->st.ppid;
-	ev->start_ns = procfs_ticks_to_ns(z->st.start_ticks);
-	memcpy(ev->comm, z->st.comm, sizeof(ev->comm));
-	if (procfs_read_status(root, z->st.pid, &ss) == 0) {
-		ev->uid = ss.uid;
-		ev->gid = ss.gid;
-	}
-	ev->u.zombie.st = z->zi.st;
-	ev->u.zombie.zombie_ns = z->zi.age_ns;
-	ev->u.zombie.age_source = z->zi.source;
-	ev->parent = p->ref;
-	ev->u.zombie.pinfo = p->pinfo;
-	c.pid = z->st.pid;
-	c.zombie_ns = z->zi.age_ns;
-	c.is_age_known = zr_age_is_exact(z->zi.source);
+	/* The uid is read now, for the zombies listed only. */
+	ps.has_status = procsrc_status(&src, z->st.pid, &ps.ss) == 0;
+	proc_seen_event(&ps, ZR_EV_ZOMBIE, s->now_ns, ev);
 	/* A leader whose threads still run shows as Z with a non-zero thread count. */
 	c.threads_running = z->st.threads > 1 ? z->st.threads - 1 : 0;
-	c.ppid = z->st.ppid;
-	c.parent_comm = ev->parent.comm;
-	c.parent_state = p->state;
-	c.parent_is_init = p->is_init;
-	c.pinfo = &ev->u.zombie.pinfo;
-	detect_reason(&c, &ev->u.zombie.reason_code, ev->u.zombie.reason,
-		      sizeof(ev->u.zombie.reason));
+	proc_seen_zombie_report(ev, &z->zi, &s->parents[z->parent].par, &c);
 }

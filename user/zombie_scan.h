@@ -11,17 +11,13 @@
 #include <stdint.h>
 
 #include "event.h"
-#include "procfs.h"
-#include "zombie_read.h"
+#include "proc_seen.h"
 
 /* A parent of zombies, read once however many it holds. */
 struct zscan_parent {
 	uint32_t pid;
-	char state;   /* ps letter; 0 when it could not be read */
-	bool is_init; /* PID 1 of its pid namespace */
 	uint32_t held;
-	struct zr_parent_info pinfo;
-	struct zr_ref ref;
+	struct proc_parent par; /* par.pinfo.zombies_held is held */
 };
 
 struct zscan_zombie {

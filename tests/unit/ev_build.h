@@ -102,7 +102,7 @@ static inline struct zr_ev evb_exit(int raw, uint64_t lifetime_ns)
 	return ev;
 }
 
-static inline struct zr_ev evb_wait(int syscall, int target, int options,
+static inline struct zr_ev evb_wait(enum zr_wait_sys syscall, int target, int options,
 				    enum zr_wait_result result, uint32_t reaped, int raw)
 {
 	struct zr_ev ev = evb_base(ZR_EV_WAIT);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -536,15 +537,38 @@ static void test_wait4_reaped_exit(void **state)
 	assert_hdr_subject(&ev);
 	assert_false(ev.is_thread);
 	assert_false(ev.is_unmatched);
-	assert_int_equal(ev.u.wait.syscall, ZR_WAIT4);
+	assert_int_equal(ev.u.wait.syscall, ZR_SYS_WAIT4);
 	assert_int_equal(ev.u.wait.target, -1);
 	assert_int_equal(ev.u.wait.options, 0);
+	assert_false(ev.u.wait.reports_stops);
 	assert_int_equal(ev.u.wait.result, ZR_WAIT_REAPED);
 	assert_int_equal(ev.u.wait.reaped_pid, 555);
 	assert_int_equal(ev.u.wait.error, 0);
 	assert_true(ev.u.wait.st.is_known);
 	assert_false(ev.u.wait.st.is_signaled);
 	assert_int_equal(ev.u.wait.st.exit_code, 3);
+}
+
+/* WUNTRACED or WCONTINUED decoded to a flag: the lifecycle reads no raw option bits. */
+static void test_wait_reports_stops(void **state)
+{
+	static const struct {
+		__s32 options;
+		bool want;
+	} t[] = {
+		{ 0, false }, { 1, false }, { 2, true }, { 8, true }, { 4, false }, { 0xb, true }
+	};
+	struct zr_rec_wait r;
+	struct zr_ev ev;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		r = rb_wait4(ZR_F_STATUS_KNOWN, 556, -1, t[i].options, 0);
+		assert_int_equal(DEC(r, &ev), 0);
+		assert_int_equal(ev.u.wait.reports_stops, t[i].want);
+		assert_int_equal(ev.u.wait.options, t[i].options); /* raw bits kept for printing */
+	}
 }
 
 static void test_wait4_reaped_signal(void **state)
@@ -660,7 +684,7 @@ static void test_waitid_exited(void **state)
 	(void)state;
 	assert_int_equal(DEC(r, &ev), 0);
 	assert_int_equal(ev.kind, ZR_EV_WAIT);
-	assert_int_equal(ev.u.wait.syscall, ZR_WAITID);
+	assert_int_equal(ev.u.wait.syscall, ZR_SYS_WAITID);
 	assert_int_equal(ev.u.wait.target, 600);
 	assert_int_equal(ev.u.wait.options, 4);
 	assert_int_equal(ev.u.wait.result, ZR_WAIT_REAPED);
@@ -758,7 +782,7 @@ static void test_waitid_would_block_and_errors(void **state)
 	assert_int_equal(DEC(r, &ev), 0);
 	assert_int_equal(ev.u.wait.result, ZR_WAIT_ERROR);
 	assert_int_equal(ev.u.wait.error, EINVAL);
-	assert_int_equal(ev.u.wait.syscall, ZR_WAITID);
+	assert_int_equal(ev.u.wait.syscall, ZR_SYS_WAITID);
 }
 
 static void test_wait_is_unmatched(void **state)
@@ -830,6 +854,7 @@ int main(void)
 		T(test_larger_record_accepted),
 		T(test_wait4_reaped_exit),
 		T(test_wait4_reaped_signal),
+		T(test_wait_reports_stops),
 		T(test_wait4_stopped_continued),
 		T(test_wait4_no_status),
 		T(test_wait_args_unknown),

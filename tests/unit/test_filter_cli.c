@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "cli.h"
+#include "ev_kind.h"
 #include "filter.h"
 #include "pidset.h"
 #include "status.h"
@@ -345,41 +346,41 @@ static void test_is_failure(void **state)
 	(void)state;
 	ev = subject(ZR_EV_EXIT);
 	ev.u.exit.st = status_decode(0);
-	assert_false(filter_is_failure(&ev));
+	assert_false(ev_kind_is_failure(&ev));
 	ev.u.exit.st = status_decode(3 << 8);
-	assert_true(filter_is_failure(&ev));
+	assert_true(ev_kind_is_failure(&ev));
 	ev.u.exit.st = status_decode(9);
-	assert_true(filter_is_failure(&ev));
+	assert_true(ev_kind_is_failure(&ev));
 	ev.u.exit.st = status_decode(11 | 0x80);
-	assert_true(filter_is_failure(&ev));
+	assert_true(ev_kind_is_failure(&ev));
 	ev.u.exit.st = (struct zr_exit_status){ 0 }; /* unknown status: not a failure */
-	assert_false(filter_is_failure(&ev));
+	assert_false(ev_kind_is_failure(&ev));
 
 	ev = subject(ZR_EV_REAP);
 	ev.u.reap.st = status_decode(0);
-	assert_false(filter_is_failure(&ev));
+	assert_false(ev_kind_is_failure(&ev));
 	ev.u.reap.st = status_decode(1 << 8);
-	assert_true(filter_is_failure(&ev));
+	assert_true(ev_kind_is_failure(&ev));
 	ev.u.reap.st = status_decode(15);
-	assert_true(filter_is_failure(&ev));
+	assert_true(ev_kind_is_failure(&ev));
 
 	ev = subject(ZR_EV_EXEC);
-	assert_false(filter_is_failure(&ev));
+	assert_false(ev_kind_is_failure(&ev));
 	ev.u.exec.error = EACCES;
-	assert_true(filter_is_failure(&ev));
+	assert_true(ev_kind_is_failure(&ev));
 
 	ev = subject(ZR_EV_WAIT);
 	ev.u.wait.result = ZR_WAIT_REAPED;
 	ev.u.wait.st = status_decode(3 << 8); /* the wait worked, whatever the child did */
-	assert_false(filter_is_failure(&ev));
+	assert_false(ev_kind_is_failure(&ev));
 	ev.u.wait.result = ZR_WAIT_ERROR;
 	ev.u.wait.error = EINTR;
-	assert_true(filter_is_failure(&ev));
+	assert_true(ev_kind_is_failure(&ev));
 
 	ev = subject(ZR_EV_FORK);
-	assert_false(filter_is_failure(&ev));
+	assert_false(ev_kind_is_failure(&ev));
 	ev = subject(ZR_EV_ZOMBIE);
-	assert_true(filter_is_failure(&ev));
+	assert_true(ev_kind_is_failure(&ev));
 }
 
 /* ---- cli ---- */

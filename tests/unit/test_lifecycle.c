@@ -19,11 +19,10 @@
 #include "proctab.h"
 #include "status.h"
 
-#define MS	    1000000ULL
-#define SEC	    1000000000ULL
-#define GRACE	    (100 * MS)
-#define MAX_EMIT    64
-#define WUNTRACED_K 0x02
+#define MS	 1000000ULL
+#define SEC	 1000000000ULL
+#define GRACE	 (100 * MS)
+#define MAX_EMIT 64
 
 /* What the emit callback saw. */
 struct sink {
@@ -100,8 +99,8 @@ static struct zr_ev ev_release(uint64_t ts, uint32_t pid, uint32_t ppid, uint64_
 }
 
 /* waiter (pid, tid) reported reaped with a known raw status. */
-static struct zr_ev ev_wait(uint64_t ts, uint32_t pid, uint32_t tid, int syscall, uint32_t reaped,
-			    int raw)
+static struct zr_ev ev_wait(uint64_t ts, uint32_t pid, uint32_t tid, enum zr_wait_sys syscall,
+			    uint32_t reaped, int raw)
 {
 	struct zr_ev ev = ev_base(ZR_EV_WAIT, ts, pid, 1, 42, "waiter");
 
@@ -200,7 +199,7 @@ static void test_events_passed_in_order(void **state)
 static void test_wait4_reap_parent(void **state)
 {
 	struct fixture *f = *state;
-	struct zr_ev w = ev_wait(12 * SEC, PARENT, PARENT, ZR_WAIT4, CHILD, 3 << 8);
+	struct zr_ev w = ev_wait(12 * SEC, PARENT, PARENT, ZR_SYS_WAIT4, CHILD, 3 << 8);
 	const struct zr_ev *r;
 
 	child_lives_and_exits(f, 3 << 8);
@@ -234,7 +233,7 @@ static void test_wait4_reap_parent(void **state)
 static void test_waitid_reap_status(void **state)
 {
 	struct fixture *f = *state;
-	struct zr_ev w = ev_wait(11 * SEC, PARENT, PARENT, ZR_WAITID, CHILD, 9);
+	struct zr_ev w = ev_wait(11 * SEC, PARENT, PARENT, ZR_SYS_WAITID, CHILD, 9);
 	const struct zr_ev *r;
 
 	assert_int_equal(feed(f, ev_fork(C_START, CHILD, PARENT, "child")), 0);
@@ -267,19 +266,19 @@ static void reap_role_case(struct fixture *f, struct zr_ev w, const char *role)
 
 static void test_role_subreaper(void **state)
 {
-	reap_role_case(*state, ev_wait(12 * SEC, 50, 50, ZR_WAIT4, CHILD, 0), "subreaper");
+	reap_role_case(*state, ev_wait(12 * SEC, 50, 50, ZR_SYS_WAIT4, CHILD, 0), "subreaper");
 }
 
 static void test_role_pidns_init_host(void **state)
 {
-	reap_role_case(*state, ev_wait(12 * SEC, 1, 1, ZR_WAIT4, CHILD, 0), "pidns_init");
+	reap_role_case(*state, ev_wait(12 * SEC, 1, 1, ZR_SYS_WAIT4, CHILD, 0), "pidns_init");
 }
 
 static void test_role_pidns_init_nested(void **state)
 {
 	struct fixture *f = *state;
 	struct zr_ev e = ev_exit(C_EXIT_TS, CHILD, PARENT, C_START, "child", 0);
-	struct zr_ev w = ev_wait(12 * SEC, 300, 300, ZR_WAIT4, 9, 0);
+	struct zr_ev w = ev_wait(12 * SEC, 300, 300, ZR_SYS_WAIT4, 9, 0);
 	const struct zr_ev *r;
 
 	/* The child is 9 in a namespace whose init is global 300 (ns pid 1). */
@@ -307,7 +306,8 @@ static void test_role_pidns_init_nested(void **state)
 
 static void test_role_thread(void **state)
 {
-	reap_role_case(*state, ev_wait(12 * SEC, PARENT, PARENT + 1, ZR_WAIT4, CHILD, 0), "thread");
+	reap_role_case(*state, ev_wait(12 * SEC, PARENT, PARENT + 1, ZR_SYS_WAIT4, CHILD, 0),
+		       "thread");
 }
 
 static void test_autoreap_after_grace(void **state)
@@ -341,7 +341,7 @@ static void test_wait_within_grace_wins(void **state)
 {
 	struct fixture *f = *state;
 	uint64_t rel = C_EXIT_TS + 1 * MS;
-	struct zr_ev w = ev_wait(rel + 10 * MS, PARENT, PARENT, ZR_WAIT4, CHILD, 0);
+	struct zr_ev w = ev_wait(rel + 10 * MS, PARENT, PARENT, ZR_SYS_WAIT4, CHILD, 0);
 
 	child_lives_and_exits(f, 0);
 	assert_int_equal(feed(f, ev_release(rel, CHILD, PARENT, C_START)), 0);
@@ -415,7 +415,7 @@ static void test_nested_ns_translation(void **state)
 {
 	struct fixture *f = *state;
 	struct zr_ev e = ev_exit(C_EXIT_TS, CHILD, PARENT, C_START, "child", 2 << 8);
-	struct zr_ev w = ev_wait(12 * SEC, PARENT, PARENT, ZR_WAIT4, 5, 2 << 8);
+	struct zr_ev w = ev_wait(12 * SEC, PARENT, PARENT, ZR_SYS_WAIT4, 5, 2 << 8);
 	const struct zr_ev *r;
 
 	/* A host process whose global pid is 5 is a zombie too: must not be confused. */
@@ -453,7 +453,7 @@ static void test_nested_ns_sibling_namespaces(void **state)
 	struct fixture *f = *state;
 	struct zr_ev a = ev_exit(9 * SEC, 600, 601, 2 * SEC, "in_a", 1 << 8);
 	struct zr_ev b = ev_exit(10 * SEC, 700, 701, 3 * SEC, "in_b", 2 << 8);
-	struct zr_ev w = ev_wait(11 * SEC, 701, 701, ZR_WAIT4, 5, 2 << 8);
+	struct zr_ev w = ev_wait(11 * SEC, 701, 701, ZR_SYS_WAIT4, 5, 2 << 8);
 	const struct zr_ev *r;
 
 	a.ns_level = 1;
@@ -486,7 +486,7 @@ static void test_nested_ns_sibling_namespaces(void **state)
 static void test_wait4_no_status_takes_exit(void **state)
 {
 	struct fixture *f = *state;
-	struct zr_ev w = ev_wait(12 * SEC, PARENT, PARENT, ZR_WAIT4, CHILD, 0);
+	struct zr_ev w = ev_wait(12 * SEC, PARENT, PARENT, ZR_SYS_WAIT4, CHILD, 0);
 
 	w.u.wait.st = (struct zr_exit_status){ 0 }; /* ZR_F_STATUS_KNOWN absent */
 	child_lives_and_exits(f, 7 << 8);
@@ -502,10 +502,10 @@ static void test_wait4_no_status_takes_exit(void **state)
 static void test_wait4_no_status_wuntraced_unknown(void **state)
 {
 	struct fixture *f = *state;
-	struct zr_ev w = ev_wait(12 * SEC, PARENT, PARENT, ZR_WAIT4, 777, 0);
+	struct zr_ev w = ev_wait(12 * SEC, PARENT, PARENT, ZR_SYS_WAIT4, 777, 0);
 
 	w.u.wait.st = (struct zr_exit_status){ 0 };
-	w.u.wait.options = WUNTRACED_K;
+	w.u.wait.reports_stops = true;
 	assert_int_equal(lifecycle_feed(f->lc, &w), 0);
 	assert_int_equal(f->sink.n, 1);
 	assert_int_equal(f->sink.ev[0].kind, ZR_EV_WAIT);
@@ -527,7 +527,7 @@ static void test_wait4_no_status_wuntraced_unknown(void **state)
 static void test_reap_unseen_pid_unmatched(void **state)
 {
 	struct fixture *f = *state;
-	struct zr_ev w = ev_wait(12 * SEC, PARENT, PARENT, ZR_WAIT4, 999, 1 << 8);
+	struct zr_ev w = ev_wait(12 * SEC, PARENT, PARENT, ZR_SYS_WAIT4, 999, 1 << 8);
 	const struct zr_ev *r;
 
 	set_comm(w.comm, "parent");
@@ -556,7 +556,7 @@ static void test_non_reaping_waits(void **state)
 
 	child_lives_and_exits(f, 0);
 	for (i = 0; i < sizeof(res) / sizeof(res[0]); i++) {
-		struct zr_ev w = ev_wait(11 * SEC, PARENT, PARENT, ZR_WAITID, CHILD, 0);
+		struct zr_ev w = ev_wait(11 * SEC, PARENT, PARENT, ZR_SYS_WAITID, CHILD, 0);
 
 		w.u.wait.result = res[i];
 		assert_int_equal(lifecycle_feed(f->lc, &w), 0);
@@ -566,7 +566,7 @@ static void test_non_reaping_waits(void **state)
 		assert_int_equal(f->sink.ev[i].kind, ZR_EV_WAIT);
 	assert_int_equal(table_count(f), 1);
 	/* Then the real reap. */
-	assert_int_equal(feed(f, ev_wait(12 * SEC, PARENT, PARENT, ZR_WAITID, CHILD, 0)), 0);
+	assert_int_equal(feed(f, ev_wait(12 * SEC, PARENT, PARENT, ZR_SYS_WAITID, CHILD, 0)), 0);
 	assert_int_equal(f->sink.n, 10);
 	assert_int_equal(f->sink.ev[9].kind, ZR_EV_REAP);
 	assert_int_equal(f->sink.ev[9].u.reap.zombie_ns, 2 * SEC);
@@ -576,7 +576,7 @@ static void test_non_reaping_waits(void **state)
 static void test_emit_error_stops(void **state)
 {
 	struct fixture *f = *state;
-	struct zr_ev w = ev_wait(12 * SEC, PARENT, PARENT, ZR_WAIT4, CHILD, 0);
+	struct zr_ev w = ev_wait(12 * SEC, PARENT, PARENT, ZR_SYS_WAIT4, CHILD, 0);
 
 	child_lives_and_exits(f, 0);
 	/* The wait itself fails to print: no reap follows. */
@@ -593,7 +593,7 @@ static void test_emit_error_stops(void **state)
 static void test_emit_error_on_reap_and_tick(void **state)
 {
 	struct fixture *f = *state;
-	struct zr_ev w = ev_wait(12 * SEC, PARENT, PARENT, ZR_WAIT4, CHILD, 0);
+	struct zr_ev w = ev_wait(12 * SEC, PARENT, PARENT, ZR_SYS_WAIT4, CHILD, 0);
 
 	child_lives_and_exits(f, 0); /* emits 0, 1 */
 	f->sink.fail_at = 3;	     /* the wait (2) prints, its reap (3) fails */
@@ -660,7 +660,7 @@ static void test_no_leak_mixed(void **state)
 		assert_int_equal(lifecycle_feed(lc, &fk), 0);
 		assert_int_equal(lifecycle_feed(lc, &ex), 0);
 		if (pid % 3 == 0) {
-			struct zr_ev w = ev_wait(t + 2 * MS, 1, 1, ZR_WAIT4, pid, 0);
+			struct zr_ev w = ev_wait(t + 2 * MS, 1, 1, ZR_SYS_WAIT4, pid, 0);
 
 			assert_int_equal(lifecycle_feed(lc, &w), 0);
 		} else if (pid % 3 == 1) {
@@ -669,7 +669,7 @@ static void test_no_leak_mixed(void **state)
 			assert_int_equal(lifecycle_feed(lc, &rel), 0);
 		} else {
 			struct zr_ev rel = ev_release(t + 2 * MS, pid, 1, t);
-			struct zr_ev w = ev_wait(t + 3 * MS, 1, 1, ZR_WAITID, pid, 0);
+			struct zr_ev w = ev_wait(t + 3 * MS, 1, 1, ZR_SYS_WAITID, pid, 0);
 
 			assert_int_equal(lifecycle_feed(lc, &rel), 0);
 			assert_int_equal(lifecycle_feed(lc, &w), 0);

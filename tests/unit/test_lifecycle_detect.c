@@ -140,7 +140,7 @@ static struct zr_ev ev_pwait(uint64_t ts, uint64_t start, enum zr_wait_result re
 {
 	struct zr_ev ev = ev_base(ZR_EV_WAIT, ts, PARENT, INIT, start, "bash");
 
-	ev.u.wait.syscall = ZR_WAIT4;
+	ev.u.wait.syscall = ZR_SYS_WAIT4;
 	ev.u.wait.target = target;
 	ev.u.wait.result = result;
 	ev.u.wait.reaped_pid = reaped;

@@ -1,5 +1,5 @@
 /* test_procfs.c - procfs.c on a fake /proc: stat with hostile comms, state letters, missing and
- * truncated files, exit_code; status masks, ids, threads and NSpid; state names; the pid walk;
+ * truncated files, exit_code; status masks, ids, threads and NSpid; the pid walk;
  * tick conversion; and a sanity read of the real /proc/self.
  */
 #include <errno.h>
@@ -271,24 +271,6 @@ static void test_status_real_self(void **state)
 		assert_int_equal(ss.ns_pid, (uint32_t)getpid());
 }
 
-static void test_state_names(void **state)
-{
-	static const struct {
-		char c;
-		const char *name;
-	} t[] = {
-		{ 'R', "running" }, { 'S', "sleeping" }, { 'D', "disk_sleep" }, { 'T', "stopped" },
-		{ 't', "traced" },  { 'Z', "zombie" },	 { 'X', "dead" },	{ 'I', "idle" },
-		{ 'P', "parked" },  { 'W', "waking" },	 { 'K', "wakekill" },	{ 'x', "unknown" },
-		{ '?', "unknown" }, { 0, "unknown" },	 { 'r', "unknown" },
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		assert_string_equal(procfs_state_name(t[i].c), t[i].name);
-}
-
 struct visit {
 	uint32_t pid[16];
 	int n;
@@ -385,7 +367,6 @@ int main(void)
 		T(test_status_nspid),
 		T(test_status_missing),
 		T(test_status_real_self),
-		T(test_state_names),
 		T(test_each_pid),
 		T(test_each_pid_missing_root),
 		T(test_ticks_to_ns),

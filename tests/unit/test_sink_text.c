@@ -146,20 +146,21 @@ static void test_wait(void **state)
 
 	(void)state;
 	assert_string_equal(
-	    line(evb_wait(0, -1, 0, ZR_WAIT_REAPED, 123, 0)),
+	    line(evb_wait(ZR_SYS_WAIT4, -1, 0, ZR_WAIT_REAPED, 123, 0)),
 	    T "wait      4242    100     sleep            wait4(-1) -> reaped 123 exit 0\n");
-	assert_string_equal(line(evb_wait(1, 0, 5, ZR_WAIT_WOULD_BLOCK, 0, 0)),
+	assert_string_equal(line(evb_wait(ZR_SYS_WAITID, 0, 5, ZR_WAIT_WOULD_BLOCK, 0, 0)),
 			    T "wait      4242    100     sleep            "
 			      "waitid(0, WNOHANG|WEXITED) -> would_block\n");
-	assert_string_equal(line(evb_wait(0, -7, 0x41000000, ZR_WAIT_PEEKED, 9, SIGTERM)),
-			    T "wait      4242    100     sleep            "
-			      "wait4(-7, WNOWAIT|0x40000000) -> peeked 9 killed by SIGTERM\n");
-	assert_string_equal(line(evb_wait(0, -1, 2, ZR_WAIT_STOPPED, 9, 0x137f)),
+	assert_string_equal(
+	    line(evb_wait(ZR_SYS_WAIT4, -7, 0x41000000, ZR_WAIT_PEEKED, 9, SIGTERM)),
+	    T "wait      4242    100     sleep            "
+	      "wait4(-7, WNOWAIT|0x40000000) -> peeked 9 killed by SIGTERM\n");
+	assert_string_equal(line(evb_wait(ZR_SYS_WAIT4, -1, 2, ZR_WAIT_STOPPED, 9, 0x137f)),
 			    T "wait      4242    100     sleep            "
 			      "wait4(-1, WUNTRACED) -> stopped 9\n");
-	assert_string_equal(line(evb_wait(0, 5, 0, ZR_WAIT_NO_CHILD, 0, 0)),
+	assert_string_equal(line(evb_wait(ZR_SYS_WAIT4, 5, 0, ZR_WAIT_NO_CHILD, 0, 0)),
 			    T "wait      4242    100     sleep            wait4(5) -> no_child\n");
-	ev = evb_wait(0, -1, 0, ZR_WAIT_ERROR, 0, 0);
+	ev = evb_wait(ZR_SYS_WAIT4, -1, 0, ZR_WAIT_ERROR, 0, 0);
 	ev.u.wait.error = EINTR;
 	assert_string_equal(line(ev), T "wait      4242    100     sleep            "
 					"wait4(-1) -> error EINTR\n");

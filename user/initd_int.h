@@ -1,0 +1,56 @@
+/* initd_int.h - what the parts of `run`'s init share (initd.c the loop, initd_spawn.c the
+ * child, initd_signals.c the signal state, initd_reap.c the reaping, initd_end.c the
+ * descendants left at the end); not for other modules.
+ */
+#ifndef ZR_INITD_INT_H
+#define ZR_INITD_INT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/signalfd.h>
+#include <sys/types.h>
+
+#include "initd.h"
+
+struct initd {
+	const struct initd_opts *o;
+	pid_t self, child;
+	bool is_pid1;
+	bool is_log_reaps;   /* a line per reaped orphan (--log-reaps, -w, -v) */
+	bool has_tty;	     /* the child was handed the terminal (stdin, we in front) */
+	bool is_follow_stop; /* stop when the child stops, so the shell gets its prompt */
+	bool is_child_done;
+	int child_status;
+	int sfd;
+	sigset_t orig_mask;    /* what run was started with: the child gets it back */
+	sigset_t orig_ignored; /* the signals run was started with ignored: likewise */
+	/* Built before fork, so the child only calls execve (async-signal-safe). */
+	char **paths;
+	size_t n_paths;
+	char **argv;
+	char **sh_argv; /* /bin/sh PATH ARG...: for a file exec refuses with ENOEXEC */
+};
+
+/* initd_spawn.c: the candidate files for argv[0] as execvp would try them (0, -EINVAL or
+ * -ENOMEM); their release (NULL-safe); fork and exec, printing the one line when exec fails
+ * (0, or -errno when fork itself fails). */
+int initd_prepare_exec(struct initd *d, char **argv);
+void initd_exec_free(struct initd *d);
+int initd_spawn(struct initd *d);
+
+/* initd_signals.c: block all but the synchronous signals and open d->sfd (0 or -errno); pass
+ * one signal on to the child; stop with the child (job control at a terminal). */
+int initd_setup_signals(struct initd *d);
+void initd_forward(struct initd *d, const struct signalfd_siginfo *si);
+void initd_follow_stop(struct initd *d);
+
+/* initd_reap.c: reap one child (its pid, 0 when none is ready and never when is_blocking,
+ * -ECHILD when none is left); reap every ready one (how many, or -ECHILD). */
+pid_t initd_reap_next(struct initd *d, bool is_blocking);
+int initd_drain(struct initd *d);
+
+/* initd_end.c: after the child, end (or leave, --no-kill) its descendants and reap them. */
+void initd_end_descendants(struct initd *d);
+
+#endif /* ZR_INITD_INT_H */
