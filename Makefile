@@ -230,7 +230,7 @@ test-kernels: all $(BUILD)/zreaper-static $(BUILD)/static/zr-work
 .PHONY: static
 INIT_CC     ?= musl-gcc
 INIT_MAX_KB ?= 708
-INIT_SRCS   := main commands_init cmd_run initd initd_spawn initd_signals initd_reap initd_end cli log status escape jsonw pidset procfs sink_common
+INIT_SRCS   := main commands_init cmd_run run_args opts initd initd_spawn initd_signals initd_reap initd_end cli log status escape jsonw pidset procfs sink_common
 INIT_OBJS   := $(patsubst %,$(BUILD)/init/%.o,$(INIT_SRCS))
 
 static: $(BUILD)/zreaper-static $(BUILD)/zreaper-init

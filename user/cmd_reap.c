@@ -18,6 +18,7 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "cmd.h"
+#include "cmd_common.h"
 #include "log.h"
 #include "opts.h"
 #include "loop.h"
@@ -200,17 +201,11 @@ static int parse_args(struct reaper *r, int argc, char **argv, struct reap_args 
 		{ "help", 'h', OPT_STOP, &a->stop, NULL, NULL, 0, NULL },
 	};
 	static const struct opts_conf conf = { "try: zreaper reap --help", false, false, false };
-	char err[1200];
+	int first, rc;
 
-	if (opts_parse(rows, sizeof(rows) / sizeof(rows[0]), &conf, argc, argv, err, sizeof(err)) <
-	    0) {
-		zr_err("%s", err);
-		return ZR_EXIT_USAGE;
-	}
-	if (a->stop) {
-		usage(stdout);
-		return -1;
-	}
+	rc = cmd_options(rows, sizeof(rows) / sizeof(rows[0]), &conf, argc, argv, usage, &first);
+	if (rc >= 0)
+		return rc == ZR_EXIT_OK ? -1 : rc;
 	r->pol.max_per_min = (unsigned)per_min;
 	if (a->duration && r->is_once) {
 		zr_err("--duration: not with --once, which ends by itself");

@@ -3,11 +3,11 @@
  * options and hands the live /proc to tree_show() (tree_show.c), which `replay --tree --at`
  * gives the recorded table instead.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "cmd.h"
+#include "cmd_common.h"
 #include "log.h"
 #include "procfs.h"
 #include "procsrc.h"
@@ -32,47 +32,20 @@ static void usage(FILE *f)
 
 int cmd_tree(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct procsrc live;
-	char quoted[256];
 	uint32_t root_pid = 0;
 	bool json = false;
-	int c, rc;
+	int stop = 0, first, rc;
+	const struct opt rows[] = {
+		{ "pid", 'p', OPT_PID, &root_pid, "'%s' is not a pid", "-p", 0, NULL },
+		{ "json", OPT_LONG_ONLY, OPT_FLAG, &json, NULL, NULL, 0, NULL },
+		{ "help", 'h', OPT_STOP, &stop, NULL, NULL, 0, NULL },
+	};
+	static const struct opts_conf conf = { "try: zreaper tree --help", false, false, false };
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":p:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (cli_parse_pid(optarg, &root_pid)) {
-				zr_err("-p: '%s' is not a pid",
-				       cli_printable(optarg, quoted, sizeof(quoted)));
-				return ZR_EXIT_USAGE;
-			}
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return ZR_EXIT_OK;
-		default:
-			cli_option_error(c, argv, "try: zreaper tree --help", quoted,
-					 sizeof(quoted));
-			zr_err("%s", quoted);
-			return ZR_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		zr_err("unexpected argument '%s'",
-		       cli_printable(argv[optind], quoted, sizeof(quoted)));
-		return ZR_EXIT_USAGE;
-	}
+	rc = cmd_options(rows, sizeof(rows) / sizeof(rows[0]), &conf, argc, argv, usage, &first);
+	if (rc >= 0)
+		return rc;
 	live = procsrc_live(NULL);
 	rc = tree_show(&live, root_pid, procfs_now_ns(), json);
 	if (fflush(stdout) && rc == ZR_EXIT_OK)

@@ -4,7 +4,6 @@
  * not look.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "clock.h"
 #include "cli.h"
 #include "cmd.h"
+#include "cmd_common.h"
 #include "escape.h"
 #include "log.h"
 #include "sink.h"
@@ -102,45 +102,16 @@ static void usage(FILE *f)
  * error). */
 static int parse_args(int argc, char **argv, bool *json, uint64_t *older)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "older-than", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	int stop = 0, first;
+	const struct opt rows[] = {
+		{ "json", OPT_LONG_ONLY, OPT_FLAG, json, NULL, NULL, 0, NULL },
+		{ "older-than", OPT_LONG_ONLY + 1, OPT_AGE, older,
+		  "'%s' is not a duration (e.g. 0, 500ms, 5s)", NULL, 0, NULL },
+		{ "help", 'h', OPT_STOP, &stop, NULL, NULL, 0, NULL },
 	};
-	char quoted[256];
-	int c;
+	static const struct opts_conf conf = { "try: zreaper zombies --help", false, false, false };
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			*json = true;
-			break;
-		case 'o':
-			if (cli_parse_age(optarg, older)) {
-				zr_err("--older-than: '%s' is not a duration (e.g. 0, 500ms, 5s)",
-				       cli_printable(optarg, quoted, sizeof(quoted)));
-				return ZR_EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return ZR_EXIT_OK;
-		default:
-			cli_option_error(c, argv, "try: zreaper zombies --help", quoted,
-					 sizeof(quoted));
-			zr_err("%s", quoted);
-			return ZR_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		zr_err("unexpected argument '%s'",
-		       cli_printable(argv[optind], quoted, sizeof(quoted)));
-		return ZR_EXIT_USAGE;
-	}
-	return -1;
+	return cmd_options(rows, sizeof(rows) / sizeof(rows[0]), &conf, argc, argv, usage, &first);
 }
 
 /* Prints the picked zombies, as JSON events or as rows under a header. Returns how many. */

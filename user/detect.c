@@ -8,6 +8,7 @@
 #include "detect.h"
 #include "escape.h"
 #include "procsrc.h"
+#include "names.h"
 
 #define SIGCHLD_BIT (1ULL << (17 - 1))
 
@@ -24,7 +25,7 @@ char detect_parent_from(uint32_t ppid, const struct procfs_stat *st, const struc
 		return 0;
 	memcpy(ref->comm, st->comm, ZR_COMM_BUF);
 	ref->start_ns = procfs_ticks_to_ns(st->start_ticks);
-	pi->state = procfs_state_name(st->state);
+	pi->state = names_state(st->state);
 	if (ss) {
 		pi->sigchld = (ss->sig_ign & SIGCHLD_BIT)   ? "ignored"
 			      : (ss->sig_cgt & SIGCHLD_BIT) ? "handler"

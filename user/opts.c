@@ -102,6 +102,9 @@ static int take(const struct opt *r, const char *value, char *err, size_t len)
 	case OPT_ULONG:
 		bad = parse_ulong(value, r->max, r->dst) != 0;
 		break;
+	case OPT_PID:
+		bad = cli_parse_pid(value, r->dst) != 0;
+		break;
 	case OPT_CALL:
 		return r->call(r->dst, r->key, value, err, len) ? -1 : 0;
 	}

@@ -7,7 +7,6 @@
 #include <stdint.h>
 
 #include "event.h"
-#include "names.h"
 
 struct procfs_stat {
 	uint32_t pid;
@@ -64,12 +63,6 @@ uint64_t procfs_now_ns(void);
 
 /* Nanoseconds per clock tick (what /proc's start times are rounded to). */
 uint64_t procfs_tick_ns(void);
-
-/* Kept for cmd_tree.c and detect.c until their owner renames the calls: names_state(). */
-static inline const char *procfs_state_name(char state)
-{
-	return names_state(state);
-}
 
 /* Calls fn for every numeric entry of /proc; stops when fn returns non-zero and returns that. */
 int procfs_each_pid(const char *root, int (*fn)(uint32_t pid, void *arg), void *arg);

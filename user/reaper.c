@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "proc_seen.h"
 #include "reaper.h"
 #include "reaper_int.h"
 
@@ -115,20 +116,16 @@ static int scan_one(uint32_t pid, void *arg)
 {
 	const struct scan *s = arg;
 	struct zombie_found f = { 0 };
-	struct zombie_info zi;
-	struct procfs_stat st;
+	struct proc_seen ps;
 
-	if ((s->r->may_ptrace && procfs_has_exe(s->r->proc.root, pid)) ||
-	    procsrc_stat(&s->r->proc, pid, &st) || st.state != 'Z')
-		return 0;
+	if (proc_seen_zombie(&s->r->proc, pid, s->r->may_ptrace, s->now, &ps))
+		return 0; /* alive, gone, or reaped meanwhile */
 	f.pid = pid;
-	f.start_ticks = st.start_ticks;
-	f.ppid = st.ppid;
-	if (s->now) {
-		if (procsrc_zombie(&s->r->proc, &st, s->now, &zi))
-			return 0; /* reaped meanwhile */
-		f.age_source = zi.source;
-		f.age_ns = zi.age_ns;
+	f.start_ticks = ps.st.start_ticks;
+	f.ppid = ps.st.ppid;
+	if (ps.has_zombie) {
+		f.age_source = ps.zi.source;
+		f.age_ns = ps.zi.age_ns;
 	}
 	reaper_found(s->r, &f);
 	return 0;

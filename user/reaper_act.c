@@ -13,9 +13,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "clock.h"
 #include "cgroup.h"
+#include "clock.h"
 #include "log.h"
+#include "proc_seen.h"
 #include "procfs.h"
 #include "reaper.h"
 #include "reaper_int.h"
@@ -145,60 +146,66 @@ static void emit_once(struct reaper *r, struct zent *z, enum rp_action a, const 
 
 /* Fills the event template (the zombie as subject, its parent nested) and applies the policy.
  * Returns false when the zombie is not ours to handle (parent gone or exiting: nothing to do). */
-bool reaper_decide(struct reaper *r, struct zent *z)
+/* The zombie's pid as seen from its own pid namespace, when that is not ours. */
+static void set_ns_pid(const struct reaper *r, const struct proc_seen *zs, struct zr_ev *ev)
 {
-	struct procfs_stat zst, pst;
-	struct procfs_status ss;
-	struct rp_parent par = { 0 };
-	char cg[1024], why[256], path[256];
-	struct zr_ev *ev = &z->ev;
-	uint64_t id;
-	int level;
-	enum rp_verdict v;
+	char path[256];
 
-	z->is_decided = true;
-	if (procsrc_stat(&r->proc, z->pid, &zst) || zst.start_ticks != z->start_ticks ||
-	    procsrc_stat(&r->proc, zst.ppid, &pst) || pst.state == 'Z' || pst.state == 'X')
-		return false;
-	z->ppid = zst.ppid;
-	z->pstart_ticks = pst.start_ticks;
-
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = ZR_EV_ACTION;
-	ev->pid = ev->tid = z->pid;
-	ev->ppid = z->ppid;
-	ev->start_ns = procfs_ticks_to_ns(z->start_ticks);
-	memcpy(ev->comm, zst.comm, sizeof(ev->comm));
-	if (procsrc_status(&r->proc, z->pid, &ss) == 0) {
-		ev->uid = ss.uid;
-		ev->gid = ss.gid;
-		snprintf(path, sizeof(path), "%s/%u/ns/pid", r->proc.root ? r->proc.root : "/proc",
-			 z->pid);
-		if (ss.ns_depth > 0 && reaper_pidns_inode(path) != r->own_pidns) {
-			ev->ns_pid = ss.ns_pid;
-			ev->pidns = (uint32_t)reaper_pidns_inode(path);
-		}
+	if (!zs->has_status || zs->ss.ns_depth <= 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%u/ns/pid", r->proc.root ? r->proc.root : "/proc",
+		 zs->st.pid);
+	if (reaper_pidns_inode(path) != r->own_pidns) {
+		ev->ns_pid = zs->ss.ns_pid;
+		ev->pidns = (uint32_t)reaper_pidns_inode(path);
 	}
-	cgroup_of_pid(r->proc.root, z->pid, cg, sizeof(cg));
-	if (cg[0] && cgroup_resolve(cg, &id, &level) == 0)
-		ev->cgroup_id = id;
-	ev->parent.pid = z->ppid;
-	ev->parent.start_ns = procfs_ticks_to_ns(pst.start_ticks);
-	memcpy(ev->parent.comm, pst.comm, sizeof(ev->parent.comm));
+}
+
+/* What the policy matches on: the parent's comm, uid, cgroup and kind. */
+static enum rp_verdict select_parent(struct reaper *r, struct zent *z, const struct proc_seen *ps,
+				     char *why, size_t whylen)
+{
+	struct rp_parent par = { 0 };
+	char cg[1024];
 
 	par.pid = z->ppid;
-	par.comm = pst.comm;
-	if (procsrc_status(&r->proc, z->ppid, &ss) == 0)
-		par.uid = ss.uid;
-	else
-		par.uid = (uint32_t)-1;
+	par.comm = ps->st.comm;
+	par.uid = ps->has_status ? ps->ss.uid : (uint32_t)-1;
 	cgroup_of_pid(r->proc.root, z->ppid, cg, sizeof(cg));
 	par.cgroup = cg[0] ? cg : NULL;
 	par.is_host_init = z->ppid == 1;
 	/* Kernel threads are kthreadd (2, parent 0) and its children. */
-	par.is_kthread = z->ppid == 2 || pst.ppid == 2 || (pst.ppid == 0 && z->ppid != 1);
-	v = reap_policy_select(&r->pol, &par, &z->rule, why, sizeof(why));
-	if (v != RP_SELECTED) {
+	par.is_kthread = z->ppid == 2 || ps->st.ppid == 2 || (ps->st.ppid == 0 && z->ppid != 1);
+	return reap_policy_select(&r->pol, &par, &z->rule, why, whylen);
+}
+
+/* Fills the event template (the zombie as subject, its parent nested) and applies the policy.
+ * Returns false when the zombie is not ours to handle (parent gone or exiting: nothing to do). */
+bool reaper_decide(struct reaper *r, struct zent *z)
+{
+	struct proc_seen zs, ps;
+	char cg[1024], why[256];
+	struct zr_ev *ev = &z->ev;
+	uint64_t id;
+	int level;
+
+	z->is_decided = true;
+	if (proc_seen_read(&r->proc, z->pid, PROC_SEEN_STATUS, 0, &zs) ||
+	    zs.st.start_ticks != z->start_ticks ||
+	    proc_seen_read(&r->proc, zs.st.ppid, PROC_SEEN_STATUS, 0, &ps) || ps.st.state == 'Z' ||
+	    ps.st.state == 'X')
+		return false;
+	z->ppid = zs.st.ppid;
+	z->pstart_ticks = ps.st.start_ticks;
+
+	proc_seen_event(&zs, ZR_EV_ACTION, 0, ev);
+	set_ns_pid(r, &zs, ev);
+	cgroup_of_pid(r->proc.root, z->pid, cg, sizeof(cg));
+	if (cg[0] && cgroup_resolve(cg, &id, &level) == 0)
+		ev->cgroup_id = id;
+	proc_seen_ref(&ps, &ev->parent);
+
+	if (select_parent(r, z, &ps, why, sizeof(why)) != RP_SELECTED) {
 		emit_once(r, z, r->pol.actions[0], "refused", why);
 		z->is_done = true;
 		return true;

@@ -16,6 +16,7 @@
 #include "sink.h"
 #include "status.h"
 #include "tree_show.h"
+#include "names.h"
 
 struct node {
 	struct procfs_stat st;
@@ -181,7 +182,7 @@ static void text_enter(const struct tree *t, int i, void *arg)
 	escape_str(ESCAPE_TEXT, nd->st.comm, sizeof(nd->st.comm) - 1, comm, sizeof(comm));
 	printf("%.*s%s%u %s [%c %s]", (int)len, w->prefix,
 	       i == w->root ? "" : (is_last ? "`- " : "|- "), nd->st.pid, comm, nd->st.state,
-	       procfs_state_name(nd->st.state));
+	       names_state(nd->st.state));
 	if (nd->st.threads > 1)
 		printf(" threads=%d", nd->st.threads);
 	if (nd->st.state == 'Z')
@@ -226,9 +227,9 @@ static void json_zombie(struct jsonw *w, const struct zombie_info *zi)
 		jsonw_null(w, "signal");
 		jsonw_bool(w, "core_dumped", false);
 	}
-	if (zombie_age_source_name(zi->source)) {
+	if (names_age_source(zi->source)) {
 		jsonw_u64(w, "zombie_ns", zi->age_ns);
-		jsonw_named(w, "zombie_ns_source", zombie_age_source_name(zi->source));
+		jsonw_named(w, "zombie_ns_source", names_age_source(zi->source));
 	} else {
 		jsonw_null(w, "zombie_ns");
 		jsonw_null(w, "zombie_ns_source");
@@ -246,7 +247,7 @@ static void json_enter(const struct tree *t, int i, void *arg)
 	jsonw_u64(w, "ppid", nd->st.ppid);
 	jsonw_str(w, "comm", nd->st.comm, sizeof(nd->st.comm) - 1);
 	jsonw_named(w, "state", state);
-	jsonw_named(w, "state_name", procfs_state_name(nd->st.state));
+	jsonw_named(w, "state_name", names_state(nd->st.state));
 	jsonw_int(w, "threads", nd->st.threads);
 	jsonw_bool(w, "zombie", nd->st.state == 'Z');
 	jsonw_bool(w, "orphan", nd->adopted_by != NULL);

@@ -21,7 +21,6 @@
 #include <stdint.h>
 
 #include "event.h"
-#include "names.h"
 #include "procfs.h"
 
 struct zombie_info {
@@ -41,11 +40,5 @@ int zombie_read(const char *root, const struct procfs_stat *st, uint64_t now_ns,
 /* zi from its parts (a recorded answer): st decoded from wait_status. */
 void zombie_info_set(struct zombie_info *zi, int wait_status, enum zr_age_source source,
 		     uint64_t age_ns);
-
-/* Kept for cmd_tree.c until its owner renames the call: names_age_source(). */
-static inline const char *zombie_age_source_name(enum zr_age_source s)
-{
-	return names_age_source(s);
-}
 
 #endif /* ZR_ZOMBIE_READ_H */

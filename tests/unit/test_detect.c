@@ -15,6 +15,7 @@
 #include "fake_proc.h"
 #include "procfs.h"
 #include "procsrc.h"
+#include "names.h"
 
 #define SEC	  1000000000ULL
 #define MS	  1000000ULL
@@ -127,7 +128,7 @@ static void test_parent_states(void **state)
 		parent(fp, *l, 0, 0, 0, "100");
 		p = probe(fp, PPID);
 		assert_int_equal(p.rc, *l);
-		assert_string_equal(p.pi.state, procfs_state_name(*l));
+		assert_string_equal(p.pi.state, names_state(*l));
 	}
 	parent(fp, 'T', 0, 0, 0, "100");
 	assert_string_equal(probe(fp, PPID).pi.state, "stopped");

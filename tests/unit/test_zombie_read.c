@@ -20,6 +20,7 @@
 #include "fake_proc.h"
 #include "procfs.h"
 #include "zombie_read.h"
+#include "names.h"
 
 #define MS  1000000ULL
 #define SEC 1000000000ULL
@@ -249,10 +250,10 @@ static void test_info_set_and_names(void **state)
 	assert_true(zi.st.is_signaled);
 	assert_int_equal(zi.st.signal, SIGTERM);
 	assert_int_equal(zi.age_ns, 123);
-	assert_string_equal(zombie_age_source_name(ZR_AGE_TRACE), "trace");
-	assert_string_equal(zombie_age_source_name(ZR_AGE_SCHED), "sched");
-	assert_string_equal(zombie_age_source_name(ZR_AGE_START_BOUND), "start_bound");
-	assert_null(zombie_age_source_name(ZR_AGE_UNKNOWN));
+	assert_string_equal(names_age_source(ZR_AGE_TRACE), "trace");
+	assert_string_equal(names_age_source(ZR_AGE_SCHED), "sched");
+	assert_string_equal(names_age_source(ZR_AGE_START_BOUND), "start_bound");
+	assert_null(names_age_source(ZR_AGE_UNKNOWN));
 }
 
 /* The real /proc: a child of ours that exits 5 and is left a zombie for about 200 ms. */
