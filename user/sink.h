@@ -47,12 +47,6 @@ struct sink {
 void sink_text_init(struct sink *s, FILE *out, const struct sink_run_info *info);
 void sink_json_init(struct sink *s, FILE *out, const struct sink_run_info *info);
 
-/* Kept for summary.c until its owner renames the call: ev_kind_name(). */
-static inline const char *sink_kind_name(enum zr_kind k)
-{
-	return ev_kind_name(k);
-}
-
 /* Formats CLOCK_REALTIME ns as RFC 3339 UTC with nanoseconds into buf (>= 32 bytes). */
 void sink_format_rfc3339(char *buf, size_t len, int64_t real_ns);
 

@@ -62,7 +62,7 @@ static int parse(struct dest *d, const struct opts_conf *c, const char **args, c
 	int argc = 0;
 
 	ROWS(d);
-	for (; args[argc] && argc < 16; argc++) {
+	for (; argc < 16 && args[argc]; argc++) {
 		snprintf(store[argc], sizeof(store[argc]), "%s", args[argc]);
 		argv[argc] = store[argc];
 	}
