@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "cmd_common.h"
 #include "journal.h"
 #include "log.h"
 #include "output_lines.h"
@@ -118,71 +118,54 @@ static int parse_time(const char *s, const struct record_meta *m, uint64_t *ktim
 	return 0;
 }
 
-enum {
-	OPT_UNTIL = TOPT__NEXT,
-	OPT_AT,
-};
+/* The checks that span options, once they are read: 0 or ZR_EXIT_USAGE (printed). */
+static int check_combination(struct replay *rp)
+{
+	const char *why = NULL;
 
+	rp->show_tree = rp->at_arg != NULL;
+	if (rp->at_arg && !rp->o.f.tree)
+		why = "--at needs --tree (replay FILE --tree --at TIME)";
+	else if (rp->at_arg && rp->until_arg)
+		why = "--at and --until: give one of them";
+	else if (rp->o.f.tree && !rp->show_tree && !rp->o.f.n_pids)
+		why = "--tree needs -p PID, or --at TIME to draw the tree";
+	if (!why)
+		return 0;
+	zr_err("%s", why);
+	return ZR_EXIT_USAGE;
+}
+
+/* 0, -1 after --help (printed), or ZR_EXIT_USAGE after the one-line error. */
 static int parse_args(struct replay *rp, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		TRACE_OPTS_LONG,
-		{ "until", required_argument, NULL, OPT_UNTIL },
-		{ "at", required_argument, NULL, OPT_AT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	int stop = 0, first, rc;
+	const struct opt own[] = {
+		{ "until", OPT_LONG_ONLY, OPT_TEXT, &rp->until_arg, NULL, NULL, 0, NULL },
+		{ "at", OPT_LONG_ONLY + 1, OPT_TEXT, &rp->at_arg, NULL, NULL, 0, NULL },
+		{ "help", 'h', OPT_STOP, &stop, NULL, NULL, 0, NULL },
 	};
-	char m[256];
-	int c, rc;
+	static const struct opts_conf conf = { "try: zreaper replay --help", false, true, false };
+	struct opt rows[TRACE_OPTS_ROWS + sizeof(own) / sizeof(own[0])];
+	size_t n;
 
 	trace_opts_init(&rp->o);
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":" TRACE_OPTS_SHORT "h", longopts, NULL)) != -1) {
-		rc = trace_opts_take(&rp->o, c, optarg, false);
-		if (rc == 1)
-			continue;
-		if (rc)
-			return rc;
-		switch (c) {
-		case OPT_UNTIL:
-			rp->until_arg = optarg;
-			break;
-		case OPT_AT:
-			rp->at_arg = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			cli_option_error(c, argv, "try: zreaper replay --help", m, sizeof(m));
-			zr_err("%s", m);
-			return ZR_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
+	n = trace_opts_rows(&rp->o, false, rows);
+	memcpy(rows + n, own, sizeof(own));
+	n += sizeof(own) / sizeof(own[0]);
+	rc = cmd_options(rows, n, &conf, argc, argv, usage, &first);
+	if (rc >= 0)
+		return rc == ZR_EXIT_OK ? -1 : rc;
+	if (first >= argc) {
 		zr_err("replay: missing FILE (try: zreaper replay --help)");
 		return ZR_EXIT_USAGE;
 	}
-	rp->path = argv[optind++];
-	if (optind < argc) {
-		zr_err("unexpected argument '%s'", cli_q(argv[optind]));
+	rp->path = argv[first];
+	if (first + 1 < argc) {
+		zr_err("unexpected argument '%s'", cli_q(argv[first + 1]));
 		return ZR_EXIT_USAGE;
 	}
-	if (rp->at_arg && !rp->o.f.tree) {
-		zr_err("--at needs --tree (replay FILE --tree --at TIME)");
-		return ZR_EXIT_USAGE;
-	}
-	if (rp->at_arg && rp->until_arg) {
-		zr_err("--at and --until: give one of them");
-		return ZR_EXIT_USAGE;
-	}
-	rp->show_tree = rp->at_arg != NULL;
-	if (rp->o.f.tree && !rp->show_tree && !rp->o.f.n_pids) {
-		zr_err("--tree needs -p PID, or --at TIME to draw the tree");
-		return ZR_EXIT_USAGE;
-	}
-	return 0;
+	return check_combination(rp);
 }
 
 static int show_tree(struct replay *rp)

@@ -106,7 +106,13 @@ static int take(const struct opt *r, const char *value, char *err, size_t len)
 		bad = cli_parse_pid(value, r->dst) != 0;
 		break;
 	case OPT_CALL:
-		return r->call(r->dst, r->key, value, err, len) ? -1 : 0;
+		err[0] = '\0';
+		if (!r->call(r->dst, r->key, value, err, len))
+			return 0;
+		bad = !err[0]; /* the callback said nothing: the row's message */
+		if (!bad)
+			return -1;
+		break;
 	}
 	if (bad)
 		opts_bad_value(r->label ? r->label : label, r->bad ? r->bad : "'%s' is not valid",

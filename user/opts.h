@@ -21,7 +21,8 @@ enum opt_kind {
 	OPT_AGE,      /* dst uint64_t * (ns): a duration or zero */
 	OPT_ULONG,    /* dst unsigned long *: decimal digits, at most max */
 	OPT_PID,      /* dst uint32_t *: a positive pid */
-	OPT_CALL,     /* call(dst, key, value, err, len): 0, or -1 with its message in err */
+	OPT_CALL,     /* call(dst, key, value, err, len): 0, or -1 with its message in err (left
+		       * empty: the row's bad message) */
 	OPT_STOP,     /* dst int *: set to key, and reading stops (--help, --version) */
 };
 

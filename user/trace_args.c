@@ -3,7 +3,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "cmd.h"
+#include "cmd_common.h"
 #include "log.h"
 #include "output_metrics.h"
 #include "trace_args.h"
@@ -136,155 +136,123 @@ static int parse_ring_size(const char *s, unsigned *out)
 	return 0;
 }
 
-enum {
-	OPT_DURATION = TOPT__NEXT,
-	OPT_RING_SIZE,
-	OPT_RECORD,
-	OPT_ROTATE,
-	OPT_CONTAINER,
-	OPT_QUIET,
-	OPT_OUTPUT,
-	OPT_OUTPUT_MAX,
-	OPT_OUTPUT_KEEP,
-	OPT_METRICS,
-	OPT_METRICS_FILE,
-	OPT_METRICS_INTERVAL,
-};
-
-/* The export options (metrics, --quiet, --output); anything else is a getopt error. Returns 0
- * or the usage exit code. */
-static int parse_export_opt(struct trace_export_args *x, int c, const char *arg, char **argv)
+/* --rotate SIZE: at least 64K. */
+static int take_rotate(void *dst, int key, const char *arg, char *err, size_t len)
 {
-	char m[256];
+	(void)key;
+	(void)err;
+	(void)len;
+	return parse_size(arg, dst) || *(uint64_t *)dst < (64ULL << 10) ? -1 : 0;
+}
+
+static int take_ring_size(void *dst, int key, const char *arg, char *err, size_t len)
+{
+	(void)key;
+	(void)err;
+	(void)len;
+	return parse_ring_size(arg, dst) ? -1 : 0;
+}
+
+/* --output-max-size SIZE: 4K to 1T. */
+static int take_output_max(void *dst, int key, const char *arg, char *err, size_t len)
+{
+	(void)key;
+	(void)err;
+	(void)len;
+	return parse_size(arg, dst) || *(uint64_t *)dst < 4096 ? -1 : 0;
+}
+
+/* --output-keep N: a plain count, 0 to 1000. */
+static int take_output_keep(void *dst, int key, const char *arg, char *err, size_t len)
+{
 	uint64_t v;
 
-	switch (c) {
-	case OPT_QUIET:
-		x->quiet = true;
-		return 0;
-	case OPT_OUTPUT:
-		x->output = arg;
-		return 0;
-	case OPT_OUTPUT_MAX:
-		if (parse_size(arg, &x->output_max) || x->output_max < 4096)
-			return usage_error("--output-max-size: '%s' is not a size from 4K to 1T "
-					   "(e.g. 100M)",
-					   cli_q(arg));
-		return 0;
-	case OPT_OUTPUT_KEEP:
-		if (parse_size(arg, &v) || v > 1000 || strpbrk(arg, "kKmMgG"))
-			return usage_error("--output-keep: '%s' is not a count from 0 to 1000",
-					   cli_q(arg));
-		x->output_keep = (unsigned)v;
-		return 0;
-	case OPT_METRICS:
-		x->metrics_addr = arg;
-		return 0;
-	case OPT_METRICS_FILE:
-		if (!*arg)
-			return usage_error("--metrics-textfile: an empty path%s", "");
-		x->textfile = arg;
-		return 0;
-	case OPT_METRICS_INTERVAL:
-		if (cli_parse_duration(arg, &x->interval_ns))
-			return usage_error("--metrics-interval: '%s' is not a positive duration "
-					   "(e.g. 15s)",
-					   cli_q(arg));
-		return 0;
-	default:
-		break;
-	}
-	cli_option_error(c, argv, "try: zreaper trace --help", m, sizeof(m));
-	return usage_error("%s", m);
+	(void)key;
+	(void)err;
+	(void)len;
+	if (parse_size(arg, &v) || v > 1000 || strpbrk(arg, "kKmMgG"))
+		return -1;
+	*(unsigned *)dst = (unsigned)v;
+	return 0;
+}
+
+enum {
+	K_DURATION = OPT_LONG_ONLY,
+	K_RING_SIZE,
+	K_RECORD,
+	K_ROTATE,
+	K_CONTAINER,
+	K_QUIET,
+	K_OUTPUT,
+	K_OUTPUT_MAX,
+	K_OUTPUT_KEEP,
+	K_METRICS,
+	K_METRICS_FILE,
+	K_METRICS_INTERVAL
+};
+
+/* The combinations that cannot be: 0, or ZR_EXIT_USAGE after printing why. */
+static int check_combination(const struct trace_args *t)
+{
+	const char *why = NULL;
+
+	if (t->rotate_bytes && !t->record_path)
+		why = "--rotate needs --record FILE";
+	else if (t->rotate_bytes && !strcmp(t->record_path, "-"))
+		why = "--rotate: cannot rotate stdout (--record -)";
+	else if (t->ex.quiet && t->ex.output)
+		why = "--quiet and --output exclude each other";
+	else if (t->ex.output && t->record_path && !strcmp(t->record_path, "-"))
+		why = "--output and --record - both want the event stream";
+	if (why)
+		return usage_error("%s", why);
+	return trace_opts_check(&t->o);
 }
 
 int trace_args_parse(struct trace_args *t, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		TRACE_OPTS_LONG,
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "duration", required_argument, NULL, OPT_DURATION },
-		{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
-		{ "record", required_argument, NULL, OPT_RECORD },
-		{ "rotate", required_argument, NULL, OPT_ROTATE },
-		{ "container", required_argument, NULL, OPT_CONTAINER },
-		{ "quiet", no_argument, NULL, OPT_QUIET },
-		{ "output", required_argument, NULL, OPT_OUTPUT },
-		{ "output-max-size", required_argument, NULL, OPT_OUTPUT_MAX },
-		{ "output-keep", required_argument, NULL, OPT_OUTPUT_KEEP },
-		{ "metrics", required_argument, NULL, OPT_METRICS },
-		{ "metrics-textfile", required_argument, NULL, OPT_METRICS_FILE },
-		{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	struct trace_export_args *x = &t->ex;
+	int stop = 0, first, rc;
+	const struct opt own[] = {
+		{ "cgroup", 'c', OPT_TEXT, &t->o.f.cgroup_path, NULL, NULL, 0, NULL },
+		{ "duration", K_DURATION, OPT_DURATION, &t->duration_ns,
+		  "'%s' is not a positive duration (e.g. 500ms, 5s, 2m, 1h)", NULL, 0, NULL },
+		{ "ring-size", K_RING_SIZE, OPT_CALL, &t->ring_bytes,
+		  "'%s' is not a power of two from 1M to 1G (e.g. 16M, 64M)", NULL, 0,
+		  take_ring_size },
+		{ "record", K_RECORD, OPT_TEXT, &t->record_path, "an empty file name", NULL, 0,
+		  NULL },
+		{ "rotate", K_ROTATE, OPT_CALL, &t->rotate_bytes,
+		  "'%s' is not a size of at least 64K (e.g. 64M, 1G)", NULL, 0, take_rotate },
+		{ "container", K_CONTAINER, OPT_TEXT, &t->o.f.container, "an empty id", NULL, 0,
+		  NULL },
+		{ "quiet", K_QUIET, OPT_FLAG, &x->quiet, NULL, NULL, 0, NULL },
+		{ "output", K_OUTPUT, OPT_TEXT, &x->output, NULL, NULL, 0, NULL },
+		{ "output-max-size", K_OUTPUT_MAX, OPT_CALL, &x->output_max,
+		  "'%s' is not a size from 4K to 1T (e.g. 100M)", NULL, 0, take_output_max },
+		{ "output-keep", K_OUTPUT_KEEP, OPT_CALL, &x->output_keep,
+		  "'%s' is not a count from 0 to 1000", NULL, 0, take_output_keep },
+		{ "metrics", K_METRICS, OPT_TEXT, &x->metrics_addr, NULL, NULL, 0, NULL },
+		{ "metrics-textfile", K_METRICS_FILE, OPT_TEXT, &x->textfile, "an empty path", NULL,
+		  0, NULL },
+		{ "metrics-interval", K_METRICS_INTERVAL, OPT_DURATION, &x->interval_ns,
+		  "'%s' is not a positive duration (e.g. 15s)", NULL, 0, NULL },
+		{ "help", 'h', OPT_STOP, &stop, NULL, NULL, 0, NULL },
 	};
-	int c, rc;
+	static const struct opts_conf conf = { "try: zreaper trace --help", false, false, false };
+	struct opt rows[TRACE_OPTS_ROWS + sizeof(own) / sizeof(own[0])];
+	size_t n;
 
 	trace_opts_init(&t->o);
-	trace_export_args_defaults(&t->ex);
+	trace_export_args_defaults(x);
 	t->ring_bytes = RING_DEFAULT;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":" TRACE_OPTS_SHORT "c:h", longopts, NULL)) != -1) {
-		rc = trace_opts_take(&t->o, c, optarg, true);
-		if (rc == 1)
-			continue;
-		if (rc)
-			return rc;
-		switch (c) {
-		case 'c':
-			t->o.f.cgroup_path = optarg;
-			break;
-		case OPT_DURATION:
-			if (cli_parse_duration(optarg, &t->duration_ns))
-				return usage_error("--duration: '%s' is not a positive duration "
-						   "(e.g. 500ms, 5s, 2m, 1h)",
-						   cli_q(optarg));
-			break;
-		case OPT_RING_SIZE:
-			if (parse_ring_size(optarg, &t->ring_bytes))
-				return usage_error(
-				    "--ring-size: '%s' is not a power of two from 1M to "
-				    "1G (e.g. 16M, 64M)",
-				    cli_q(optarg));
-			break;
-		case OPT_RECORD:
-			if (!*optarg)
-				return usage_error("--record: an empty file name%s", "");
-			t->record_path = optarg;
-			break;
-		case OPT_ROTATE:
-			if (parse_size(optarg, &t->rotate_bytes) || t->rotate_bytes < (64ULL << 10))
-				return usage_error("--rotate: '%s' is not a size of at least 64K "
-						   "(e.g. 64M, 1G)",
-						   cli_q(optarg));
-			break;
-		case OPT_CONTAINER:
-			if (!*optarg)
-				return usage_error("--container: an empty id%s", "");
-			t->o.f.container = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			rc = parse_export_opt(&t->ex, c, optarg, argv);
-			if (rc)
-				return rc;
-			break;
-		}
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", cli_q(argv[optind]));
-	if (t->rotate_bytes && !t->record_path)
-		return usage_error("--rotate needs --record FILE%s", "");
-	if (t->rotate_bytes && !strcmp(t->record_path, "-"))
-		return usage_error("--rotate: cannot rotate stdout (--record -)%s", "");
-	if (t->ex.quiet && t->ex.output)
-		return usage_error("--quiet and --output exclude each other%s", "");
-	if (t->ex.output && t->record_path && !strcmp(t->record_path, "-"))
-		return usage_error("--output and --record - both want the event stream%s", "");
-	return trace_opts_check(&t->o);
+	n = trace_opts_rows(&t->o, true, rows);
+	memcpy(rows + n, own, sizeof(own));
+	n += sizeof(own) / sizeof(own[0]);
+	rc = cmd_options(rows, n, &conf, argc, argv, usage, &first);
+	if (rc >= 0)
+		return rc == ZR_EXIT_OK ? -1 : rc;
+	return check_combination(t);
 }
 
 int trace_args_resolve_cgroup(struct zr_filters *f)

@@ -1,6 +1,7 @@
 /* trace_opts.c - parsing the options `trace` and `replay` share (trace_opts.h). */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
@@ -15,91 +16,117 @@ void trace_opts_init(struct trace_opts *o)
 	o->zombie_after_ns = 1000000000ULL;
 }
 
-static int take_pid(struct zr_filters *f, const char *arg, bool live)
+/* -p PID, repeatable; live: it must exist now. */
+static int take_pid(struct zr_filters *f, const char *arg, bool live, char *err, size_t len)
 {
 	uint32_t pid;
 
-	if (cli_parse_pid(arg, &pid)) {
-		zr_err("-p: '%s' is not a pid", cli_q(arg));
-		return ZR_EXIT_USAGE;
-	}
+	if (cli_parse_pid(arg, &pid))
+		return -1; /* the row's message */
 	if (live && kill((pid_t)pid, 0) && errno == ESRCH) {
-		zr_err("-p %s: no such process", cli_q(arg));
-		return ZR_EXIT_USAGE;
+		snprintf(err, len, "-p %s: no such process", cli_q(arg));
+		return -1;
 	}
 	if (f->n_pids == ZR_FILTER_PIDS_MAX) {
-		zr_err("-p: at most %d pids", ZR_FILTER_PIDS_MAX);
-		return ZR_EXIT_USAGE;
+		snprintf(err, len, "-p: at most %d pids", ZR_FILTER_PIDS_MAX);
+		return -1;
 	}
 	f->pids[f->n_pids++] = pid;
-	return 1;
+	return 0;
 }
 
-int trace_opts_take(struct trace_opts *o, int c, const char *arg, bool live)
+static int take_pid_live(void *dst, int key, const char *arg, char *err, size_t len)
 {
-	struct zr_filters *f = &o->f;
+	(void)key;
+	return take_pid(dst, arg, true, err, len);
+}
+
+static int take_pid_past(void *dst, int key, const char *arg, char *err, size_t len)
+{
+	(void)key;
+	return take_pid(dst, arg, false, err, len);
+}
+
+static int take_comm(void *dst, int key, const char *arg, char *err, size_t len)
+{
+	(void)key;
+	if (!*arg || strlen(arg) > 15) {
+		snprintf(err, len, "-n '%s': a comm is 1 to 15 bytes", cli_q(arg));
+		return -1;
+	}
+	*(const char **)dst = arg;
+	return 0;
+}
+
+static int take_uid(void *dst, int key, const char *arg, char *err, size_t len)
+{
+	struct zr_filters *f = dst;
+	int rc = cli_parse_uid(arg, &f->uid);
+
+	(void)key;
+	if (rc) {
+		opts_bad_value("-u", rc == -ENOENT ? "no such user '%s'" : "'%s' is not a uid", arg,
+			       err, len);
+		return -1;
+	}
+	f->has_uid = true;
+	return 0;
+}
+
+static int take_events(void *dst, int key, const char *arg, char *err, size_t len)
+{
+	struct zr_filters *f = dst;
 	char badbuf[80];
 	const char *bad;
-	int err;
 
-	switch (c) {
-	case 'p':
-		return take_pid(f, arg, live);
-	case TOPT_TREE:
-		f->tree = true;
-		return 1;
-	case 'n':
-		if (!*arg || strlen(arg) > 15) {
-			zr_err("-n '%s': a comm is 1 to 15 bytes", cli_q(arg));
-			return ZR_EXIT_USAGE;
-		}
-		f->comm = arg;
-		return 1;
-	case 'u':
-		err = cli_parse_uid(arg, &f->uid);
-		if (err) {
-			zr_err(err == -ENOENT ? "-u: no such user '%s'" : "-u: '%s' is not a uid",
-			       cli_q(arg));
-			return ZR_EXIT_USAGE;
-		}
-		f->has_uid = true;
-		return 1;
-	case 'x':
-		f->failures_only = true;
-		return 1;
-	case TOPT_EVENTS:
-		if (filter_parse_events(arg, &f->event_mask, &bad, badbuf, sizeof(badbuf))) {
-			zr_err(
-			    "--events: unknown event '%s' (known: fork exec exit wait reap orphan "
-			    "zombie signal subreaper snapshot, or all)",
-			    cli_q(bad));
-			return ZR_EXIT_USAGE;
-		}
-		f->events_arg = arg;
-		return 1;
-	case TOPT_THREADS:
-		f->threads = true;
-		return 1;
-	case TOPT_JSON:
-		o->json = true;
-		return 1;
-	case TOPT_SUMMARY:
-		o->want_summary = true;
-		return 1;
-	case TOPT_ZOMBIE_AFTER:
-		if (cli_parse_duration(arg, &o->zombie_after_ns)) {
-			zr_err("--zombie-after: '%s' is not a positive duration (e.g. 500ms, 1s)",
-			       cli_q(arg));
-			return ZR_EXIT_USAGE;
-		}
-		o->has_zombie_after = true;
-		return 1;
-	case 'v':
-		log_verbosity++;
-		return 1;
-	default:
-		return 0;
+	(void)key;
+	if (filter_parse_events(arg, &f->event_mask, &bad, badbuf, sizeof(badbuf))) {
+		opts_bad_value("--events",
+			       "unknown event '%s' (known: fork exec exit wait reap orphan zombie "
+			       "signal subreaper snapshot, or all)",
+			       bad, err, len);
+		return -1;
 	}
+	f->events_arg = arg;
+	return 0;
+}
+
+static int take_zombie_after(void *dst, int key, const char *arg, char *err, size_t len)
+{
+	struct trace_opts *o = dst;
+
+	(void)key;
+	(void)err;
+	(void)len;
+	if (cli_parse_duration(arg, &o->zombie_after_ns))
+		return -1; /* the row's message */
+	o->has_zombie_after = true;
+	return 0;
+}
+
+enum { K_TREE = OPT_LONG_ONLY + 100, K_EVENTS, K_THREADS, K_JSON, K_ZOMBIE_AFTER, K_SUMMARY };
+
+size_t trace_opts_rows(struct trace_opts *o, bool live, struct opt *rows)
+{
+	struct zr_filters *f = &o->f;
+	const struct opt shared[TRACE_OPTS_ROWS] = {
+		{ "pid", 'p', OPT_CALL, f, "'%s' is not a pid", "-p", 0,
+		  live ? take_pid_live : take_pid_past },
+		{ "tree", K_TREE, OPT_FLAG, &f->tree, NULL, NULL, 0, NULL },
+		{ "name", 'n', OPT_CALL, &f->comm, NULL, NULL, 0, take_comm },
+		{ "uid", 'u', OPT_CALL, f, NULL, NULL, 0, take_uid },
+		{ "failed", 'x', OPT_FLAG, &f->failures_only, NULL, NULL, 0, NULL },
+		{ "events", K_EVENTS, OPT_CALL, f, NULL, NULL, 0, take_events },
+		{ "threads", K_THREADS, OPT_FLAG, &f->threads, NULL, NULL, 0, NULL },
+		{ "json", K_JSON, OPT_FLAG, &o->json, NULL, NULL, 0, NULL },
+		{ "zombie-after", K_ZOMBIE_AFTER, OPT_CALL, o,
+		  "'%s' is not a positive duration (e.g. 500ms, 1s)", NULL, 0, take_zombie_after },
+		{ "summary", K_SUMMARY, OPT_FLAG, &o->want_summary, NULL, NULL, 0, NULL },
+		{ "verbose", 'v', OPT_COUNT, &log_verbosity, NULL, NULL, 0, NULL },
+	};
+
+	memcpy(rows, shared, sizeof(shared));
+	return TRACE_OPTS_ROWS;
 }
 
 int trace_opts_check(const struct trace_opts *o)

@@ -5,36 +5,14 @@
 #define ZR_TRACE_OPTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "filter.h"
+#include "opts.h"
 
-enum {
-	TOPT_TREE = 256,
-	TOPT_EVENTS,
-	TOPT_THREADS,
-	TOPT_JSON,
-	TOPT_ZOMBIE_AFTER,
-	TOPT_SUMMARY,
-	TOPT__NEXT, /* a command's own long options start here */
-};
-
-/* getopt_long entries and short letters for the shared options. */
-#define TRACE_OPTS_SHORT "p:n:u:xv"
-/* clang-format off */
-#define TRACE_OPTS_LONG                                                    \
-	{ "pid", required_argument, NULL, 'p' },                           \
-	{ "tree", no_argument, NULL, TOPT_TREE },                          \
-	{ "name", required_argument, NULL, 'n' },                          \
-	{ "uid", required_argument, NULL, 'u' },                           \
-	{ "failed", no_argument, NULL, 'x' },                              \
-	{ "events", required_argument, NULL, TOPT_EVENTS },                \
-	{ "threads", no_argument, NULL, TOPT_THREADS },                    \
-	{ "json", no_argument, NULL, TOPT_JSON },                          \
-	{ "zombie-after", required_argument, NULL, TOPT_ZOMBIE_AFTER },    \
-	{ "summary", no_argument, NULL, TOPT_SUMMARY },                    \
-	{ "verbose", no_argument, NULL, 'v' }
-/* clang-format on */
+/* How many rows trace_opts_rows() fills. */
+#define TRACE_OPTS_ROWS 11
 
 struct trace_opts {
 	struct zr_filters f;
@@ -47,9 +25,9 @@ struct trace_opts {
 /* Defaults: every kind but snapshots, --zombie-after 1s. */
 void trace_opts_init(struct trace_opts *o);
 
-/* Takes option c with value arg if it is a shared one. live: -p must name a live process.
- * Returns 1 when taken, 0 when not a shared option, ZR_EXIT_USAGE after printing the error. */
-int trace_opts_take(struct trace_opts *o, int c, const char *arg, bool live);
+/* The shared options as opts rows writing into o, put in rows[] (room for TRACE_OPTS_ROWS).
+ * live: -p must name a live process (trace; a replay's pids are history). Returns how many. */
+size_t trace_opts_rows(struct trace_opts *o, bool live, struct opt *rows);
 
 /* Checks the combination once all options are read: 0 or ZR_EXIT_USAGE (printed). */
 int trace_opts_check(const struct trace_opts *o);
