@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "initd.h"
+#include "run_args.h"
 #include "log.h"
 
 static void usage(FILE *f, bool is_tini)
@@ -70,7 +71,7 @@ static int run_main(int argc, char **argv, bool is_tini)
 	struct run_args a;
 	char err[256];
 
-	if (cmd_run_parse(argc, argv, is_tini, &a, err, sizeof(err))) {
+	if (run_args_parse(argc, argv, is_tini, &a, err, sizeof(err))) {
 		zr_err("%s%s", is_tini ? "" : "run: ", err);
 		return ZR_EXIT_USAGE;
 	}

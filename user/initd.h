@@ -61,20 +61,4 @@ size_t initd_format_reap(char *buf, size_t len, const struct initd_opts *o,
  * 1 when the init itself could not start: the one-line reason is already printed). */
 int initd_run(const struct initd_opts *o, char **argv);
 
-/* cmd_run.c's parser, here so the unit tests reach it. */
-struct run_args {
-	struct initd_opts o;
-	int verbosity;	   /* 0 errors only, 1 warnings (default), 2 info, 3 debug */
-	int cmd_index;	   /* argv[cmd_index] is CMD */
-	bool want_help;	   /* -h: print the help, exit 0 */
-	bool want_version; /* --version (tini mode) */
-	bool want_license; /* -l (tini mode) */
-};
-
-/* Parses the environment twins, then argv (argv[0] is "run", or the program name in tini mode,
- * where only tini's own flags exist). Options end at "--" or the first non-option. Pure but
- * for getopt's globals: never prints. Returns 0, or -EINVAL with one sentence in err. */
-int cmd_run_parse(int argc, char **argv, bool is_tini, struct run_args *a, char *err,
-		  size_t errlen);
-
 #endif /* ZR_INITD_H */

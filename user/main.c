@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "commands.h"
 #include "log.h"
+#include "run_args.h"
 
 static void usage(FILE *f)
 {
@@ -39,7 +40,7 @@ int main(int argc, char **argv)
 
 	/* A runtime's init (docker-init, podman-init, a copy named tini) or tini's command line
 	 * under our own name: take it as is. */
-	if (cmd_run_is_tini(argc, argv))
+	if (run_args_is_tini(argc, argv))
 		return cmd_tini(argc, argv);
 	if (argc < 2) {
 		zr_err("missing command (try: zreaper --help)");

@@ -10,9 +10,10 @@
 #include <strings.h>
 
 #include "cli.h"
-#include "cmd.h"
+#include "exit_codes.h"
 #include "initd.h"
 #include "opts.h"
+#include "run_args.h"
 #include "status.h"
 
 /* tini's short options (getopt letters) besides -h, which is zreaper's own help as well. */
@@ -124,7 +125,7 @@ static int parse_env(struct run_args *a, char *err, size_t len)
 	return 0;
 }
 
-bool cmd_run_is_tini(int argc, char *const *argv)
+bool run_args_is_tini(int argc, char *const *argv)
 {
 	const char *base, *first;
 
@@ -169,7 +170,8 @@ static int take_remap(void *dst, int key, const char *value, char *err, size_t l
 
 enum { K_GRACE = OPT_LONG_ONLY, K_NO_KILL, K_LOG_REAPS, K_JSON };
 
-int cmd_run_parse(int argc, char **argv, bool is_tini, struct run_args *a, char *err, size_t errlen)
+int run_args_parse(int argc, char **argv, bool is_tini, struct run_args *a, char *err,
+		   size_t errlen)
 {
 	int stop = 0, first;
 	/* tini's -l comes last: it exists in tini mode only. Long names: zreaper mode only. */

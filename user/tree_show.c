@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "exit_codes.h"
 #include "escape.h"
 #include "jsonw.h"
 #include "log.h"

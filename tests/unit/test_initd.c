@@ -1,4 +1,4 @@
-/* test_initd.c - `zreaper run`'s pure parts: options and environment twins (cmd_run_parse),
+/* test_initd.c - `zreaper run`'s pure parts: options and environment twins (run_args_parse),
  * exit-status mapping (128+N, -e), exec-failure codes, the reap log line.
  */
 #include <errno.h>
@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
-#include "cmd.h"
 #include "initd.h"
+#include "run_args.h"
 
 static const char *const env_names[] = {
 	"TINI_SUBREAPER",    "TINI_KILL_PROCESS_GROUP", "TINI_VERBOSITY",     "ZREAPER_SUBREAPER",
@@ -46,7 +46,7 @@ static int collect_args(char **argv, int max, va_list ap)
 	return argc;
 }
 
-/* parse(is_tini, a, err, "arg0", ...): cmd_run_parse over a NULL-terminated list. */
+/* parse(is_tini, a, err, "arg0", ...): run_args_parse over a NULL-terminated list. */
 static int parse(bool is_tini, struct run_args *a, char *err, ...)
 {
 	char *argv[32];
@@ -56,7 +56,7 @@ static int parse(bool is_tini, struct run_args *a, char *err, ...)
 	va_start(ap, err);
 	argc = collect_args(argv, 32, ap);
 	va_end(ap);
-	return cmd_run_parse(argc, argv, is_tini, a, err, 256);
+	return run_args_parse(argc, argv, is_tini, a, err, 256);
 }
 
 static void test_defaults(void **state)
@@ -139,7 +139,7 @@ static void test_tini_mode(void **state)
 	assert_true(a.want_help);
 }
 
-/* is_tini(arg0, ...): cmd_run_is_tini over a NULL-terminated list. */
+/* is_tini(arg0, ...): run_args_is_tini over a NULL-terminated list. */
 static bool is_tini(const char *arg0, ...)
 {
 	char *argv[8] = { (char *)arg0 };
@@ -149,7 +149,7 @@ static bool is_tini(const char *arg0, ...)
 	va_start(ap, arg0);
 	argc = 1 + collect_args(argv + 1, 7, ap);
 	va_end(ap);
-	return cmd_run_is_tini(argc, argv);
+	return run_args_is_tini(argc, argv);
 }
 
 static void test_personality(void **state)
@@ -177,7 +177,7 @@ static void test_personality(void **state)
 	assert_false(is_tini("zreaper", "-", (char *)NULL));
 	assert_false(is_tini("zreaper", "--bogus", (char *)NULL));
 	/* no argv[0] at all (execve with an empty argv) */
-	assert_false(cmd_run_is_tini(0, (char *[]){ NULL }));
+	assert_false(run_args_is_tini(0, (char *[]){ NULL }));
 }
 
 static void test_env(void **state)
