@@ -23,7 +23,13 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-
 	   -Wimplicit-fallthrough -Wcast-align -Wswitch-enum
 CFLAGS	?= -O2 -g
 ZR_CFLAGS := -std=gnu11 $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
-	   -DZR_VERSION='"$(VERSION)"' -Iuser -Ibpf -isystem $(BUILD) -MMD -MP
+	   -DZR_VERSION='"$(VERSION)"' -Ibpf -isystem $(BUILD) -MMD -MP
+# user/ in three layers, each seeing only the headers of those below it: core (the kernel-free
+# library, libzreaper.a), live (BPF loader, event loop, metrics server), cmd (the commands).
+CORE_INC := -Iuser/core
+LIVE_INC := $(CORE_INC) -Iuser/live
+CMD_INC  := $(LIVE_INC) -Iuser/cmd
+ALL_INC  := $(CMD_INC)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
@@ -34,16 +40,20 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra 
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
-USER_SRCS := $(filter-out user/commands_init.c,$(wildcard user/*.c))
-USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
-LIB_OBJS  := $(filter-out $(BUILD)/user/main.o $(BUILD)/user/commands.o,$(USER_OBJS))
-SAN_OBJS  := $(patsubst $(BUILD)/user/%.o,$(BUILD)/user-san/%.o,$(LIB_OBJS))
+CORE_SRCS := $(wildcard user/core/*.c)
+APP_SRCS  := $(wildcard user/live/*.c) $(filter-out user/cmd/commands_init.c,$(wildcard user/cmd/*.c))
+USER_SRCS := $(CORE_SRCS) $(APP_SRCS)
+CORE_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(CORE_SRCS))
+APP_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(APP_SRCS))
+CORE_LIB  := $(BUILD)/libzreaper.a
+SAN_OBJS  := $(patsubst $(BUILD)/user/%.o,$(BUILD)/user-san/%.o,$(CORE_OBJS))
+SAN_LIB   := $(BUILD)/libzreaper-san.a
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 UNIT_SAN  := $(patsubst tests/unit/%.c,$(BUILD)/unit-san/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/%,$(TOOL_SRCS))
-DEPS	  := $(wildcard $(BUILD)/*/*.d)
+DEPS	  := $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -57,7 +67,8 @@ deps:
 	$(Q)tools/deps.sh
 
 # Every output directory waits for deps, so `make -jN` on a bare machine installs first.
-$(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/user-san $(BUILD)/unit $(BUILD)/unit-san: | deps
+$(BUILD) $(BUILD)/bpf $(BUILD)/user/core $(BUILD)/user/live $(BUILD)/user/cmd $(BUILD)/user-san/core \
+$(BUILD)/unit $(BUILD)/unit-san: | deps
 	$(Q)mkdir -p $@
 
 # vmlinux.h from the running kernel's BTF (or a copy of VMLINUX_H).
@@ -85,17 +96,36 @@ $(BUILD)/zreaper.skel.h: $(BUILD)/zreaper.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name zreaper_bpf > $@
 
 # Files that include the skeleton wait for it.
-$(BUILD)/user/bpf_load.o $(BUILD)/user-san/bpf_load.o: $(BUILD)/zreaper.skel.h
+$(BUILD)/user/live/bpf_load.o: $(BUILD)/zreaper.skel.h
 
-$(BUILD)/user/%.o: user/%.c | $(BUILD)/user
+# The core never sees libbpf's headers nor the layers above it: an include that reaches up
+# fails to compile.
+$(BUILD)/user/core/%.o: user/core/%.c | $(BUILD)/user/core
 	$(call msg,CC,$<)
-	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(LIBBPF_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(CORE_INC) -c $< -o $@
 
-$(BUILD)/user-san/%.o: user/%.c | $(BUILD)/user-san
+$(BUILD)/user/live/%.o: user/live/%.c | $(BUILD)/user/live
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(LIVE_INC) $(LIBBPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/user/cmd/%.o: user/cmd/%.c | $(BUILD)/user/cmd
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(CMD_INC) $(LIBBPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/user-san/core/%.o: user/core/%.c | $(BUILD)/user-san/core
 	$(call msg,CC,$< [san])
-	$(Q)$(CC) $(SAN_FLAGS) $(ZR_CFLAGS) $(LIBBPF_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(SAN_FLAGS) $(ZR_CFLAGS) $(CORE_INC) -c $< -o $@
 
-$(BUILD)/zreaper: $(USER_OBJS)
+# The kernel-free core as one library: the binary, the unit tests and the fuzz target link it.
+$(CORE_LIB): $(CORE_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(SAN_LIB): $(SAN_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/zreaper: $(APP_OBJS) $(CORE_LIB)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -103,13 +133,14 @@ $(BUILD)/%: tools/%.c | $(BUILD)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) -pthread $< -o $@
 
-$(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/unit
+# Unit tests see the core only: its headers and libzreaper.a (plus zlib, which recordings use).
+$(BUILD)/unit/%: tests/unit/%.c $(CORE_LIB) | $(BUILD)/unit
 	$(call msg,CC,$<)
-	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) -Itests/unit $< $(LIB_OBJS) -lcmocka $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(CORE_INC) -Itests/unit $< $(CORE_LIB) -lcmocka -lz -o $@
 
-$(BUILD)/unit-san/%: tests/unit/%.c $(SAN_OBJS) | $(BUILD)/unit-san
+$(BUILD)/unit-san/%: tests/unit/%.c $(SAN_LIB) | $(BUILD)/unit-san
 	$(call msg,CC,$< [san])
-	$(Q)$(CC) $(SAN_FLAGS) $(ZR_CFLAGS) -Itests/unit $< $(SAN_OBJS) -lcmocka $(LDLIBS) -o $@
+	$(Q)$(CC) $(SAN_FLAGS) $(ZR_CFLAGS) $(CORE_INC) -Itests/unit $< $(SAN_LIB) -lcmocka -lz -o $@
 
 unit: deps $(UNIT_BINS) $(UNIT_SAN)
 	$(Q)tests/run.sh --unit-only
@@ -126,16 +157,16 @@ test: all $(BUILD)/zreaper-static $(BUILD)/zreaper-init $(BUILD)/static/zr-work 
 run: all
 	$(Q)$(BUILD)/zreaper trace $(ARGS)
 
-C_FILES := $(wildcard user/*.c user/*.h tools/*.c tools/bench/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c bpf/*.c bpf/*.h)
+C_FILES := $(wildcard user/*/*.c user/*/*.h tools/*.c tools/bench/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c bpf/*.c bpf/*.h)
 SH_FILES := $(wildcard tools/*.sh tools/bench/*.sh tests/*.sh tests/e2e/*.bash tests/kernels/*.sh tests/kernels/init .ci/run) \
 	    tools/completion/zreaper tools/debian/zreaper.postrm
 
 check: deps $(BUILD)/zreaper.skel.h
 	$(call msg,CHK,cppcheck)
 	$(Q)cppcheck -q --enable=warning,portability,performance --std=c11 --inline-suppr \
-		--error-exitcode=1 -Iuser -Ibpf -I$(BUILD) $(wildcard user/*.c tools/*.c tests/unit/*.c)
+		--error-exitcode=1 $(ALL_INC) -Ibpf -I$(BUILD) $(wildcard user/*/*.c tools/*.c tests/unit/*.c)
 	$(call msg,CHK,clang-tidy)
-	$(Q)clang-tidy --quiet $(wildcard user/*.c tools/*.c) -- -std=gnu11 -Iuser -Ibpf -isystem $(BUILD) \
+	$(Q)clang-tidy --quiet $(wildcard user/*/*.c tools/*.c) -- -std=gnu11 $(ALL_INC) -Ibpf -isystem $(BUILD) \
 		-DZR_VERSION='"check"' $(LIBBPF_CFLAGS) 2>/dev/null | grep -v 'zreaper\.skel\.h' | \
 		(! grep -E 'warning:|error:') # bpftool's generated skeleton is not ours to fix
 	$(call msg,CHK,clang-format)
@@ -179,11 +210,10 @@ $(BENCH_DIR)/initwork $(BENCH_DIR)/waitinit: $(BENCH_DIR)/%: tools/bench/%.c | $
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $< -o $@
 
-# The inject pause benchmark drives user/inject.c itself, as `reap` does.
-$(BENCH_DIR)/injectbench: tools/bench/injectbench.c $(patsubst user/%.c,$(BUILD)/user/%.o,$(wildcard user/inject*.c)) \
-			 $(BUILD)/user/procfs.o | $(BENCH_DIR)
+# The inject pause benchmark drives user/core/inject.c itself, as `reap` does.
+$(BENCH_DIR)/injectbench: tools/bench/injectbench.c $(CORE_LIB) | $(BENCH_DIR)
 	$(call msg,CC,$<)
-	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(filter %.c %.o,$^) -o $@ # not the headers the .d files add
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(CORE_INC) $< $(CORE_LIB) -o $@
 
 # The zombies scan floor (a readdir of /proc and each stat read) and the timer of its pairs.
 $(BENCH_DIR)/procscan $(BENCH_DIR)/runtime: $(BENCH_DIR)/%: tools/bench/%.c | $(BENCH_DIR)
@@ -236,16 +266,18 @@ INIT_OBJS   := $(patsubst %,$(BUILD)/init/%.o,$(INIT_SRCS))
 static: $(BUILD)/zreaper-static $(BUILD)/zreaper-init
 	$(Q)tools/static-size.sh $(INIT_MAX_KB) $^
 
-$(BUILD)/zreaper-static: $(USER_OBJS)
+$(BUILD)/zreaper-static: $(APP_OBJS) $(CORE_LIB)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -static -s $^ -l:libbpf.a -l:libelf.a -l:libz.a -o $@
 
 $(BUILD)/init: | deps
 	$(Q)mkdir -p $@
 
-$(BUILD)/init/%.o: user/%.c | $(BUILD)/init
+# The init's files come from core and cmd (vpath finds them by name).
+vpath %.c user/core user/cmd
+$(BUILD)/init/%.o: %.c | $(BUILD)/init
 	$(call msg,CC,$< [init])
-	$(Q)$(INIT_CC) -Os $(ZR_CFLAGS) -c $< -o $@
+	$(Q)$(INIT_CC) -Os $(ZR_CFLAGS) $(CMD_INC) -c $< -o $@
 
 $(BUILD)/zreaper-init: $(INIT_OBJS)
 	$(call msg,LD,$@)
@@ -258,21 +290,22 @@ FUZZ_SECONDS ?= 60
 FUZZ_DIR  := $(BUILD)/fuzz
 FUZZ_CC   := clang
 FUZZ_SAN  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_OBJS := $(patsubst $(BUILD)/user/%.o,$(FUZZ_DIR)/%.o,\
-	     $(filter-out $(BUILD)/user/cmd_%.o $(BUILD)/user/bpf_load.o,\
-	     $(LIB_OBJS))) # no kernel: nothing that loads BPF
+FUZZ_OBJS := $(patsubst user/core/%.c,$(FUZZ_DIR)/%.o,$(CORE_SRCS)) # the core: no kernel
 
 .PHONY: fuzz
 $(FUZZ_DIR): | deps
 	$(Q)mkdir -p $@ $@/corpus
 
-$(FUZZ_DIR)/%.o: user/%.c | $(FUZZ_DIR)
+$(FUZZ_DIR)/%.o: user/core/%.c | $(FUZZ_DIR)
 	$(call msg,CC,$< [fuzz])
-	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(ZR_CFLAGS) $(LIBBPF_CFLAGS) -c $< -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(ZR_CFLAGS) $(CORE_INC) -c $< -o $@
 
-$(FUZZ_DIR)/fuzz_replay: tests/fuzz/fuzz_replay.c $(FUZZ_OBJS) | $(FUZZ_DIR)
+$(FUZZ_DIR)/libzreaper-fuzz.a: $(FUZZ_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_replay: tests/fuzz/fuzz_replay.c $(FUZZ_DIR)/libzreaper-fuzz.a | $(FUZZ_DIR)
 	$(call msg,LD,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(ZR_CFLAGS) $< $(FUZZ_OBJS) $(LDLIBS) -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(ZR_CFLAGS) $(CORE_INC) $^ -lz -o $@
 
 fuzz:
 	$(Q)tools/deps.sh libclang-rt-14-dev
@@ -288,9 +321,9 @@ AARCH64_CC ?= aarch64-linux-gnu-gcc
 cross-check-aarch64: | $(BUILD)
 	$(Q)tools/deps.sh gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	$(Q)mkdir -p $(BUILD)/cross
-	$(Q)for f in $(wildcard user/inject*.c); do \
+	$(Q)for f in $(wildcard user/core/inject*.c); do \
 		printf '  %-5s %s\n' CC "$$f [aarch64]"; \
-		$(AARCH64_CC) $(CFLAGS) $(ZR_CFLAGS) -c $$f -o $(BUILD)/cross/$$(basename $$f .c).aarch64.o || exit 1; \
+		$(AARCH64_CC) $(CFLAGS) $(ZR_CFLAGS) $(CORE_INC) -c $$f -o $(BUILD)/cross/$$(basename $$f .c).aarch64.o || exit 1; \
 	done
 
 # ---- make install / uninstall / deb (issue 18): installed like a system tool. ---------------
@@ -334,7 +367,7 @@ deb: $(DEB)
 # tests/e2e/deb.bats installs the package (and purges it).
 test: $(DEB)
 
-$(DEB): $(USER_SRCS) $(wildcard user/*.h bpf/*.c bpf/*.h tools/debian/* tools/debian/*/*) \
+$(DEB): $(USER_SRCS) $(wildcard user/*/*.h bpf/*.c bpf/*.h tools/debian/* tools/debian/*/*) \
 	$(MAN_PAGES) $(SHARE_FILES) tools/deploy/zreaper.service tools/completion/zreaper \
 	tools/deb.sh Makefile VERSION | $(BUILD)
 	$(call msg,DEB,$@)

@@ -3,7 +3,7 @@
  * For each mode a parent is forked that makes N children (they exit at once and are never
  * waited for: N zombies), then sleeps in nanosleep, blocks in read() on a pipe, or spins in
  * user code. Then, N times, interleaved:
- *   - inject: inject_waitids() (user/inject.c, the code `reap` runs) reaps one zombie; its
+ *   - inject: inject_waitids() (user/core/inject.c, the code `reap` runs) reaps one zombie; its
  *     stopped_ns is the time from PTRACE_SEIZE to PTRACE_DETACH, retries included;
  *   - baseline: PTRACE_SEIZE + PTRACE_INTERRUPT + the stop + PTRACE_DETACH with nothing run,
  *     timed the same way: what any ptrace-based fix (gdb, a debugger script) pays at least.
