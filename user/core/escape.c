@@ -80,62 +80,42 @@ static void put_hex(struct escape_out *o, const char *prefix, unsigned char c)
 	put(o, piece, (size_t)n);
 }
 
-static void put_json_byte(struct escape_out *o, unsigned char c)
+/* The two-character escape of c in mode (JSON's \" \b \f; the terminal's \e), or NULL. */
+static const char *short_escape(enum escape_mode mode, unsigned char c)
 {
+	bool json = mode == ESCAPE_JSON;
+
 	switch (c) {
-	case '"':
-		put(o, "\\\"", 2);
-		return;
 	case '\\':
-		put(o, "\\\\", 2);
-		return;
-	case '\b':
-		put(o, "\\b", 2);
-		return;
-	case '\f':
-		put(o, "\\f", 2);
-		return;
+		return "\\\\";
 	case '\n':
-		put(o, "\\n", 2);
-		return;
+		return "\\n";
 	case '\r':
-		put(o, "\\r", 2);
-		return;
+		return "\\r";
 	case '\t':
-		put(o, "\\t", 2);
-		return;
+		return "\\t";
+	case '"':
+		return json ? "\\\"" : NULL;
+	case '\b':
+		return json ? "\\b" : NULL;
+	case '\f':
+		return json ? "\\f" : NULL;
+	case 0x1b:
+		return json ? NULL : "\\e";
 	default:
-		break;
+		return NULL;
 	}
-	if (c < 0x20 || c == 0x7f)
-		put_hex(o, "\\u00", c);
-	else
-		put(o, (const char *)&c, 1);
 }
 
-static void put_text_byte(struct escape_out *o, unsigned char c)
+/* One ASCII byte: its short escape, else a control as \u00XX (JSON) or \xXX (terminal). */
+static void put_byte(struct escape_out *o, enum escape_mode mode, unsigned char c)
 {
-	switch (c) {
-	case '\\':
-		put(o, "\\\\", 2);
-		return;
-	case 0x1b:
-		put(o, "\\e", 2);
-		return;
-	case '\n':
-		put(o, "\\n", 2);
-		return;
-	case '\r':
-		put(o, "\\r", 2);
-		return;
-	case '\t':
-		put(o, "\\t", 2);
-		return;
-	default:
-		break;
-	}
-	if (c < 0x20 || c == 0x7f)
-		put_hex(o, "\\x", c);
+	const char *e = short_escape(mode, c);
+
+	if (e)
+		put(o, e, 2);
+	else if (c < 0x20 || c == 0x7f)
+		put_hex(o, mode == ESCAPE_JSON ? "\\u00" : "\\x", c);
 	else
 		put(o, (const char *)&c, 1);
 }
@@ -149,10 +129,7 @@ static void escape_run(enum escape_mode mode, const char *str, size_t len, struc
 	while (i < len) {
 		n = utf8_valid_len(s + i, len - i);
 		if (n == 1) {
-			if (mode == ESCAPE_JSON)
-				put_json_byte(o, s[i]);
-			else
-				put_text_byte(o, s[i]);
+			put_byte(o, mode, s[i]);
 		} else if (n == 0) {
 			/* Each stray byte on its own, so the count of bad bytes survives. */
 			if (mode == ESCAPE_JSON)
