@@ -24,12 +24,20 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-
 CFLAGS	?= -O2 -g
 ZR_CFLAGS := -std=gnu11 $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
 	   -DZR_VERSION='"$(VERSION)"' -Ibpf -isystem $(BUILD) -MMD -MP
-# user/ in three layers, each seeing only the headers of those below it: core (the kernel-free
-# library, libzreaper.a), live (BPF loader, event loop, metrics server), cmd (the commands).
-CORE_INC := -Iuser/core
-LIVE_INC := $(CORE_INC) -Iuser/live
-CMD_INC  := $(LIVE_INC) -Iuser/cmd
-ALL_INC  := $(CMD_INC)
+# user/ in layers, each compiled with the headers of its own folder and those below it, so an
+# include that reaches up does not build: core (decode, state machine, pipeline, /proc,
+# recordings) < out (lines, metrics, summary, tree) < reap, init < live (BPF loader, event loop,
+# metrics server) < cmd (the commands). core, out, reap and init need no kernel: they are
+# libzreaper.a, which the binary, the unit tests and the fuzz target link.
+LIB_DIRS := core out reap init
+INC_core := -Iuser/core
+INC_out  := $(INC_core) -Iuser/out
+INC_reap := $(INC_out) -Iuser/reap
+INC_init := $(INC_out) -Iuser/init
+INC_live  = $(INC_out) -Iuser/live $(LIBBPF_CFLAGS)
+INC_cmd   = $(INC_out) -Iuser/reap -Iuser/init -Iuser/live -Iuser/cmd $(LIBBPF_CFLAGS)
+LIB_INC  := $(INC_out) -Iuser/reap -Iuser/init
+ALL_INC   = $(INC_cmd)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
@@ -40,7 +48,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra 
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
-CORE_SRCS := $(wildcard user/core/*.c)
+CORE_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard user/$(d)/*.c))
 APP_SRCS  := $(wildcard user/live/*.c) $(filter-out user/cmd/commands_init.c,$(wildcard user/cmd/*.c))
 USER_SRCS := $(CORE_SRCS) $(APP_SRCS)
 CORE_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(CORE_SRCS))
@@ -67,8 +75,8 @@ deps:
 	$(Q)tools/deps.sh
 
 # Every output directory waits for deps, so `make -jN` on a bare machine installs first.
-$(BUILD) $(BUILD)/bpf $(BUILD)/user/core $(BUILD)/user/live $(BUILD)/user/cmd $(BUILD)/user-san/core \
-$(BUILD)/unit $(BUILD)/unit-san: | deps
+USER_DIRS := $(foreach d,$(LIB_DIRS) live cmd,$(BUILD)/user/$(d) $(BUILD)/user-san/$(d))
+$(BUILD) $(BUILD)/bpf $(BUILD)/unit $(BUILD)/unit-san $(USER_DIRS): | deps
 	$(Q)mkdir -p $@
 
 # vmlinux.h from the running kernel's BTF (or a copy of VMLINUX_H).
@@ -98,23 +106,18 @@ $(BUILD)/zreaper.skel.h: $(BUILD)/zreaper.bpf.o
 # Files that include the skeleton wait for it.
 $(BUILD)/user/live/bpf_load.o: $(BUILD)/zreaper.skel.h
 
-# The core never sees libbpf's headers nor the layers above it: an include that reaches up
-# fails to compile.
-$(BUILD)/user/core/%.o: user/core/%.c | $(BUILD)/user/core
-	$(call msg,CC,$<)
-	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(CORE_INC) -c $< -o $@
+# One compile rule per layer, each with that layer's include path (INC_<dir>); the library's
+# layers are also built with the sanitizers for the unit tests.
+define layer_rules
+$(BUILD)/user/$(1)/%.o: user/$(1)/%.c | $(BUILD)/user/$(1)
+	$$(call msg,CC,$$<)
+	$$(Q)$$(CC) $$(CFLAGS) $$(ZR_CFLAGS) $$(INC_$(1)) -c $$< -o $$@
 
-$(BUILD)/user/live/%.o: user/live/%.c | $(BUILD)/user/live
-	$(call msg,CC,$<)
-	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(LIVE_INC) $(LIBBPF_CFLAGS) -c $< -o $@
-
-$(BUILD)/user/cmd/%.o: user/cmd/%.c | $(BUILD)/user/cmd
-	$(call msg,CC,$<)
-	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(CMD_INC) $(LIBBPF_CFLAGS) -c $< -o $@
-
-$(BUILD)/user-san/core/%.o: user/core/%.c | $(BUILD)/user-san/core
-	$(call msg,CC,$< [san])
-	$(Q)$(CC) $(SAN_FLAGS) $(ZR_CFLAGS) $(CORE_INC) -c $< -o $@
+$(BUILD)/user-san/$(1)/%.o: user/$(1)/%.c | $(BUILD)/user-san/$(1)
+	$$(call msg,CC,$$< [san])
+	$$(Q)$$(CC) $$(SAN_FLAGS) $$(ZR_CFLAGS) $$(INC_$(1)) -c $$< -o $$@
+endef
+$(foreach d,$(LIB_DIRS) live cmd,$(eval $(call layer_rules,$(d))))
 
 # The kernel-free core as one library: the binary, the unit tests and the fuzz target link it.
 $(CORE_LIB): $(CORE_OBJS)
@@ -133,14 +136,14 @@ $(BUILD)/%: tools/%.c | $(BUILD)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) -pthread $< -o $@
 
-# Unit tests see the core only: its headers and libzreaper.a (plus zlib, which recordings use).
+# Unit tests see the library only: its headers and libzreaper.a (plus zlib, which recordings use).
 $(BUILD)/unit/%: tests/unit/%.c $(CORE_LIB) | $(BUILD)/unit
 	$(call msg,CC,$<)
-	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(CORE_INC) -Itests/unit $< $(CORE_LIB) -lcmocka -lz -o $@
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(LIB_INC) -Itests/unit $< $(CORE_LIB) -lcmocka -lz -o $@
 
 $(BUILD)/unit-san/%: tests/unit/%.c $(SAN_LIB) | $(BUILD)/unit-san
 	$(call msg,CC,$< [san])
-	$(Q)$(CC) $(SAN_FLAGS) $(ZR_CFLAGS) $(CORE_INC) -Itests/unit $< $(SAN_LIB) -lcmocka -lz -o $@
+	$(Q)$(CC) $(SAN_FLAGS) $(ZR_CFLAGS) $(LIB_INC) -Itests/unit $< $(SAN_LIB) -lcmocka -lz -o $@
 
 unit: deps $(UNIT_BINS) $(UNIT_SAN)
 	$(Q)tests/run.sh --unit-only
@@ -210,10 +213,10 @@ $(BENCH_DIR)/initwork $(BENCH_DIR)/waitinit: $(BENCH_DIR)/%: tools/bench/%.c | $
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $< -o $@
 
-# The inject pause benchmark drives user/core/inject.c itself, as `reap` does.
+# The inject pause benchmark drives user/reap/inject.c itself, as `reap` does.
 $(BENCH_DIR)/injectbench: tools/bench/injectbench.c $(CORE_LIB) | $(BENCH_DIR)
 	$(call msg,CC,$<)
-	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(CORE_INC) $< $(CORE_LIB) -o $@
+	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) $(LIB_INC) $< $(CORE_LIB) -o $@
 
 # The zombies scan floor (a readdir of /proc and each stat read) and the timer of its pairs.
 $(BENCH_DIR)/procscan $(BENCH_DIR)/runtime: $(BENCH_DIR)/%: tools/bench/%.c | $(BENCH_DIR)
@@ -273,11 +276,11 @@ $(BUILD)/zreaper-static: $(APP_OBJS) $(CORE_LIB)
 $(BUILD)/init: | deps
 	$(Q)mkdir -p $@
 
-# The init's files come from core and cmd (vpath finds them by name).
-vpath %.c user/core user/cmd
+# The init's files come from the library and cmd (vpath finds them by name).
+vpath %.c user/core user/out user/init user/cmd
 $(BUILD)/init/%.o: %.c | $(BUILD)/init
 	$(call msg,CC,$< [init])
-	$(Q)$(INIT_CC) -Os $(ZR_CFLAGS) $(CMD_INC) -c $< -o $@
+	$(Q)$(INIT_CC) -Os $(ZR_CFLAGS) $(INC_out) -Iuser/init -Iuser/cmd -c $< -o $@
 
 $(BUILD)/zreaper-init: $(INIT_OBJS)
 	$(call msg,LD,$@)
@@ -290,22 +293,23 @@ FUZZ_SECONDS ?= 60
 FUZZ_DIR  := $(BUILD)/fuzz
 FUZZ_CC   := clang
 FUZZ_SAN  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_OBJS := $(patsubst user/core/%.c,$(FUZZ_DIR)/%.o,$(CORE_SRCS)) # the core: no kernel
+FUZZ_OBJS := $(patsubst user/%.c,$(FUZZ_DIR)/%.o,$(CORE_SRCS)) # the library: no kernel
 
 .PHONY: fuzz
 $(FUZZ_DIR): | deps
 	$(Q)mkdir -p $@ $@/corpus
 
-$(FUZZ_DIR)/%.o: user/core/%.c | $(FUZZ_DIR)
+$(FUZZ_DIR)/%.o: user/%.c | $(FUZZ_DIR)
+	$(Q)mkdir -p $(dir $@)
 	$(call msg,CC,$< [fuzz])
-	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(ZR_CFLAGS) $(CORE_INC) -c $< -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(ZR_CFLAGS) $(LIB_INC) -c $< -o $@
 
 $(FUZZ_DIR)/libzreaper-fuzz.a: $(FUZZ_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(FUZZ_DIR)/fuzz_replay: tests/fuzz/fuzz_replay.c $(FUZZ_DIR)/libzreaper-fuzz.a | $(FUZZ_DIR)
 	$(call msg,LD,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(ZR_CFLAGS) $(CORE_INC) $^ -lz -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(ZR_CFLAGS) $(LIB_INC) $^ -lz -o $@
 
 fuzz:
 	$(Q)tools/deps.sh libclang-rt-14-dev
@@ -321,9 +325,9 @@ AARCH64_CC ?= aarch64-linux-gnu-gcc
 cross-check-aarch64: | $(BUILD)
 	$(Q)tools/deps.sh gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	$(Q)mkdir -p $(BUILD)/cross
-	$(Q)for f in $(wildcard user/core/inject*.c); do \
+	$(Q)for f in $(wildcard user/reap/inject*.c); do \
 		printf '  %-5s %s\n' CC "$$f [aarch64]"; \
-		$(AARCH64_CC) $(CFLAGS) $(ZR_CFLAGS) $(CORE_INC) -c $$f -o $(BUILD)/cross/$$(basename $$f .c).aarch64.o || exit 1; \
+		$(AARCH64_CC) $(CFLAGS) $(ZR_CFLAGS) $(INC_reap) -c $$f -o $(BUILD)/cross/$$(basename $$f .c).aarch64.o || exit 1; \
 	done
 
 # ---- make install / uninstall / deb (issue 18): installed like a system tool. ---------------

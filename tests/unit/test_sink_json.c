@@ -114,7 +114,7 @@ static void assert_json_line(const char *line)
 	assert_string_equal(end, "\n");
 }
 
-static struct sink_run_info info = { .schema_version = 1, .version = "0.1.0", .kernel = "6.18.0" };
+static struct run_info info = { .schema_version = 1, .version = "0.1.0", .kernel = "6.18.0" };
 
 static struct sink new_sink(void)
 {

@@ -10,6 +10,17 @@
 #include "event.h"
 
 struct output;
+struct zr_filters;
+struct zr_kernel_report;
+
+/* What the run's start line reports besides the event itself. */
+struct run_info {
+	int schema_version;
+	const char *version;			      /* zreaper's */
+	const char *kernel;			      /* uname release */
+	const struct zr_filters *filters;	      /* effective filters */
+	const struct zr_kernel_report *kernel_report; /* live traces: how BPF adapted; else NULL */
+};
 
 struct output_ops {
 	/* One event in the trace's kernel-side scope (-p/--tree/--cgroup...); displayed says

@@ -67,7 +67,7 @@ int pipeline_init(struct pipeline *p, struct zr_filters *f, const struct pipelin
 	p->journal = c->journal;
 	p->attrib = c->attrib;
 	p->warn_lost = c->warn_lost;
-	p->info = (struct sink_run_info){ PIPELINE_SCHEMA_VERSION, ZR_VERSION, c->kernel, f, NULL };
+	p->info = (struct run_info){ PIPELINE_SCHEMA_VERSION, ZR_VERSION, c->kernel, f, NULL };
 	p->tracked = pidset_new();
 	p->lc = lifecycle_new(0, LIFECYCLE_AUTOREAP_GRACE_NS, on_event, p);
 	if (!p->tracked || !p->lc) {
@@ -110,7 +110,7 @@ void pipeline_free(struct pipeline *p)
 	p->tracked = NULL;
 }
 
-const struct sink_run_info *pipeline_run_info(const struct pipeline *p)
+const struct run_info *pipeline_run_info(const struct pipeline *p)
 {
 	return &p->info;
 }

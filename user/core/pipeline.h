@@ -15,7 +15,6 @@
 #include "journal.h"
 #include "lifecycle.h"
 #include "output.h"
-#include "sink.h"
 
 #define PIPELINE_SCHEMA_VERSION 1
 #define PIPELINE_OUTPUTS_MAX	8
@@ -32,7 +31,7 @@ struct pipeline_conf {
 struct pipeline {
 	struct zr_filters *f;
 	struct zr_pidset *tracked; /* -p pids and, with --tree, their descendants */
-	struct sink_run_info info; /* the start line's facts */
+	struct run_info info;	   /* the start line's facts */
 	struct lifecycle *lc;
 	struct journal_writer *journal;
 	struct attrib *attrib;
@@ -56,7 +55,7 @@ void pipeline_free(struct pipeline *p);
 int pipeline_add_output(struct pipeline *p, struct output *o);
 
 /* What the start line reports (the line output prints it): version, kernel, filters. */
-const struct sink_run_info *pipeline_run_info(const struct pipeline *p);
+const struct run_info *pipeline_run_info(const struct pipeline *p);
 
 /* How BPF adapted to the kernel, for the start line (r must outlive p); journaled at the
  * start. */

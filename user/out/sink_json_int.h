@@ -6,6 +6,6 @@
 #include "sink.h"
 
 /* schema_version, version, kernel, filters{} and, for live traces, bpf{} and degraded[]. */
-void sink_json_put_start(struct jsonw *w, const struct sink_run_info *info);
+void sink_json_put_start(struct jsonw *w, const struct run_info *info);
 
 #endif /* ZR_SINK_JSON_INT_H */

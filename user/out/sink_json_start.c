@@ -70,7 +70,7 @@ static void put_kernel_report(struct jsonw *w, const struct zr_kernel_report *r)
 	jsonw_arr_end(w);
 }
 
-void sink_json_put_start(struct jsonw *w, const struct sink_run_info *info)
+void sink_json_put_start(struct jsonw *w, const struct run_info *info)
 {
 	if (!info) {
 		jsonw_null(w, "schema_version");

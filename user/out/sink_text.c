@@ -417,7 +417,7 @@ static const struct sink_ops text_ops = {
 	.close = text_close,
 };
 
-void sink_text_init(struct sink *s, FILE *out, const struct sink_run_info *info)
+void sink_text_init(struct sink *s, FILE *out, const struct run_info *info)
 {
 	memset(s, 0, sizeof(*s));
 	s->ops = &text_ops;

@@ -13,12 +13,12 @@
 #include "sink.h"
 
 struct output_lines_conf {
-	bool json;			  /* JSON lines, else columns */
-	bool color;			  /* columns only: ANSI colour */
-	FILE *f;			  /* lines go here... */
-	struct outfile *file;		  /* ...or, when set, to this file, rotated when full */
-	int64_t boot_to_real_ns;	  /* for the timestamps */
-	const struct sink_run_info *info; /* the start line's facts (pipeline_run_info) */
+	bool json;		     /* JSON lines, else columns */
+	bool color;		     /* columns only: ANSI colour */
+	FILE *f;		     /* lines go here... */
+	struct outfile *file;	     /* ...or, when set, to this file, rotated when full */
+	int64_t boot_to_real_ns;     /* for the timestamps */
+	const struct run_info *info; /* the start line's facts (pipeline_run_info) */
 };
 
 struct output_lines {

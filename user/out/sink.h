@@ -10,18 +10,7 @@
 
 #include "ev_kind.h"
 #include "event.h"
-
-struct zr_filters;
-struct zr_kernel_report;
-
-/* What the start line reports besides the event itself. */
-struct sink_run_info {
-	int schema_version;
-	const char *version;			      /* zreaper's */
-	const char *kernel;			      /* uname release */
-	const struct zr_filters *filters;	      /* effective filters */
-	const struct zr_kernel_report *kernel_report; /* live traces: how BPF adapted; else NULL */
-};
+#include "output.h" /* struct run_info */
 
 struct sink;
 
@@ -39,13 +28,13 @@ struct sink {
 	bool color;		 /* text only: ANSI colour */
 	int64_t boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME, sampled at start */
 	uint64_t seq;		 /* lines written so far */
-	const struct sink_run_info *info;
+	const struct run_info *info;
 	bool header_done; /* text only: column header printed */
 };
 
 /* Constructors fill *s; they never fail. */
-void sink_text_init(struct sink *s, FILE *out, const struct sink_run_info *info);
-void sink_json_init(struct sink *s, FILE *out, const struct sink_run_info *info);
+void sink_text_init(struct sink *s, FILE *out, const struct run_info *info);
+void sink_json_init(struct sink *s, FILE *out, const struct run_info *info);
 
 /* Formats CLOCK_REALTIME ns as RFC 3339 UTC with nanoseconds into buf (>= 32 bytes). */
 void sink_format_rfc3339(char *buf, size_t len, int64_t real_ns);

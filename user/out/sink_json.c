@@ -444,7 +444,7 @@ static const struct sink_ops json_ops = {
 	.close = json_close,
 };
 
-void sink_json_init(struct sink *s, FILE *out, const struct sink_run_info *info)
+void sink_json_init(struct sink *s, FILE *out, const struct run_info *info)
 {
 	memset(s, 0, sizeof(*s));
 	s->ops = &json_ops;
