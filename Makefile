@@ -26,18 +26,18 @@ ZR_CFLAGS := -std=gnu11 $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
 	   -DZR_VERSION='"$(VERSION)"' -Ibpf -isystem $(BUILD) -MMD -MP
 # user/ in layers, each compiled with the headers of its own folder and those below it, so an
 # include that reaches up does not build: core (decode, state machine, pipeline, /proc,
-# recordings) < out (lines, metrics, summary, tree) < reap, init < live (BPF loader, event loop,
-# metrics server) < cmd (the commands). core, out, reap and init need no kernel: they are
+# recordings) < outputs (lines, metrics, summary, tree) < reap, init < live (BPF loader, event loop,
+# metrics server) < cmd (the commands). core, outputs, reap and init need no kernel: they are
 # libzreaper.a, which the binary, the unit tests and the fuzz target link.
-LIB_DIRS := core out reap init
-INC_core := -Iuser/core
-INC_out  := $(INC_core) -Iuser/out
-INC_reap := $(INC_out) -Iuser/reap
-INC_init := $(INC_out) -Iuser/init
-INC_live  = $(INC_out) -Iuser/live $(LIBBPF_CFLAGS)
-INC_cmd   = $(INC_out) -Iuser/reap -Iuser/init -Iuser/live -Iuser/cmd $(LIBBPF_CFLAGS)
-LIB_INC  := $(INC_out) -Iuser/reap -Iuser/init
-ALL_INC   = $(INC_cmd)
+LIB_DIRS := core outputs reap init
+INC_core    := -Iuser/core
+INC_outputs := $(INC_core) -Iuser/outputs
+INC_reap    := $(INC_outputs) -Iuser/reap
+INC_init    := $(INC_outputs) -Iuser/init
+INC_live     = $(INC_outputs) -Iuser/live $(LIBBPF_CFLAGS)
+INC_cmd      = $(INC_outputs) -Iuser/reap -Iuser/init -Iuser/live -Iuser/cmd $(LIBBPF_CFLAGS)
+LIB_INC     := $(INC_outputs) -Iuser/reap -Iuser/init
+ALL_INC      = $(INC_cmd)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
@@ -277,10 +277,10 @@ $(BUILD)/init: | deps
 	$(Q)mkdir -p $@
 
 # The init's files come from the library and cmd (vpath finds them by name).
-vpath %.c user/core user/out user/init user/cmd
+vpath %.c user/core user/outputs user/init user/cmd
 $(BUILD)/init/%.o: %.c | $(BUILD)/init
 	$(call msg,CC,$< [init])
-	$(Q)$(INIT_CC) -Os $(ZR_CFLAGS) $(INC_out) -Iuser/init -Iuser/cmd -c $< -o $@
+	$(Q)$(INIT_CC) -Os $(ZR_CFLAGS) $(INC_outputs) -Iuser/init -Iuser/cmd -c $< -o $@
 
 $(BUILD)/zreaper-init: $(INIT_OBJS)
 	$(call msg,LD,$@)

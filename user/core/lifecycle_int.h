@@ -1,5 +1,5 @@
-/* lifecycle_int.h - what lifecycle.c (transitions, reaps) and lifecycle_watch.c (zombies,
- * orphans, snapshot) share; not for other modules. */
+/* lifecycle_int.h - what lifecycle.c (transitions, reaps), lifecycle_watch.c (zombies, orphans,
+ * snapshot) and lifecycle_life.c (one life in the table) share; not for other modules. */
 #ifndef ZR_LIFECYCLE_INT_H
 #define ZR_LIFECYCLE_INT_H
 
@@ -43,7 +43,8 @@ struct lifecycle {
 	size_t held_peak; /* most entries and queued items since memory was last given back */
 };
 
-/* Same life? /proc gives start times in clock ticks, the kernel's records in ns. */
+/* lifecycle_life.c: one life in the table. Same life? /proc gives start times in clock ticks,
+ * the kernel's records in ns. */
 bool lifecycle_same_life(const struct zr_proc *p, uint64_t start_ns);
 bool lifecycle_same_life_ticks(const struct zr_proc *p, uint64_t start_ticks);
 struct zr_proc *lifecycle_find_life(struct lifecycle *lc, uint32_t pid, uint64_t start_ns);

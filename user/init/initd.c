@@ -74,11 +74,6 @@ int initd_final_code(const struct initd_opts *o, int raw_status)
 	return code;
 }
 
-int initd_exec_failure_code(int err)
-{
-	return err == ENOENT || err == ENOTDIR ? 127 : 126;
-}
-
 /* Reads signals until the child has exited: SIGCHLD drains every ready child, anything else
  * is forwarded. A plain blocking read: no timeout, nothing to poll. */
 static void wait_child(struct initd *d)

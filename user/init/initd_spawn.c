@@ -81,6 +81,11 @@ int initd_prepare_exec(struct initd *d, char **argv)
 	return 0;
 }
 
+int initd_exec_failure_code(int err)
+{
+	return err == ENOENT || err == ENOTDIR ? 127 : 126;
+}
+
 /* In the child after fork: async-signal-safe calls only. Reports exec's errno through errfd
  * (close-on-exec, so the parent reads EOF when exec works) and exits 126 or 127. */
 static void child_start(struct initd *d, int errfd) __attribute__((noreturn));
