@@ -290,13 +290,15 @@ static void test_pid_reuse(void **state)
 	reaper_free(&r);
 }
 
-/* The parent's pid now names another process (its start time differs): no signal reaches
- * it, neither the SIGTERM due nor a SIGKILL. */
-static void test_parent_changed(void **state)
+/* The parent's pid now names another process (its start time differs) when the second action
+ * is due: it is never acted on, neither signalled nor stopped for an injection. */
+static void replaced_parent(void **state, const char *actions, const char *second,
+			    const char *reason)
 {
 	struct reaper r;
 
-	engine(&r, *state, "nudge,kill-parent");
+	engine(&r, *state, actions);
+	g.reap_on_inject = true;
 	parent(g.fp, 50, 500);
 	zombie(&r, 100, 1000, 50);
 	step_at(&r, T0);
@@ -306,10 +308,22 @@ static void test_parent_changed(void **state)
 	assert_event(0, 100, "nudge", "no_effect");
 	step_at(&r, T0 + SEC + 1);
 	assert_int_equal(g.n_sig, 1);
+	assert_int_equal(g.n_inj, 0);
 	assert_int_equal(g.n_ev, 2);
-	assert_event(1, 100, "kill-parent", "failed");
-	assert_non_null(strstr(g.ev[1].reason, "SIGTERM to parent 50"));
+	assert_event(1, 100, second, "failed");
+	assert_non_null(strstr(g.ev[1].reason, reason));
 	reaper_free(&r);
+}
+
+static void test_parent_changed(void **state)
+{
+	replaced_parent(state, "nudge,kill-parent", "kill-parent", "SIGTERM to parent 50");
+}
+
+static void test_parent_changed_inject(void **state)
+{
+	replaced_parent(state, "nudge,inject", "inject",
+			"parent 50 is gone or no longer the same process");
 }
 
 /* --max-per-minute 1: the second parent waits for the next minute. */
@@ -412,6 +426,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_per_parent, fp_setup, fp_teardown),
 		cmocka_unit_test_setup_teardown(test_pid_reuse, fp_setup, fp_teardown),
 		cmocka_unit_test_setup_teardown(test_parent_changed, fp_setup, fp_teardown),
+		cmocka_unit_test_setup_teardown(test_parent_changed_inject, fp_setup, fp_teardown),
 		cmocka_unit_test_setup_teardown(test_rate_cap, fp_setup, fp_teardown),
 		cmocka_unit_test_setup_teardown(test_once_settles, fp_setup, fp_teardown),
 		cmocka_unit_test_setup_teardown(test_output, fp_setup, fp_teardown),

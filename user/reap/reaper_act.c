@@ -237,10 +237,21 @@ static void inject_batch(struct reaper *r, int n)
 {
 	uint32_t ppid = r->batch[0]->ppid;
 	struct inject_result res;
+	struct procfs_stat st;
 	enum inject_outcome o;
-	char ebuf[16];
+	char ebuf[16], why[96];
 	int i, k = 0, rc;
 
+	/* As before a signal: the pid still names the parent decided on, so a process that took
+	 * a dead parent's pid is never stopped. */
+	if (!parent_present(r, r->batch[0], &st)) {
+		snprintf(why, sizeof(why), "parent %u is gone or no longer the same process", ppid);
+		for (i = 0; i < n; i++) {
+			emit_once(r, r->batch[i], RP_INJECT, "failed", why);
+			advance(r, r->batch[i]);
+		}
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		struct zent *z = r->batch[i];
 
