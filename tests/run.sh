@@ -139,9 +139,25 @@ run_kernels() {
 	run_suite kernels tests/kernels/run.sh --tap
 }
 
+# The failures again, with their suite, just above the summary: a log read from its end (CI's
+# tail) names them.
+list_failures() {
+	local log
+
+	[ "$total_fail" -gt 0 ] || return 0
+	echo "failed:"
+	for log in $(find "$LOGS" -name '*.tap' -newer "$LOGS/.started" 2>/dev/null | sort); do
+		grep -E '^not ok [0-9]+' "$log" | grep -vE '# (skip|SKIP)' | head -n 20 |
+			sed "s|^|  ${log#"$LOGS"/}: |"
+	done
+}
+
+mkdir -p "$LOGS"
+touch "$LOGS/.started"
 [ "$do_unit" -eq 0 ] || run_unit
 [ "$do_e2e" -eq 0 ] || run_e2e
 [ "$do_e2e" -eq 0 ] || run_kernels
 
+list_failures
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ]
