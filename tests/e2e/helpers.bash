@@ -230,9 +230,13 @@ metrics_port() {
 
 # free_port: a TCP port on 127.0.0.1 that nothing listens on (for servers a test starts).
 free_port() {
-	local p
+	local p low
+	# Below the ephemeral range: a port chosen there can be taken by any outgoing connection
+	# (a curl poll) between this check and the bind.
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[[ $low -gt 21000 ]] || low=32768
 	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 20000))
+		p=$((20000 + RANDOM % (low - 20000)))
 		if ! (exec 9<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0

@@ -32,6 +32,34 @@ alert_firing() {
 		jq -e --arg n "$1" '.data.alerts[] | select(.labels.alertname == $n and .state == "firing")' >/dev/null
 }
 
+# start_prometheus: serves on $pport (PROM) once ready; a server that exits at start (its port
+# was taken meanwhile) is started again on another port; its log is shown when it never gets
+# ready.
+start_prometheus() {
+	local try ppid
+
+	for try in 1 2 3; do
+		prometheus --config.file=prometheus.yml --storage.tsdb.path=data \
+			--web.listen-address="127.0.0.1:$pport" --log.level=warn >prom.log 2>&1 &
+		ppid=$!
+		record_pid "$ppid"
+		if poll 30 ready_or_gone "$ppid" && kill -0 "$ppid" 2>/dev/null; then
+			return 0
+		fi
+		echo "prometheus on port $pport, try $try: not ready; its log:" >&2
+		cat prom.log >&2
+		kill "$ppid" 2>/dev/null || true
+		pport=$(free_port)
+		PROM=http://127.0.0.1:$pport
+	done
+	return 1
+}
+
+# ready_or_gone PID: Prometheus answers /-/ready, or process PID has exited.
+ready_or_gone() {
+	curl -sf -o /dev/null "$PROM/-/ready" || ! kill -0 "$1" 2>/dev/null
+}
+
 @test "the sample alert rules pass promtool check rules" {
 	run -0 promtool check rules "$RULES"
 	assert_output --partial "SUCCESS: 2 rules found"
@@ -67,10 +95,7 @@ alert_firing() {
 		    static_configs:
 		      - targets: ["127.0.0.1:$zport"]
 	EOF
-	prometheus --config.file=prometheus.yml --storage.tsdb.path=data \
-		--web.listen-address="127.0.0.1:$pport" --log.level=warn >prom.log 2>&1 &
-	record_pid $!
-	poll 30 curl -sf -o /dev/null "$PROM/-/ready"
+	start_prometheus
 	poll 15 query_is 'zreaper_forks_total{kind="process"}' 0
 
 	touch go.z go.f
