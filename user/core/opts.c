@@ -76,7 +76,6 @@ static int take(const struct opt *r, const char *value, char *err, size_t len)
 	char label[64];
 	int bad = 0;
 
-	snprintf(label, sizeof(label), "--%s", r->name ? r->name : "?");
 	switch (r->kind) {
 	case OPT_FLAG:
 		*(bool *)r->dst = true;
@@ -114,10 +113,13 @@ static int take(const struct opt *r, const char *value, char *err, size_t len)
 			return -1;
 		break;
 	}
-	if (bad)
-		opts_bad_value(r->label ? r->label : label, r->bad ? r->bad : "'%s' is not valid",
-			       value, err, len);
-	return bad ? -1 : 0;
+	if (!bad)
+		return 0;
+	/* The message names the option as given in the row, else by its long name. */
+	snprintf(label, sizeof(label), "--%s", r->name ? r->name : "?");
+	opts_bad_value(r->label ? r->label : label, r->bad ? r->bad : "'%s' is not valid", value,
+		       err, len);
+	return -1;
 }
 
 int opts_parse(const struct opt *rows, size_t n, const struct opts_conf *c, int argc, char **argv,
