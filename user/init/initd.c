@@ -5,12 +5,15 @@
  */
 #define _GNU_SOURCE /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "initd_int.h"
 #include "log.h"
 #include "status.h"
@@ -74,33 +77,93 @@ int initd_final_code(const struct initd_opts *o, int raw_status)
 	return code;
 }
 
-/* Reads signals until the child has exited: SIGCHLD drains every ready child, anything else
- * is forwarded. A plain blocking read: no timeout, nothing to poll. */
-static void wait_child(struct initd *d)
+/* How `run` paces its reaping when thousands of orphans die at once. Each waitpid walks the
+ * kernel's list of our children up to the first one that is ready (all of it when none is),
+ * under the lock every exit takes: an init that reaps each orphan the moment it dies walks past
+ * the living ones once per exit, O(children) each time, and slows the very exits it waits for.
+ * So a drain runs for at most DRAIN_SLICE_NS, and the next one starts no sooner than DRAIN_PACE
+ * times as long as this one took (DRAIN_GAP_MAX_NS at most): the walks then take a bounded
+ * share of the time, and each finds the zombies that piled up meanwhile near the front. A lone
+ * exit is still reaped at once (its drain takes microseconds, so does the gap after it); in a
+ * burst a zombie lives, and a signal waits to be forwarded, at most one gap longer. */
+#define DRAIN_SLICE_NS 250000ULL
+#define DRAIN_PACE 8
+#define DRAIN_GAP_MAX_NS 10000000ULL
+
+struct pace {
+	uint64_t next; /* CLOCK_MONOTONIC: no drain starts before */
+	bool is_due;   /* a SIGCHLD came, or the last drain was cut short: drain at next */
+};
+
+static void sleep_until(uint64_t ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ULL),
+			       .tv_nsec = (long)(ns % 1000000000ULL) };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+static void drain_paced(struct initd *d, struct pace *p)
+{
+	uint64_t start = clock_ns(CLOCK_MONOTONIC), end, gap;
+	bool is_cut;
+	int n;
+
+	if (start < p->next) {
+		sleep_until(p->next);
+		start = clock_ns(CLOCK_MONOTONIC);
+	}
+	n = initd_drain_for(d, DRAIN_SLICE_NS, &is_cut);
+	end = clock_ns(CLOCK_MONOTONIC);
+	gap = end > start ? (end - start) * DRAIN_PACE : 0;
+	if (gap > DRAIN_GAP_MAX_NS)
+		gap = DRAIN_GAP_MAX_NS;
+	p->next = end + gap;
+	p->is_due = is_cut;
+	if (is_cut)
+		zr_debug("reaped %d in %llu us, more may be ready: next drain in %llu us", n,
+			 (unsigned long long)(end - start) / 1000, (unsigned long long)gap / 1000);
+}
+
+/* Reads the pending signals (waits for one when is_blocking): forwards each but SIGCHLD, which
+ * makes a drain due. Returns false when the signalfd cannot be read. */
+static bool read_signals(struct initd *d, bool is_blocking, struct pace *p)
 {
 	struct signalfd_siginfo si[16];
+	struct pollfd pfd = { .fd = d->sfd, .events = POLLIN };
+	ssize_t n, i;
+
+	if (!is_blocking && poll(&pfd, 1, 0) <= 0)
+		return true;
+	n = read(d->sfd, si, sizeof(si));
+	if (n < 0)
+		return errno == EINTR;
+	for (i = 0; i < n / (ssize_t)sizeof(si[0]); i++) {
+		if (si[i].ssi_signo == SIGCHLD)
+			p->is_due = true;
+		else
+			initd_forward(d, &si[i]);
+	}
+	return true;
+}
+
+/* Reads signals until the child has exited: SIGCHLD drains the ready children (paced, above),
+ * anything else is forwarded. A plain blocking read while nothing is due: no timeout, nothing
+ * to poll. */
+static void wait_child(struct initd *d)
+{
+	struct pace p = { 0, false };
 
 	while (!d->is_child_done) {
-		bool has_chld = false;
-		ssize_t n, i;
-
-		n = read(d->sfd, si, sizeof(si));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		if (!read_signals(d, !p.is_due, &p)) {
 			zr_err("reading signals: %s; only reaping from now on", strerror(errno));
 			while (!d->is_child_done && initd_reap_next(d, true) >= 0)
 				;
 			return;
 		}
-		for (i = 0; i < n / (ssize_t)sizeof(si[0]); i++) {
-			if (si[i].ssi_signo == SIGCHLD)
-				has_chld = true;
-			else
-				initd_forward(d, &si[i]);
-		}
-		if (has_chld)
-			(void)initd_drain(d);
+		if (p.is_due)
+			drain_paced(d, &p);
 	}
 }
 

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/signalfd.h>
 #include <sys/types.h>
 
@@ -46,9 +47,11 @@ void initd_forward(struct initd *d, const struct signalfd_siginfo *si);
 void initd_follow_stop(struct initd *d);
 
 /* initd_reap.c: reap one child (its pid, 0 when none is ready and never when is_blocking,
- * -ECHILD when none is left); reap every ready one (how many, or -ECHILD). */
+ * -ECHILD when none is left); reap every ready one (how many, or -ECHILD); the same for at
+ * most slice_ns (0: no limit), *is_cut set when the time ran out first (more may be ready). */
 pid_t initd_reap_next(struct initd *d, bool is_blocking);
 int initd_drain(struct initd *d);
+int initd_drain_for(struct initd *d, uint64_t slice_ns, bool *is_cut);
 
 /* initd_end.c: after the child, end (or leave, --no-kill) its descendants and reap them. */
 void initd_end_descendants(struct initd *d);

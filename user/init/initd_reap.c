@@ -152,13 +152,26 @@ pid_t initd_reap_next(struct initd *d, bool is_blocking)
 	return pid;
 }
 
-/* Reaps every child that is ready. Returns how many, or -ECHILD when none is left at all. */
-int initd_drain(struct initd *d)
+int initd_drain_for(struct initd *d, uint64_t slice_ns, bool *is_cut)
 {
+	uint64_t until = slice_ns ? clock_ns(CLOCK_MONOTONIC) + slice_ns : 0;
 	pid_t pid;
 	int n = 0;
 
-	while ((pid = initd_reap_next(d, false)) > 0)
+	if (is_cut)
+		*is_cut = false;
+	while ((pid = initd_reap_next(d, false)) > 0) {
 		n++;
+		if (until && clock_ns(CLOCK_MONOTONIC) >= until) {
+			if (is_cut)
+				*is_cut = true;
+			break;
+		}
+	}
 	return pid < 0 ? (int)pid : n;
+}
+
+int initd_drain(struct initd *d)
+{
+	return initd_drain_for(d, 0, NULL);
 }
