@@ -86,8 +86,8 @@ int initd_final_code(const struct initd_opts *o, int raw_status)
  * share of the time, and each finds the zombies that piled up meanwhile near the front. A lone
  * exit is still reaped at once (its drain takes microseconds, so does the gap after it); in a
  * burst a zombie lives, and a signal waits to be forwarded, at most one gap longer. */
-#define DRAIN_SLICE_NS 250000ULL
-#define DRAIN_PACE 8
+#define DRAIN_SLICE_NS	 250000ULL
+#define DRAIN_PACE	 8
 #define DRAIN_GAP_MAX_NS 10000000ULL
 
 struct pace {
