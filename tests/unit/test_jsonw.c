@@ -222,6 +222,34 @@ static void test_growth(void **state)
 	free(big);
 }
 
+/* Truncation takes a line back, or empties a batch, keeping the memory and clearing a
+ * failure. */
+static void test_truncate(void **state)
+{
+	struct jsonw w;
+	char big[JSONW_INLINE * 2];
+	size_t at;
+
+	(void)state;
+	jsonw_init(&w);
+	jsonw_raw(&w, "{\"a\":1}\n");
+	at = jsonw_len(&w);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	jsonw_str(&w, "b", big, SIZE_MAX); /* onto the heap */
+	jsonw_truncate(&w, at);
+	assert_string_equal(jsonw_text(&w), "{\"a\":1}\n");
+	w.has_failed = true;
+	jsonw_truncate(&w, at + 100); /* past the end: the length stays */
+	assert_false(jsonw_has_failed(&w));
+	assert_int_equal(jsonw_len(&w), at);
+	jsonw_truncate(&w, 0);
+	assert_string_equal(jsonw_text(&w), "");
+	jsonw_raw(&w, "{}");
+	assert_string_equal(jsonw_text(&w), "{}");
+	jsonw_release(&w);
+}
+
 static void test_detach(void **state)
 {
 	struct jsonw w;
@@ -257,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_splice),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_truncate),
 		cmocka_unit_test(test_detach),
 	};
 

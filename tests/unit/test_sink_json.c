@@ -725,12 +725,64 @@ static void test_write_errors(void **state)
 	fclose(s.out);
 }
 
+/* Batched (trace's lines): nothing reaches the FILE before a flush, and then the same bytes a
+ * line at a time would have written; past 64 KiB the batch goes out by itself; close writes
+ * what is left. */
+static void test_batched(void **state)
+{
+	enum { N = 600 }; /* some 300 bytes each: past the 64 KiB hand-off */
+	static struct zr_ev evs[N];
+	struct sink one = new_sink(), b = new_sink();
+	char *mem = NULL, *want;
+	size_t len = 0;
+	int i;
+
+	(void)state;
+	for (i = 0; i < N; i++)
+		evs[i] = i % 2 ? evb_exit(i & 0xff, 0) : evb_fork("bash");
+	want = strdup(emit_on(&one, evs, N));
+	assert_non_null(want);
+	assert_true(strlen(want) > 64 * 1024 + 4096);
+
+	b.is_batched = true;
+	b.out = open_memstream(&mem, &len);
+	assert_non_null(b.out);
+	assert_int_equal(b.ops->emit(&b, &evs[0]), 0);
+	assert_int_equal(fflush(b.out), 0);
+	assert_int_equal(len, 0); /* still in the batch */
+	assert_int_equal(b.ops->flush(&b), 0);
+	assert_int_equal(len, strchr(want, '\n') + 1 - want);
+	for (i = 1; i < N; i++)
+		assert_int_equal(b.ops->emit(&b, &evs[i]), 0);
+	assert_int_equal(fflush(b.out), 0);
+	assert_true(len > 64 * 1024 && len < strlen(want)); /* one hand-off, the rest held */
+	b.ops->close(&b);
+	assert_null(b.pending);
+	assert_int_equal(fclose(b.out), 0);
+	assert_string_equal(mem, want);
+	free(mem);
+	free(want);
+
+	/* flush_each wins over batching: every line is out at once. */
+	mem = NULL;
+	b = new_sink();
+	b.is_batched = b.flush_each = true;
+	b.out = open_memstream(&mem, &len);
+	assert_non_null(b.out);
+	assert_int_equal(b.ops->emit(&b, &evs[0]), 0);
+	assert_true(len > 0);
+	assert_null(b.pending);
+	b.ops->close(&b);
+	assert_int_equal(fclose(b.out), 0);
+	free(mem);
+}
+
 static void test_common_formats(void **state)
 {
 	char ts[40];
 
 	(void)state;
-	sink_format_rfc3339(ts, sizeof(ts), 0);
+	assert_int_equal(sink_format_rfc3339(ts, sizeof(ts), 0), 30);
 	assert_string_equal(ts, "1970-01-01T00:00:00.000000000Z");
 	sink_format_rfc3339(ts, sizeof(ts), 1773483727412339021LL);
 	assert_string_equal(ts, EVB_TS);
@@ -743,14 +795,19 @@ static void test_common_formats(void **state)
 	assert_string_equal(ts, "2000-02-29T00:00:00.999000000Z");
 	sink_format_rfc3339(ts, sizeof(ts), 951782401000000000LL);
 	assert_string_equal(ts, "2000-02-29T00:00:01.000000000Z");
-	sink_format_rfc3339(ts, 12, 951782401000000000LL);
+	assert_int_equal(sink_format_rfc3339(ts, 12, 951782401000000000LL), 11);
 	assert_string_equal(ts, "2000-02-29T");
+	sink_format_rfc3339(ts, sizeof(ts), 951782401123456789LL);
+	assert_string_equal(ts, "2000-02-29T00:00:01.123456789Z");
+	sink_format_rfc3339(ts, sizeof(ts), 951782401908070605LL);
+	assert_string_equal(ts, "2000-02-29T00:00:01.908070605Z");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fork),
+		cmocka_unit_test(test_batched),
 		cmocka_unit_test(test_members_remembered_exactly),
 		cmocka_unit_test(test_container_and_pod),
 		cmocka_unit_test(test_thread_and_pidns),

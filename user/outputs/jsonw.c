@@ -31,6 +31,15 @@ void jsonw_release(struct jsonw *w)
 	jsonw_init(w);
 }
 
+void jsonw_truncate(struct jsonw *w, size_t n)
+{
+	if (n > w->len)
+		n = w->len;
+	w->len = n;
+	w->p[n] = '\0';
+	w->has_failed = false;
+}
+
 const char *jsonw_text(const struct jsonw *w)
 {
 	return w->p;
@@ -183,19 +192,10 @@ static size_t count_digits(uint64_t v)
 	return t + 1 - ((v | 1) < pow10[t]);
 }
 
-static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
-				  "25262728293031323334353637383940414243444546474849"
-				  "50515253545556575859606162636465666768697071727374"
-				  "75767778798081828384858687888990919293949596979899";
-
-/* Exactly four digits of v (< 10000) at p: the two pairs do not wait for each other. */
-static inline void put4(char *p, uint32_t v)
-{
-	uint32_t h = v / 100;
-
-	memcpy(p, digit_pairs + 2 * (size_t)h, 2);
-	memcpy(p + 2, digit_pairs + 2 * (size_t)(v - h * 100), 2);
-}
+const char jsonw_digit_pairs[] = "00010203040506070809101112131415161718192021222324"
+				 "25262728293031323334353637383940414243444546474849"
+				 "50515253545556575859606162636465666768697071727374"
+				 "75767778798081828384858687888990919293949596979899";
 
 void jsonw_uint(struct jsonw *w, uint64_t v)
 {
@@ -215,8 +215,8 @@ void jsonw_uint(struct jsonw *w, uint64_t v)
 		uint64_t q = v / 100000000;
 		uint32_t lo = (uint32_t)(v - q * 100000000), hi = lo / 10000;
 
-		put4(end - 4, lo - hi * 10000);
-		put4(end - 8, hi);
+		jsonw_put4(end - 4, lo - hi * 10000);
+		jsonw_put4(end - 8, hi);
 		end -= 8;
 		v = q;
 	}
@@ -224,7 +224,7 @@ void jsonw_uint(struct jsonw *w, uint64_t v)
 	if (x >= 10000) {
 		uint32_t hi = x / 10000;
 
-		put4(end - 4, x - hi * 10000);
+		jsonw_put4(end - 4, x - hi * 10000);
 		end -= 4;
 		x = hi;
 	}
@@ -232,12 +232,12 @@ void jsonw_uint(struct jsonw *w, uint64_t v)
 		uint32_t hi = x / 100;
 
 		end -= 2;
-		memcpy(end, digit_pairs + 2 * (size_t)(x - hi * 100), 2);
+		memcpy(end, jsonw_digit_pairs + 2 * (size_t)(x - hi * 100), 2);
 		x = hi;
 	}
 	if (x >= 10) {
 		end -= 2;
-		memcpy(end, digit_pairs + 2 * (size_t)x, 2);
+		memcpy(end, jsonw_digit_pairs + 2 * (size_t)x, 2);
 	} else {
 		*--end = (char)('0' + x);
 	}

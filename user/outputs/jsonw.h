@@ -43,6 +43,11 @@ void jsonw_init(struct jsonw *w);
 /* Frees what w took from the heap and leaves it as jsonw_init does; NULL is fine. */
 void jsonw_release(struct jsonw *w);
 
+/* Cuts the text back to its first n bytes (n <= its length; 0 empties it) and clears
+ * has_failed, keeping the memory: a batch of lines handed on, or a line that did not fit
+ * taken back. The text before n is whole even after a failure: growing never loses it. */
+void jsonw_truncate(struct jsonw *w, size_t n);
+
 /* The text so far (NUL-terminated), and its length. Valid until the next call on w. */
 const char *jsonw_text(const struct jsonw *w);
 size_t jsonw_len(const struct jsonw *w);
@@ -138,6 +143,18 @@ static inline void jsonw_name(struct jsonw *w, const char *s)
 
 /* An untrusted string value (up to NUL or max bytes), escaped and quoted; NULL gives null. */
 void jsonw_string(struct jsonw *w, const char *s, size_t max);
+
+/* "00" to "99", two characters each: numbers are written two digits at a time. */
+extern const char jsonw_digit_pairs[];
+
+/* Exactly four digits of v (< 10000) at p: the two pairs do not wait for each other. */
+static inline void jsonw_put4(char *p, uint32_t v)
+{
+	uint32_t h = v / 100;
+
+	memcpy(p, jsonw_digit_pairs + 2 * (size_t)h, 2);
+	memcpy(p + 2, jsonw_digit_pairs + 2 * (size_t)(v - h * 100), 2);
+}
 
 /* A number as a value (after jsonw_key, in an array, or inside a string being built). */
 void jsonw_uint(struct jsonw *w, uint64_t v);

@@ -64,8 +64,11 @@ void output_lines_init(struct output_lines *l, const struct output_lines_conf *c
 		sink_json_init(&l->sink, f, c->info);
 	else
 		sink_text_init(&l->sink, f, c->info);
-	/* Flushed per batch (pipeline_flush), which keeps every event prompt on a pipe. */
+	/* Flushed per batch (pipeline_flush), which keeps every event prompt on a pipe. Lines
+	 * gather in the sink until then, but for a file rotated by size: its size is read
+	 * before each line, so each line must be in it by then. */
 	l->sink.flush_each = false;
+	l->sink.is_batched = !(c->file && c->file->max_bytes);
 	l->sink.color = c->color;
 	l->sink.boot_to_real_ns = c->boot_to_real_ns;
 }

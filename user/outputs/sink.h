@@ -13,6 +13,7 @@
 #include "output.h" /* struct run_info */
 
 struct sink;
+struct jsonw;
 
 struct sink_ops {
 	/* Writes one event; returns 0, -EPIPE when the reader is gone, or another -errno. */
@@ -25,6 +26,8 @@ struct sink {
 	const struct sink_ops *ops;
 	FILE *out;
 	bool flush_each;	 /* flush after every event (stdout is not a terminal) */
+	bool is_batched;	 /* JSON: lines gather in pending and reach out at flush */
+	struct jsonw *pending;	 /* JSON, batched: the lines not yet handed to out */
 	bool color;		 /* text only: ANSI colour */
 	int64_t boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME, sampled at start */
 	uint64_t seq;		 /* lines written so far */
@@ -36,8 +39,9 @@ struct sink {
 void sink_text_init(struct sink *s, FILE *out, const struct run_info *info);
 void sink_json_init(struct sink *s, FILE *out, const struct run_info *info);
 
-/* Formats CLOCK_REALTIME ns as RFC 3339 UTC with nanoseconds into buf (>= 32 bytes). */
-void sink_format_rfc3339(char *buf, size_t len, int64_t real_ns);
+/* Formats CLOCK_REALTIME ns as RFC 3339 UTC with nanoseconds into buf (>= 32 bytes); returns
+ * the length written (NUL excluded). */
+size_t sink_format_rfc3339(char *buf, size_t len, int64_t real_ns);
 
 /* Formats a duration for people into buf (>= 24 bytes): "850ns", "12.3us", "1.2ms", "1.23s",
  * "754s". Text sink and the summary report share it so both read the same. */
