@@ -236,6 +236,11 @@ bench-zombies: all $(BENCH_DIR)/storm $(BENCH_DIR)/procscan $(BENCH_DIR)/runtime
 bench-init: all $(BENCH_DIR)/initwork $(BENCH_DIR)/waitinit
 	$(Q)tools/bench/init.sh
 
+# Only the tracer's user-space and kernel CPU per JSON line (tools/bench/tracer.sh), a minute.
+.PHONY: bench-tracer
+bench-tracer: all
+	$(Q)tools/bench/tracer.sh
+
 # Only the inject pause figures (tools/bench/inject.sh), a few seconds.
 .PHONY: bench-inject
 bench-inject: $(BENCH_DIR)/injectbench

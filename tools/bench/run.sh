@@ -12,6 +12,7 @@
 # BENCH_NO_INIT=1 / BENCH_NO_INJECT=1 (skip the init and the inject-pause benchmarks).
 # BENCH_NO_REPLAY=1 (skip tools/bench/replay.sh: replay events/s and bytes per event).
 # BENCH_NO_ZOMBIES=1 (skip tools/bench/zombies.sh: the zombies scan against a bare /proc scan).
+# BENCH_NO_TRACER=1 (skip tools/bench/tracer.sh: the tracer's user/kernel CPU per JSON line).
 set -euo pipefail
 
 # shellcheck source=tools/bench/paths.sh
@@ -649,6 +650,12 @@ main() {
 	if [ -z "${BENCH_NO_ZOMBIES:-}" ]; then
 		printf '\n'
 		"$(dirname "$0")/zombies.sh" || log "zombies benchmark failed"
+	fi
+	# The tracer's user-space and kernel CPU per JSON line, from perf samples (BENCH_NO_TRACER=1
+	# skips).
+	if [ -z "${BENCH_NO_TRACER:-}" ]; then
+		printf '\n'
+		"$(dirname "$0")/tracer.sh" || log "tracer benchmark failed"
 	fi
 	# How long reap's inject holds a parent stopped (BENCH_NO_INJECT=1 skips).
 	if [ -z "${BENCH_NO_INJECT:-}" ]; then

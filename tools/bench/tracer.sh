@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The tracer's own CPU per JSON line, split into user space (decode, state machine, JSON) and
+# kernel (ring wake-ups, the writes): `zreaper trace --json` to a file while zr-work forks N
+# children that exit and are reaped one after the other (five lines each: fork, exit, SIGCHLD,
+# wait, reap). The split comes from `perf record -e cpu-clock -c PERIOD -p TRACER`: a sample every
+# PERIOD ns of the tracer's own CPU time, each one in user space or in the kernel, so
+# samples x PERIOD estimates each part; the headline pools every run's samples (some 1,500). A
+# sample costs the tracer time of its own, and pollutes its caches: a sample per 100 us made the
+# user part 1.6 times what a sample per 1 ms does, hence the long period. The
+# kernel's tick accounting (utime/stime) cannot split it: the tracer wakes on a 20 ms timer,
+# in step with the 4 ms tick, so the tick sees the same phase of every wake-up.
+#
+# Knobs (environment): TRACER_BENCH_N (40000 children), TRACER_BENCH_REPS (5),
+# TRACER_BENCH_PERIOD (1000000 ns). Needs root (BPF) and perf (Debian's linux-perf; installed by
+# tools/deps.sh when missing). Writes build/bench/tracer.* and adds "tracer" to
+# build/bench/results.json. Exit 1 when a run failed or lost events.
+set -euo pipefail
+
+# shellcheck source=tools/bench/paths.sh
+. "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
+WORK=$BUILD/zr-work
+N=${TRACER_BENCH_N:-40000}
+REPS=${TRACER_BENCH_REPS:-5}
+PERIOD=${TRACER_BENCH_PERIOD:-1000000}
+RUNS=$OUT/tracer.runs.tsv
+JSON=$OUT/tracer.json
+
+log() { printf '  TRACER-BENCH %s\n' "$*" >&2; }
+die() {
+	printf 'tracer-bench: %s\n' "$*" >&2
+	exit 1
+}
+
+[ "$(id -u)" -eq 0 ] || die "needs root (BPF)"
+if [ ! -x "$ZR" ] || [ ! -x "$WORK" ]; then
+	die "missing $ZR or $WORK: run make"
+fi
+if ! command -v perf >/dev/null; then
+	"$ROOT/tools/deps.sh" linux-perf >&2 || true
+fi
+command -v perf >/dev/null || die "perf not found (Debian package linux-perf)"
+mkdir -p "$OUT"
+
+# run_one REP: one traced storm; appends "rep lines lost user_samples kernel_samples" to $RUNS.
+run_one() {
+	local rep=$1 out=$OUT/tracer.out data=$OUT/tracer.perf tp pp lines lost u k tries=0
+	"$ZR" trace --json >"$out" 2>"$OUT/tracer.err" &
+	tp=$!
+	while [ ! -s "$out" ] && [ $((tries += 1)) -le 100 ]; do
+		sleep 0.1
+	done
+	[ -s "$out" ] || {
+		kill -INT "$tp" 2>/dev/null
+		wait "$tp" || true
+		die "trace did not start: $(head -c 300 "$OUT/tracer.err")"
+	}
+	perf record -q -e cpu-clock -c "$PERIOD" -p "$tp" -o "$data" 2>"$OUT/tracer.perf.err" &
+	pp=$!
+	sleep 0.3
+	"$WORK" fork "$N" >/dev/null
+	sleep 0.3 # the last batch: the tracer drains the ring every 20 ms
+	kill -INT "$pp"
+	wait "$pp" || true
+	kill -INT "$tp"
+	wait "$tp" || die "trace exited $?: $(head -c 300 "$OUT/tracer.err")"
+	lines=$(wc -l <"$out")
+	lost=$(grep -o '"event":"stop".*' "$out" | grep -o '"lost":[0-9]*' | cut -d: -f2)
+	# Kernel text is mapped in the upper half: a sample's ip tells where it was taken.
+	read -r u k < <(perf script -i "$data" -F ip 2>/dev/null |
+		awk '{ if ($1 ~ /^ffff/) k++; else u++ } END { print u + 0, k + 0 }')
+	printf '%s\t%s\t%s\t%s\t%s\n' "$rep" "$lines" "${lost:-0}" "$u" "$k" >>"$RUNS"
+	log "$(awk -v l="$lines" -v u="$u" -v k="$k" -v p="$PERIOD" -v r="$rep" -v lost="${lost:-0}" \
+		'BEGIN { printf "rep %s: %d lines, %s lost, user %.3f us/line, kernel %.3f us/line", r, l, lost, u * p / 1000 / l, k * p / 1000 / l }')"
+}
+
+printf 'rep\tlines\tlost\tuser_samples\tkernel_samples\n' >"$RUNS"
+log "$N children, $REPS reps, a sample per $PERIOD ns of tracer CPU; $(nproc) CPUs, kernel $(uname -r)"
+for rep in $(seq 1 "$REPS"); do
+	run_one "$rep"
+done
+
+awk -F'\t' -v p="$PERIOD" -v n="$N" -v reps="$REPS" -v json="$JSON" -v kernel="$(uname -r)" '
+function median(a, c,   i, j, t) {
+	for (i = 2; i <= c; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j+1] = a[j]; a[j+1] = t }
+	return c % 2 ? a[(c+1)/2] : (a[c/2] + a[c/2+1]) / 2
+}
+NR > 1 {
+	c++; us[c] = $4 * p / 1000 / $2
+	lines += $2; lost += $3; su += $4; sk += $5
+}
+END {
+	mu = median(us, c)
+	pu = su * p / 1000 / lines; pk = sk * p / 1000 / lines
+	printf "\nTracer CPU per JSON line, `trace --json` to a file, %d children forked, exited and reaped\n", n
+	printf "one at a time (5 lines each); perf cpu-clock samples every %d ns of tracer CPU, %d runs pooled\n\n", p, c
+	printf "%-12s %-10s %-30s %-14s %-13s %s\n", "lines/run", "samples", "user us/line (runs: median)", "kernel us/line", "total us/line", "lost"
+	printf "%-12d %-10d %-30s %-14.3f %-13.3f %d\n", lines / c, su + sk, sprintf("%.3f (%.3f)", pu, mu), pk, pu + pk, lost
+	printf "{\"benchmark\": \"tracer-cpu-per-line\", \"children\": %d, \"reps\": %d, \"period_ns\": %d, \"kernel\": \"%s\", \"lines_per_run\": %d, \"samples\": %d, \"lost\": %d, \"user_us_per_line\": %.4f, \"user_us_per_line_run_median\": %.4f, \"kernel_us_per_line\": %.4f, \"total_us_per_line\": %.4f}\n", n, c, p, kernel, lines / c, su + sk, lost, pu, mu, pk, pu + pk > json
+}' "$RUNS"
+
+results=$OUT/results.json
+if [ -s "$results" ]; then
+	jq --slurpfile t "$JSON" '.tracer = $t[0]' "$results" >"$results.tmp"
+else
+	jq '{tracer: .}' "$JSON" >"$results.tmp"
+fi
+mv "$results.tmp" "$results"
+printf '\nruns: %s\njson: %s (and "tracer" in %s)\n' "$RUNS" "$JSON" "$results"
+[ "$(awk -F'\t' 'NR > 1 { s += $3 } END { print s + 0 }' "$RUNS")" = 0 ]
