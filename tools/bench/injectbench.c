@@ -45,6 +45,7 @@ struct figures {
 struct mode_result {
 	const char *mode;
 	struct series inject, base;
+	struct series phase[INJECT_PHASES]; /* each injection's time in each phase */
 	int failed;
 	char first_failure[256];
 };
@@ -136,6 +137,9 @@ static void run_mode(struct mode_result *m, int n)
 	z = calloc((size_t)n, sizeof(*z));
 	m->inject.ns = calloc((size_t)n, sizeof(uint64_t));
 	m->base.ns = calloc((size_t)n, sizeof(uint64_t));
+	for (i = 0; i < INJECT_PHASES; i++)
+		if (!(m->phase[i].ns = calloc((size_t)n, sizeof(uint64_t))))
+			die("setting up");
 	if (!z || !m->inject.ns || !m->base.ns || pipe(pids) || pipe(in))
 		die("setting up");
 	parent = fork();
@@ -175,8 +179,13 @@ static void run_mode(struct mode_result *m, int n)
 		if (o != INJECT_RAN || ret != 0 || is_zombie(zp))
 			fail(m, "inject for zombie", (uint32_t)z[i],
 			     o == INJECT_RAN ? "ran, zombie still there" : res.why);
-		else
+		else {
+			int k;
+
 			m->inject.ns[m->inject.n++] = res.stopped_ns;
+			for (k = 0; k < INJECT_PHASES; k++)
+				m->phase[k].ns[m->phase[k].n++] = res.phase_ns[k];
+		}
 	}
 	if (procfs_read_stat(NULL, (uint32_t)parent, &st) || strchr("TtZX", st.state))
 		fail(m, "parent", (uint32_t)parent, "stopped or gone afterwards");
@@ -209,24 +218,60 @@ static struct figures figures_of(struct series *s)
 	return f;
 }
 
-/* Every mode's samples in one series, for the headline row. */
-static struct series pooled(struct mode_result *m, int nm, bool is_inject)
+/* Which series of a mode: the injections (-1), the baseline (-2), or phase k (0..). */
+static struct series *series_of(struct mode_result *m, int which)
+{
+	return which == -1 ? &m->inject : which == -2 ? &m->base : &m->phase[which];
+}
+
+/* Every mode's samples of one series in one, for the headline rows. */
+static struct series pooled(struct mode_result *m, int nm, int which)
 {
 	struct series all = { NULL, 0 };
 	int i, total = 0;
 
 	for (i = 0; i < nm; i++)
-		total += is_inject ? m[i].inject.n : m[i].base.n;
+		total += series_of(&m[i], which)->n;
 	all.ns = calloc((size_t)total + 1, sizeof(uint64_t));
 	if (!all.ns)
 		die("calloc");
 	for (i = 0; i < nm; i++) {
-		struct series *s = is_inject ? &m[i].inject : &m[i].base;
+		struct series *s = series_of(&m[i], which);
 
 		memcpy(all.ns + all.n, s->ns, (size_t)s->n * sizeof(uint64_t));
 		all.n += s->n;
 	}
 	return all;
+}
+
+/* Where the stop goes: each phase's median, p99 and worst over every mode's injections. */
+static void phase_rows(FILE *json, struct mode_result *m, int nm)
+{
+	static const char *names[INJECT_PHASES] = {
+		"seize until stopped",
+		"registers read, instruction chosen",
+		"waitid run (set, step, trap)",
+		"registers restored, detach",
+	};
+	int k;
+
+	printf("\nwhere the stop goes (all modes): median, p99 and worst per phase, ms\n");
+	if (json)
+		fprintf(json, ",\n  \"phases_ms\": [");
+	for (k = 0; k < INJECT_PHASES; k++) {
+		struct series all = pooled(m, nm, k);
+		struct figures f = figures_of(&all);
+
+		printf("  %-36s %9.3f %9.3f %9.3f\n", names[k], f.median_ms, f.p99_ms, f.worst_ms);
+		if (json)
+			fprintf(json,
+				"%s\n    {\"phase\": \"%s\", \"median\": %.4f, \"p99\": %.4f, "
+				"\"worst\": %.4f}",
+				k ? "," : "", names[k], f.median_ms, f.p99_ms, f.worst_ms);
+		free(all.ns);
+	}
+	if (json)
+		fprintf(json, "\n  ]");
 }
 
 static void row(FILE *json, bool is_first, const char *mode, struct series *inj,
@@ -315,11 +360,14 @@ int main(int argc, char **argv)
 		row(json, i == 0, m[i].mode, &m[i].inject, &m[i].base, m[i].failed);
 		failed += m[i].failed;
 	}
-	ai = pooled(m, nm, true);
-	ab = pooled(m, nm, false);
+	ai = pooled(m, nm, -1);
+	ab = pooled(m, nm, -2);
 	row(json, false, "all", &ai, &ab, failed);
+	if (json)
+		fprintf(json, "\n  ]");
+	phase_rows(json, m, nm);
 	if (json) {
-		fprintf(json, "\n  ]}\n");
+		fprintf(json, "}\n");
 		if (fclose(json))
 			die(out);
 	}
@@ -329,6 +377,8 @@ int main(int argc, char **argv)
 				m[i].failed, m[i].first_failure);
 		free(m[i].inject.ns);
 		free(m[i].base.ns);
+		for (c = 0; c < INJECT_PHASES; c++)
+			free(m[i].phase[c].ns);
 	}
 	free(ai.ns);
 	free(ab.ns);

@@ -90,6 +90,15 @@ static bool is_gone(int status)
 	return WIFEXITED(status) || WIFSIGNALED(status);
 }
 
+/* Adds the time since `since` to a phase; returns now, the next phase's start. */
+static uint64_t lap(struct inject_result *res, enum inject_phase ph, uint64_t since)
+{
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	res->phase_ns[ph] += now - since;
+	return now;
+}
+
 /* A thread held in a ptrace stop for a batch of waitids. */
 struct held {
 	uint32_t pid, tid;
@@ -183,6 +192,7 @@ static int run_once(uint32_t pid, uint32_t tid, const uint32_t *ns_zombies, long
 {
 	struct held h = { .pid = pid, .tid = tid };
 	struct arch_regs regs;
+	uint64_t t = clock_ns(CLOCK_MONOTONIC);
 	int rc;
 
 	if ((rc = inject_arch_regs_get(tid, &h.saved))) {
@@ -205,6 +215,7 @@ static int run_once(uint32_t pid, uint32_t tid, const uint32_t *ns_zombies, long
 		(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
 		return INJECT_FAILED;
 	}
+	t = lap(res, INJECT_PHASE_PREP, t);
 	/* A signal kept for the detach ends the batch: the rest run in the next stop. */
 	while (res->n_ran < n && !h.deferred) {
 		const unsigned long args[5] = { P_PID, ns_zombies[res->n_ran], 0 /* infop */,
@@ -227,6 +238,7 @@ static int run_once(uint32_t pid, uint32_t tid, const uint32_t *ns_zombies, long
 			return rc;
 		rets[res->n_ran++] = inject_arch_ret(&regs);
 	}
+	t = lap(res, INJECT_PHASE_RUN, t);
 	if ((rc = inject_arch_regs_set(tid, &h.saved))) {
 		snprintf(res->why, sizeof(res->why), "restoring registers: %s", strerror(-rc));
 		return INJECT_FAILED;
@@ -239,6 +251,7 @@ static int run_once(uint32_t pid, uint32_t tid, const uint32_t *ns_zombies, long
 		/* Signal 0: the single-step SIGTRAP is discarded. */
 		(void)ptrace(PTRACE_DETACH, tid, NULL, NULL);
 	}
+	(void)lap(res, INJECT_PHASE_END, t);
 	return res->n_ran < n ? -EAGAIN : INJECT_RAN;
 }
 
@@ -317,8 +330,10 @@ enum inject_outcome inject_waitids(uint32_t pid, const uint32_t *ns_zombies, lon
 		res->attempts++;
 		t0 = clock_ns(CLOCK_MONOTONIC);
 		rc = seize_stop(pid, res->tid, res);
-		if (rc == 0)
+		if (rc == 0) {
+			(void)lap(res, INJECT_PHASE_STOP, t0);
 			rc = run_once(pid, res->tid, ns_zombies, rets, n, hint, res);
+		}
 		res->stopped_ns += clock_ns(CLOCK_MONOTONIC) - t0;
 		idle = res->n_ran > before ? 0 : idle + 1;
 	} while (rc == -EAGAIN && idle < MAX_ATTEMPTS);

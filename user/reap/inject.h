@@ -17,11 +17,18 @@ enum inject_outcome {
 
 #define INJECT_BATCH_MAX 1024 /* waitids run in one stop: bounds how long a parent is held */
 
+/* The parts of a stop, in order: seized until stopped; registers read and the system call
+ * instruction chosen; the waitids run (registers set, single step, trap collected); the
+ * registers put back and the thread let go. */
+enum inject_phase { INJECT_PHASE_STOP, INJECT_PHASE_PREP, INJECT_PHASE_RUN, INJECT_PHASE_END };
+#define INJECT_PHASES 4
+
 struct inject_result {
 	int n_ran;	     /* how many waitids ran, in order; their returns are in rets[] */
 	uint32_t tid;	     /* the thread that ran them */
 	uint64_t stopped_ns; /* how long that thread was held in ptrace-stops */
-	int attempts;	     /* 1 unless signals arriving meanwhile made it stop and resume */
+	uint64_t phase_ns[INJECT_PHASES]; /* of which each phase, over every attempt that ran */
+	int attempts; /* 1 unless signals arriving meanwhile made it stop and resume */
 	char why[200];
 };
 
