@@ -3,9 +3,8 @@
 # INJECT_BENCH_N (1000) injections per parent mode (sleeping, blocked in read(), spinning),
 # interleaved with a bare ptrace stop/detach as the baseline, prints the table and where the stop
 # goes phase by phase (seized until stopped, registers read, the waitid run, restored and let go),
-# writes
-# build/bench/inject.json and adds it to build/bench/results.json as "inject" (creating the
-# file when `make bench` has not written one). Needs root (ptrace). Exit 1 when an injection
+# writes build/bench/inject.json and adds it to build/bench/results.json as "inject" (creating
+# the file when `make bench` has not written one). Needs root (ptrace). Exit 1 when an injection
 # failed.
 set -euo pipefail
 
