@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "initd.h"
+#include "initd_int.h"
 #include "run_args.h"
 
 static const char *const env_names[] = {
@@ -229,6 +231,53 @@ static void test_env(void **state)
 	clear_env(state);
 }
 
+/* A drain reaps until none is ready, or until its slice of time in waitpid is used up: then it
+ * says so, and what is left waits for the next one (run's pacing, initd.c). */
+static void test_drain_slice(void **state)
+{
+	struct initd_opts o;
+	struct initd d;
+	bool is_cut = false;
+	int i, n, hold[2];
+	pid_t alive;
+	char c;
+
+	(void)state;
+	initd_opts_init(&o);
+	memset(&d, 0, sizeof(d));
+	d.o = &o;
+	d.child = -1;
+	/* One child lives on, so a drain ends on "none ready", not on "no child at all". */
+	assert_int_equal(pipe(hold), 0);
+	alive = fork();
+	assert_true(alive >= 0);
+	if (alive == 0) {
+		close(hold[1]);
+		_exit(read(hold[0], &c, 1) == 0 ? 0 : 1);
+	}
+	close(hold[0]);
+	for (i = 0; i < 5; i++) {
+		siginfo_t si;
+		pid_t p = fork();
+
+		assert_true(p >= 0);
+		if (p == 0)
+			_exit(0);
+		/* A zombie now, not reaped: WNOWAIT. */
+		assert_int_equal(waitid(P_PID, (id_t)p, &si, WEXITED | WNOWAIT), 0);
+	}
+	n = initd_drain_for(&d, 1, &is_cut); /* 1 ns: over after the first waitpid */
+	assert_int_equal(n, 1);
+	assert_true(is_cut);
+	assert_true(d.wait_ns > 0);
+	n = initd_drain_for(&d, 0, &is_cut); /* no limit: the other four, then none ready */
+	assert_int_equal(n, 4);
+	assert_false(is_cut);
+	close(hold[1]);
+	assert_int_equal(waitpid(alive, NULL, 0), alive);
+	assert_int_equal(initd_drain(&d), -ECHILD);
+}
+
 static void test_exit_codes(void **state)
 {
 	struct initd_opts o;
@@ -309,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_personality),
 		cmocka_unit_test_setup(test_env, clear_env),
 		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_drain_slice),
 		cmocka_unit_test(test_format_reap),
 	};
 

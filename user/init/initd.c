@@ -81,13 +81,13 @@ int initd_final_code(const struct initd_opts *o, int raw_status)
  * kernel's list of our children up to the first one that is ready (all of it when none is),
  * under the lock every exit takes: an init that reaps each orphan the moment it dies walks past
  * the living ones once per exit, O(children) each time, and slows the very exits it waits for.
- * So a drain runs for at most DRAIN_SLICE_NS, and the next one starts no sooner than DRAIN_PACE
- * times as long as this one took (DRAIN_GAP_MAX_NS at most): the walks then take a bounded
- * share of the time, and each finds the zombies that piled up meanwhile near the front. A lone
- * exit is still reaped at once (its drain takes microseconds, so does the gap after it); in a
- * burst a zombie lives, and a signal waits to be forwarded, at most one gap longer. */
-#define DRAIN_SLICE_NS	 250000ULL
-#define DRAIN_PACE	 8
+ * So a drain walks for at most DRAIN_SLICE_NS (time in waitpid), and the next one starts no
+ * sooner than DRAIN_PACE times that walking time later (DRAIN_GAP_MAX_NS at most): the walks take a
+ * bounded share of the time, and each finds the zombies that piled up meanwhile near the front. A
+ * lone exit is still reaped at once (its drain takes microseconds, so does the gap after it); in a
+ * burst a zombie lives at most one gap longer. Other signals are forwarded during a gap too. */
+#define DRAIN_SLICE_NS	 1000000ULL
+#define DRAIN_PACE	 4
 #define DRAIN_GAP_MAX_NS 10000000ULL
 
 struct pace {
@@ -95,35 +95,51 @@ struct pace {
 	bool is_due;   /* a SIGCHLD came, or the last drain was cut short: drain at next */
 };
 
-static void sleep_until(uint64_t ns)
-{
-	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ULL),
-			       .tv_nsec = (long)(ns % 1000000000ULL) };
+static bool read_signals(struct initd *d, bool is_blocking, struct pace *p);
 
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
+/* Waits until p->next, forwarding any signal but SIGCHLD the moment it comes: the signalfd
+ * stops reading SIGCHLD meanwhile, so the exits of the burst do not wake us one by one. */
+static void wait_gap(struct initd *d, struct pace *p)
+{
+	struct pollfd pfd = { .fd = d->sfd, .events = POLLIN };
+	bool is_quiet = initd_read_chld(d, false) == 0;
+	uint64_t now;
+
+	while ((now = clock_ns(CLOCK_MONOTONIC)) < p->next) {
+		struct timespec left = { .tv_sec = (time_t)((p->next - now) / 1000000000ULL),
+					 .tv_nsec = (long)((p->next - now) % 1000000000ULL) };
+
+		if (!is_quiet) { /* SIGCHLD would wake us: just sleep */
+			(void)nanosleep(&left, NULL);
+			continue;
+		}
+		if (ppoll(&pfd, 1, &left, NULL) > 0 && !read_signals(d, false, p))
+			break;
+	}
+	if (is_quiet)
+		(void)initd_read_chld(d, true);
 }
 
 static void drain_paced(struct initd *d, struct pace *p)
 {
-	uint64_t start = clock_ns(CLOCK_MONOTONIC), end, gap;
+	uint64_t walked = d->wait_ns, gap;
 	bool is_cut;
 	int n;
 
-	if (start < p->next) {
-		sleep_until(p->next);
-		start = clock_ns(CLOCK_MONOTONIC);
-	}
+	if (clock_ns(CLOCK_MONOTONIC) < p->next)
+		wait_gap(d, p);
 	n = initd_drain_for(d, DRAIN_SLICE_NS, &is_cut);
-	end = clock_ns(CLOCK_MONOTONIC);
-	gap = end > start ? (end - start) * DRAIN_PACE : 0;
+	/* Only the walks count: the lines of --log-reaps hold no lock an exit needs. */
+	gap = (d->wait_ns - walked) * DRAIN_PACE;
 	if (gap > DRAIN_GAP_MAX_NS)
 		gap = DRAIN_GAP_MAX_NS;
-	p->next = end + gap;
+	p->next = clock_ns(CLOCK_MONOTONIC) + gap;
 	p->is_due = is_cut;
 	if (is_cut)
-		zr_debug("reaped %d in %llu us, more may be ready: next drain in %llu us", n,
-			 (unsigned long long)(end - start) / 1000, (unsigned long long)gap / 1000);
+		zr_debug(
+		    "reaped %d in %llu us of waitpid, more may be ready: next drain in %llu us", n,
+		    (unsigned long long)(d->wait_ns - walked) / 1000,
+		    (unsigned long long)gap / 1000);
 }
 
 /* Reads the pending signals (waits for one when is_blocking): forwards each but SIGCHLD, which

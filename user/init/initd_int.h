@@ -23,7 +23,9 @@ struct initd {
 	bool is_follow_stop; /* stop when the child stops, so the shell gets its prompt */
 	bool is_child_done;
 	int child_status;
+	uint64_t wait_ns; /* time spent in waitpid/waitid so far: the kernel's walks (pacing) */
 	int sfd;
+	sigset_t sfd_mask;     /* the signals sfd reads: all but the synchronous ones */
 	sigset_t orig_mask;    /* what run was started with: the child gets it back */
 	sigset_t orig_ignored; /* the signals run was started with ignored: likewise */
 	/* Built before fork, so the child only calls execve (async-signal-safe). */
@@ -40,15 +42,18 @@ int initd_prepare_exec(struct initd *d, char **argv);
 void initd_exec_free(struct initd *d);
 int initd_spawn(struct initd *d);
 
-/* initd_signals.c: block all but the synchronous signals and open d->sfd (0 or -errno); pass
+/* initd_signals.c: block all but the synchronous signals and open d->sfd (0 or -errno); have
+ * it read SIGCHLD or not (0 or -errno: off while a pause in the reaping is waited out); pass
  * one signal on to the child; stop with the child (job control at a terminal). */
 int initd_setup_signals(struct initd *d);
+int initd_read_chld(struct initd *d, bool is_on);
 void initd_forward(struct initd *d, const struct signalfd_siginfo *si);
 void initd_follow_stop(struct initd *d);
 
 /* initd_reap.c: reap one child (its pid, 0 when none is ready and never when is_blocking,
- * -ECHILD when none is left); reap every ready one (how many, or -ECHILD); the same for at
- * most slice_ns (0: no limit), *is_cut set when the time ran out first (more may be ready). */
+ * -ECHILD when none is left); reap every ready one (how many, or -ECHILD); the same until
+ * slice_ns more have gone in waitpid itself (0: no limit), *is_cut set when that came first
+ * (more may be ready). */
 pid_t initd_reap_next(struct initd *d, bool is_blocking);
 int initd_drain(struct initd *d);
 int initd_drain_for(struct initd *d, uint64_t slice_ns, bool *is_cut);

@@ -111,6 +111,7 @@ pid_t initd_reap_next(struct initd *d, bool is_blocking)
 	int flags = is_blocking ? 0 : WNOHANG, status = 0;
 	struct procfs_stat st;
 	bool has_stat = false;
+	uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
 	pid_t pid;
 
 	if (d->is_log_reaps) {
@@ -120,15 +121,20 @@ pid_t initd_reap_next(struct initd *d, bool is_blocking)
 		if (waitid(P_ALL, 0, &si,
 			   WEXITED | WNOWAIT | flags | (d->is_follow_stop ? WSTOPPED : 0)) < 0)
 			return errno == EINTR ? 0 : -errno;
+		if (!is_blocking)
+			d->wait_ns += clock_ns(CLOCK_MONOTONIC) - t0;
 		if (si.si_pid == 0)
 			return 0;
 		if (si.si_code != CLD_STOPPED && si.si_pid != d->child)
 			has_stat = procfs_read_stat(NULL, (uint32_t)si.si_pid, &st) == 0 &&
 				   st.state == 'Z';
+		t0 = clock_ns(CLOCK_MONOTONIC); /* the /proc read is no walk */
 		pid = waitpid(si.si_pid, &status, WNOHANG | WUNTRACED);
 	} else {
 		pid = waitpid(-1, &status, flags | (d->is_follow_stop ? WUNTRACED : 0));
 	}
+	if (!is_blocking)
+		d->wait_ns += clock_ns(CLOCK_MONOTONIC) - t0;
 	if (pid < 0)
 		return errno == EINTR ? 0 : -errno;
 	if (pid == 0)
@@ -154,7 +160,7 @@ pid_t initd_reap_next(struct initd *d, bool is_blocking)
 
 int initd_drain_for(struct initd *d, uint64_t slice_ns, bool *is_cut)
 {
-	uint64_t until = slice_ns ? clock_ns(CLOCK_MONOTONIC) + slice_ns : 0;
+	uint64_t until = d->wait_ns + slice_ns;
 	pid_t pid;
 	int n = 0;
 
@@ -162,7 +168,7 @@ int initd_drain_for(struct initd *d, uint64_t slice_ns, bool *is_cut)
 		*is_cut = false;
 	while ((pid = initd_reap_next(d, false)) > 0) {
 		n++;
-		if (until && clock_ns(CLOCK_MONOTONIC) >= until) {
+		if (slice_ns && d->wait_ns >= until) {
 			if (is_cut)
 				*is_cut = true;
 			break;

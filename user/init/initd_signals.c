@@ -55,8 +55,18 @@ int initd_setup_signals(struct initd *d)
 		sigaddset(&d->orig_ignored, sig);
 		(void)sigaction(sig, &dfl, NULL);
 	}
+	d->sfd_mask = block;
 	d->sfd = signalfd(-1, &block, SFD_CLOEXEC);
 	return d->sfd < 0 ? -errno : 0;
+}
+
+int initd_read_chld(struct initd *d, bool is_on)
+{
+	sigset_t mask = d->sfd_mask;
+
+	if (!is_on)
+		sigdelset(&mask, SIGCHLD); /* still blocked: it stays pending */
+	return signalfd(d->sfd, &mask, 0) < 0 ? -errno : 0;
 }
 
 /* Passes one signal on to the child (its group with -g). */
