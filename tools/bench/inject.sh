@@ -25,12 +25,5 @@ mkdir -p "$OUT"
 rc=0
 "$BIN" -n "$N" -o "$OUT/inject.json" || rc=$?
 [ -s "$OUT/inject.json" ] || exit 1
-results=$OUT/results.json
-if [ -s "$results" ]; then
-	jq --slurpfile inj "$OUT/inject.json" '.inject = $inj[0]' "$results" >"$results.tmp"
-else
-	jq '{inject: .}' "$OUT/inject.json" >"$results.tmp"
-fi
-mv "$results.tmp" "$results"
-printf '\njson: %s (and "inject" in %s)\n' "$OUT/inject.json" "$results"
+add_to_results inject "$OUT/inject.json"
 exit "$rc"

@@ -119,12 +119,6 @@ END {
 	printf "{\"benchmark\": \"tracer-cpu-per-line\", \"children\": %d, \"reps\": %d, \"period_ns\": %d, \"kernel\": \"%s\", \"lines_per_run\": %d, \"samples\": %d, \"lost\": %d, \"user_us_per_line\": %.4f, \"user_us_per_line_run_median\": %.4f, \"kernel_us_per_line\": %.4f, \"total_us_per_line\": %.4f, \"bpf_us_per_line\": %.4f, \"bpf_ns_per_run\": %.1f}\n", n, c, p, kernel, lines / c, su + sk, lost, pu, mu, pk, pu + pk, bl, br > json
 }' "$RUNS"
 
-results=$OUT/results.json
-if [ -s "$results" ]; then
-	jq --slurpfile t "$JSON" '.tracer = $t[0]' "$results" >"$results.tmp"
-else
-	jq '{tracer: .}' "$JSON" >"$results.tmp"
-fi
-mv "$results.tmp" "$results"
-printf '\nruns: %s\njson: %s (and "tracer" in %s)\n' "$RUNS" "$JSON" "$results"
+printf '\nruns: %s\n' "$RUNS"
+add_to_results tracer "$JSON"
 [ "$(awk -F'\t' 'NR > 1 { s += $3 } END { print s + 0 }' "$RUNS")" = 0 ]

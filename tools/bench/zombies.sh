@@ -37,14 +37,7 @@ if [ "${1:-}" != --inner ]; then
 	printf '  ZOMBIES-BENCH %d processes, %d zombies, %d parents, %d rounds\n' \
 		"$PROCS" "$ZOMBIES" "$PARENTS" "$REPS" >&2
 	unshare --pid --fork --mount-proc "$0" --inner
-	results=$OUT/results.json
-	if [ -s "$results" ]; then
-		jq --slurpfile z "$JSON" '.zombies = $z[0]' "$results" >"$results.tmp"
-	else
-		jq '{zombies: .}' "$JSON" >"$results.tmp"
-	fi
-	mv "$results.tmp" "$results"
-	printf '\njson: %s (and "zombies" in %s)\n' "$JSON" "$results"
+	add_to_results zombies "$JSON"
 	exit 0
 fi
 
