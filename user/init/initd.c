@@ -113,7 +113,8 @@ static void wait_gap(struct initd *d, struct pace *p)
 			(void)nanosleep(&left, NULL);
 			continue;
 		}
-		if (ppoll(&pfd, 1, &left, NULL) > 0 && !read_signals(d, false, p))
+		/* Readable, the read cannot block: we are the signalfd's only reader. */
+		if (ppoll(&pfd, 1, &left, NULL) > 0 && !read_signals(d, true, p))
 			break;
 	}
 	if (is_quiet)
