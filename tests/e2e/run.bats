@@ -143,6 +143,30 @@ forward_all() {
 	assert_equal "$(grep -c ' SIGUSR1$' sigs)" 1
 }
 
+# ids_of LINE: pid, process group and session of a /proc/PID/stat line whose comm has no
+# space, as "PID PGRP SID".
+ids_of() {
+	local pid pgrp sid
+	read -r pid _ _ _ pgrp sid _ <<<"${1%$'\r'}"
+	printf '%s %s %s\n' "$pid" "$pgrp" "$sid"
+}
+
+@test "CMD leads its own session when run has no terminal; at one it stays in run's session" {
+	require_ns
+	local stat='exec cat /proc/self/stat'
+	# setsid -w: run gets a session with no controlling terminal, as in a container.
+	run -0 setsid -w "$ZR" run -- sh -c "$stat"
+	read -r pid pgrp sid <<<"$(ids_of "$output")"
+	assert_equal "$pgrp $sid" "$pid $pid"
+	run -0 setsid -w unshare --pid --fork --mount-proc "$ZR" run -- sh -c "$stat"
+	assert_equal "$(ids_of "$output")" "2 2 2"
+	# script: run has a terminal (a pty); CMD gets its own group, in front, in run's session.
+	run -0 script -qec "$ZR run -- sh -c '$stat'" /dev/null
+	read -r pid pgrp sid <<<"$(ids_of "$output")"
+	assert_equal "$pgrp" "$pid"
+	[[ $sid != "$pid" ]] || fail "CMD left the terminal's session: $output"
+}
+
 @test "2,000 double-fork orphans leave no zombie, as PID 1" {
 	require_ns
 	# Inside the namespace: make the orphans, then poll /proc until no zombie is left.

@@ -20,6 +20,7 @@ struct initd {
 	bool is_pid1;
 	bool is_log_reaps;   /* a line per reaped orphan (--log-reaps, -w, -v) */
 	bool has_tty;	     /* the child was handed the terminal (stdin, we in front) */
+	bool is_new_session; /* no controlling terminal: the child leads a session of its own */
 	bool is_follow_stop; /* stop when the child stops, so the shell gets its prompt */
 	bool is_child_done;
 	int child_status;

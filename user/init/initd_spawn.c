@@ -97,7 +97,11 @@ static void child_start(struct initd *d, int errfd)
 	ssize_t n;
 	size_t i;
 
-	(void)setpgid(0, 0);
+	/* Its own process group either way. Without a terminal to share, also its own session:
+	 * the kernel then skips, at every orphan's exit, the walk over that group's unreaped
+	 * members that asks whether the group was just orphaned (kill_orphaned_pgrp). */
+	if (!d->is_new_session || setsid() < 0)
+		(void)setpgid(0, 0);
 	/* SIGTTOU is still blocked here, so taking the terminal from the background works. */
 	if (d->has_tty)
 		(void)tcsetpgrp(STDIN_FILENO, getpid());
@@ -132,6 +136,17 @@ static void child_start(struct initd *d, int errfd)
 	_exit(initd_exec_failure_code(err));
 }
 
+/* Whether run has a controlling terminal: /dev/tty opens only then. */
+static bool has_controlling_tty(void)
+{
+	int fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 /* Forks and execs the child; prints the one line when exec fails (the child then exits 126
  * or 127 and is reaped as usual). Returns 0 or -errno when fork itself fails. */
 int initd_spawn(struct initd *d)
@@ -142,6 +157,7 @@ int initd_spawn(struct initd *d)
 
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -errno;
+	d->is_new_session = !has_controlling_tty();
 	d->child = fork();
 	if (d->child < 0) {
 		err = -errno;
@@ -165,7 +181,9 @@ int initd_spawn(struct initd *d)
 	else
 		zr_debug("started '%s' as pid %d%s",
 			 cli_printable(d->argv[0], quoted, sizeof(quoted)), (int)d->child,
-			 d->has_tty ? " in the foreground of the terminal" : "");
+			 d->has_tty	     ? " in the foreground of the terminal"
+			 : d->is_new_session ? " in a session of its own"
+					     : "");
 	return 0;
 }
 
