@@ -2,6 +2,7 @@
  * seq, big numbers, long lines, write errors; zombie, orphan, snapshot and summary payloads.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -672,6 +673,35 @@ static void test_seq_and_big_numbers(void **state)
 	assert_non_null(strstr(out, "\"count\":18446744073709551615,"));
 }
 
+/* seq and ktime_ns are written from the line before's text: every carry of seq (9 to 10, 99 to
+ * 100, 999 to 1000), ktime jumping across 100 ms boundaries, back, to small and to the largest
+ * values, and two sinks taking turns must all still give printf's digits. */
+static void test_head_counters(void **state)
+{
+	static const uint64_t kt[] = {
+		5,	    99999999,	100000000, 6000000000, 6099999999,
+		6100000000, 6100000001, 42,	   UINT64_MAX, 18446744073700000000ULL,
+		6100000002
+	};
+	struct sink a = new_sink(), b = new_sink();
+	char want[96];
+	unsigned i;
+
+	(void)state;
+	for (i = 1; i <= 1200; i++) {
+		struct zr_ev ev = evb_lost(1, "ringbuf");
+		struct sink *s = i % 7 ? &a : &b;
+		const char *out;
+
+		ev.ktime_ns = kt[i % (sizeof(kt) / sizeof(kt[0]))];
+		out = emit_on(s, &ev, 1);
+		snprintf(want, sizeof(want), "\"ktime_ns\":%" PRIu64 ",\"seq\":%" PRIu64 ",",
+			 ev.ktime_ns, s->seq);
+		assert_non_null(strstr(out, want));
+	}
+	assert_int_equal(a.seq + b.seq, 1200);
+}
+
 /* The biggest exec a record can hold, all control bytes: the line outgrows the inline buffer. */
 static void test_long_line(void **state)
 {
@@ -828,6 +858,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_seq_and_big_numbers),
+		cmocka_unit_test(test_head_counters),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_write_errors),
 		cmocka_unit_test(test_common_formats),

@@ -96,7 +96,7 @@ int cli_parse_uid(const char *s, uint32_t *uid)
 
 const char *cli_printable(const char *s, char *buf, size_t len)
 {
-	escape_str(ESCAPE_TEXT, s, strnlen(s, 256), buf, len);
+	escape_str(ESCAPE_TEXT, s, 256, buf, len); /* stops at the NUL, 256 bytes at most */
 	return buf;
 }
 

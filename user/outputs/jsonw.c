@@ -197,20 +197,15 @@ const char jsonw_digit_pairs[] = "0001020304050607080910111213141516171819202122
 				 "50515253545556575859606162636465666768697071727374"
 				 "75767778798081828384858687888990919293949596979899";
 
-void jsonw_uint(struct jsonw *w, uint64_t v)
+size_t jsonw_digits(char *p, uint64_t v)
 {
 	size_t n = count_digits(v);
+	char *end = p + n;
 	uint32_t x;
-	char *end;
 
-	/* printf's machinery was most of a line's cost. The digits are written in place, from
-	 * the last, in parts of eight and four whose divisions do not wait for each other: a
-	 * chain of divisions by 100 was, for the 13-digit nanosecond times of every line. */
-	if (!jsonw_room(w, n))
-		return;
-	w->len += n;
-	end = w->p + w->len;
-	*end = '\0';
+	/* printf's machinery was most of a line's cost. The digits are written from the last, in
+	 * parts of eight and four whose divisions do not wait for each other: a chain of
+	 * divisions by 100 was, for the 13-digit nanosecond times of every line. */
 	while (v >= 100000000) {
 		uint64_t q = v / 100000000;
 		uint32_t lo = (uint32_t)(v - q * 100000000), hi = lo / 10000;
@@ -235,12 +230,17 @@ void jsonw_uint(struct jsonw *w, uint64_t v)
 		memcpy(end, jsonw_digit_pairs + 2 * (size_t)(x - hi * 100), 2);
 		x = hi;
 	}
-	if (x >= 10) {
-		end -= 2;
-		memcpy(end, jsonw_digit_pairs + 2 * (size_t)x, 2);
-	} else {
-		*--end = (char)('0' + x);
-	}
+	if (x >= 10)
+		memcpy(end - 2, jsonw_digit_pairs + 2 * (size_t)x, 2);
+	else
+		end[-1] = (char)('0' + x);
+	return n;
+}
+
+void jsonw_uint(struct jsonw *w, uint64_t v)
+{
+	if (jsonw_room(w, 20))
+		jsonw_end_at(w, jsonw_tail(w) + jsonw_digits(jsonw_tail(w), v));
 }
 
 void jsonw_sint(struct jsonw *w, int64_t v)

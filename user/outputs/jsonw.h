@@ -62,10 +62,12 @@ bool jsonw_grow(struct jsonw *w, size_t n);
 
 /* The members below are inline, so a literal key's or text's length is known where it is
  * written and its copy is a few moves, not a call: a JSON line has some twenty of them and
- * the calls were most of its cost. */
+ * the calls were most of its cost. Always inline: link-time optimisation otherwise made
+ * jsonw_key a call again, with a strlen of every key. */
+#define JSONW_FN static inline __attribute__((always_inline))
 
 /* Room for n more bytes plus the NUL; false (has_failed) once memory has run out. */
-static inline bool jsonw_room(struct jsonw *w, size_t n)
+JSONW_FN bool jsonw_room(struct jsonw *w, size_t n)
 {
 	/* inline text with room already: has_failed keeps len + n below cap false */
 	if (!w->has_failed && n < w->cap && w->len + n + 1 <= w->cap)
@@ -75,7 +77,7 @@ static inline bool jsonw_room(struct jsonw *w, size_t n)
 
 /* Whether a member or element written now needs a comma before it: what precedes decides,
  * so callers never track "first member" state. */
-static inline bool jsonw_is_sep_due(const struct jsonw *w)
+JSONW_FN bool jsonw_is_sep_due(const struct jsonw *w)
 {
 	char last;
 
@@ -86,7 +88,7 @@ static inline bool jsonw_is_sep_due(const struct jsonw *w)
 }
 
 /* Trusted text, appended as is: punctuation, numbers, already-rendered JSON. */
-static inline void jsonw_append(struct jsonw *w, const char *s, size_t n)
+JSONW_FN void jsonw_append(struct jsonw *w, const char *s, size_t n)
 {
 	if (!jsonw_room(w, n))
 		return;
@@ -98,20 +100,22 @@ static inline void jsonw_append(struct jsonw *w, const char *s, size_t n)
 void jsonw_printf(struct jsonw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A separator if one is due (see above): before an array element written by hand. */
-static inline void jsonw_next(struct jsonw *w)
+JSONW_FN void jsonw_next(struct jsonw *w)
 {
 	if (jsonw_is_sep_due(w))
 		jsonw_append(w, ",", 1);
 }
 
-/* Opens a member: separator, then "key":. The value follows. */
-static inline void jsonw_key_n(struct jsonw *w, const char *key, size_t n)
+/* Opens a member with room for more bytes of its value: separator, then "key":. Returns where
+ * the value goes (the text's length already counts the key), NULL once out of memory. One
+ * check of room for key and value: a line has some twenty members. */
+JSONW_FN char *jsonw_key_room(struct jsonw *w, const char *key, size_t n, size_t more)
 {
 	bool is_sep = jsonw_is_sep_due(w);
 	char *p;
 
-	if (!jsonw_room(w, n + 4))
-		return;
+	if (!jsonw_room(w, n + 4 + more))
+		return NULL;
 	p = w->p + w->len;
 	if (is_sep)
 		*p++ = ',';
@@ -119,12 +123,37 @@ static inline void jsonw_key_n(struct jsonw *w, const char *key, size_t n)
 	memcpy(p, key, n);
 	p += n;
 	memcpy(p, "\":", 3); /* with the NUL */
-	w->len = (size_t)(p + 2 - w->p);
+	p += 2;
+	w->len = (size_t)(p - w->p);
+	return p;
 }
+
+/* Opens a member: separator, then "key":. The value follows. */
+JSONW_FN void jsonw_key_n(struct jsonw *w, const char *key, size_t n)
+{
+	(void)jsonw_key_room(w, key, n, 0);
+}
+
+/* Where the next byte goes: after jsonw_room, bytes written there by hand are ended by
+ * jsonw_end_at. */
+JSONW_FN char *jsonw_tail(struct jsonw *w)
+{
+	return w->p + w->len;
+}
+
+/* Ends a value written by hand into room made for it, at end: the length and the NUL. */
+JSONW_FN void jsonw_end_at(struct jsonw *w, char *end)
+{
+	*end = '\0';
+	w->len = (size_t)(end - w->p);
+}
+
+/* The digits of v at p, which has room for 20; no NUL. Returns how many. */
+size_t jsonw_digits(char *p, uint64_t v);
 
 /* A string zreaper itself made (a name from a table, a timestamp): quoted, never escaped, so
  * it must hold no '"', '\\' or control character. NULL gives null. */
-static inline void jsonw_name(struct jsonw *w, const char *s)
+JSONW_FN void jsonw_name(struct jsonw *w, const char *s)
 {
 	size_t n;
 
@@ -148,7 +177,7 @@ void jsonw_string(struct jsonw *w, const char *s, size_t max);
 extern const char jsonw_digit_pairs[];
 
 /* Exactly four digits of v (< 10000) at p: the two pairs do not wait for each other. */
-static inline void jsonw_put4(char *p, uint32_t v)
+JSONW_FN void jsonw_put4(char *p, uint32_t v)
 {
 	uint32_t h = v / 100;
 
@@ -160,55 +189,83 @@ static inline void jsonw_put4(char *p, uint32_t v)
 void jsonw_uint(struct jsonw *w, uint64_t v);
 void jsonw_sint(struct jsonw *w, int64_t v);
 
-static inline void jsonw_raw(struct jsonw *w, const char *s)
+JSONW_FN void jsonw_raw(struct jsonw *w, const char *s)
 {
 	jsonw_append(w, s, strlen(s));
 }
 
-static inline void jsonw_key(struct jsonw *w, const char *key)
+JSONW_FN void jsonw_key(struct jsonw *w, const char *key)
 {
 	jsonw_key_n(w, key, strlen(key));
 }
 
 /* Whole members. */
-static inline void jsonw_str(struct jsonw *w, const char *key, const char *s, size_t max)
+JSONW_FN void jsonw_str(struct jsonw *w, const char *key, const char *s, size_t max)
 {
 	jsonw_key(w, key);
 	jsonw_string(w, s, max);
 }
 
 /* A member whose value is a jsonw_name string. */
-static inline void jsonw_named(struct jsonw *w, const char *key, const char *s)
+JSONW_FN void jsonw_named(struct jsonw *w, const char *key, const char *s)
 {
-	jsonw_key(w, key);
-	jsonw_name(w, s);
+	size_t n = s ? strlen(s) : 0;
+	char *p = jsonw_key_room(w, key, strlen(key), s ? n + 2 : 4);
+
+	if (!p)
+		return;
+	if (!s) {
+		memcpy(p, "null", 4);
+		jsonw_end_at(w, p + 4);
+		return;
+	}
+	*p++ = '"';
+	memcpy(p, s, n);
+	p[n] = '"';
+	jsonw_end_at(w, p + n + 1);
 }
 
-static inline void jsonw_u64(struct jsonw *w, const char *key, uint64_t v)
+JSONW_FN void jsonw_u64(struct jsonw *w, const char *key, uint64_t v)
 {
-	jsonw_key(w, key);
-	jsonw_uint(w, v);
+	char *p = jsonw_key_room(w, key, strlen(key), 20);
+
+	if (p)
+		jsonw_end_at(w, p + jsonw_digits(p, v));
 }
 
-static inline void jsonw_int(struct jsonw *w, const char *key, int v)
+JSONW_FN void jsonw_int(struct jsonw *w, const char *key, int v)
 {
-	jsonw_key(w, key);
-	jsonw_sint(w, v);
+	char *p = jsonw_key_room(w, key, strlen(key), 21);
+
+	if (!p)
+		return;
+	if (v < 0)
+		*p++ = '-';
+	jsonw_end_at(w, p + jsonw_digits(p, v < 0 ? -(uint64_t)(int64_t)v : (uint64_t)v));
 }
 
-static inline void jsonw_bool(struct jsonw *w, const char *key, bool v)
+/* "key": and a literal of n bytes (true, false, null). */
+JSONW_FN void jsonw_key_lit(struct jsonw *w, const char *key, const char *lit, size_t n)
 {
-	jsonw_key(w, key);
+	char *p = jsonw_key_room(w, key, strlen(key), n);
+
+	if (!p)
+		return;
+	memcpy(p, lit, n);
+	jsonw_end_at(w, p + n);
+}
+
+JSONW_FN void jsonw_bool(struct jsonw *w, const char *key, bool v)
+{
 	if (v)
-		jsonw_append(w, "true", 4);
+		jsonw_key_lit(w, key, "true", 4);
 	else
-		jsonw_append(w, "false", 5);
+		jsonw_key_lit(w, key, "false", 5);
 }
 
-static inline void jsonw_null(struct jsonw *w, const char *key)
+JSONW_FN void jsonw_null(struct jsonw *w, const char *key)
 {
-	jsonw_key(w, key);
-	jsonw_append(w, "null", 4);
+	jsonw_key_lit(w, key, "null", 4);
 }
 
 /* "key":{ and "key":[ (an array element when key is NULL), and their ends. */

@@ -39,8 +39,9 @@ struct sink {
 void sink_text_init(struct sink *s, FILE *out, const struct run_info *info);
 void sink_json_init(struct sink *s, FILE *out, const struct run_info *info);
 
-/* Formats CLOCK_REALTIME ns as RFC 3339 UTC with nanoseconds into buf (>= 32 bytes); returns
- * the length written (NUL excluded). */
+/* Formats CLOCK_REALTIME ns as RFC 3339 UTC with nanoseconds into buf (>= 32 bytes; with
+ * SINK_RFC3339_LEN it never truncates); returns the length written (NUL excluded). */
+#define SINK_RFC3339_LEN 40
 size_t sink_format_rfc3339(char *buf, size_t len, int64_t real_ns);
 
 /* Formats a duration for people into buf (>= 24 bytes): "850ns", "12.3us", "1.2ms", "1.23s",

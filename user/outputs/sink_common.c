@@ -48,8 +48,11 @@ size_t sink_format_rfc3339(char *buf, size_t len, int64_t real_ns)
 		cached_sec = sec;
 	}
 	n = cached_len + 11; /* nine digits, 'Z', NUL */
-	p = n <= len ? buf : out;
-	memcpy(p, cached, cached_len);
+	p = n <= len && len >= SINK_RFC3339_LEN ? buf : out;
+	/* The date and time (20 bytes for years 1000 to 9999) copied at a fixed size. */
+	memcpy(p, cached, 32);
+	if (cached_len > 32)
+		memcpy(p + 32, cached + 32, cached_len - 32);
 	ns = (uint32_t)nsec;
 	lo = ns % 100000000;
 	p[cached_len] = (char)('0' + ns / 100000000);

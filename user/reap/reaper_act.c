@@ -186,7 +186,7 @@ bool reaper_decide(struct reaper *r, struct zent *z)
 	struct proc_seen zs, ps;
 	char cg[1024], why[256];
 	struct zr_ev *ev = &z->ev;
-	uint64_t id;
+	uint64_t id = 0;
 	int level;
 
 	z->is_decided = true;
