@@ -35,7 +35,7 @@ not_ok() {
 	echo "not ok $n - $KERNEL_NAME: $1"
 	shift
 	for l in "$@"; do
-		echo "#   $l"
+		printf '%s\n' "$l" | sed 's/^/#   /'
 	done
 }
 
@@ -44,13 +44,15 @@ count() {
 	grep -cE "$1" "$TRACE"
 }
 
-# expect N REGEX WHAT: exactly N trace lines match REGEX.
+# expect N REGEX WHAT: exactly N trace lines match REGEX. On a miss, the lines that match its
+# start (kind and pid, up to the second comma) are shown, to say what came instead.
 expect() {
 	got=$(count "$2")
 	if [ "$got" = "$1" ]; then
 		ok "$3"
 	else
-		not_ok "$3" "expected $1 lines matching: $2" "got $got"
+		not_ok "$3" "expected $1 lines matching: $2" "got $got" \
+			"$(grep -E "$(printf '%s' "$2" | cut -d, -f1-2)" "$TRACE" 2>/dev/null | head -n 3)"
 	fi
 }
 
