@@ -151,23 +151,34 @@ JSONW_FN void jsonw_end_at(struct jsonw *w, char *end)
 /* The digits of v at p, which has room for 20; no NUL. Returns how many. */
 size_t jsonw_digits(char *p, uint64_t v);
 
+/* The room a name (below) of n bytes takes, NULL's null included. */
+JSONW_FN size_t jsonw_name_room(const char *s, size_t n)
+{
+	return s ? n + 2 : 4;
+}
+
+/* Writes the name s of n bytes, quoted (null for NULL), at p in room made for it. */
+JSONW_FN void jsonw_name_at(struct jsonw *w, char *p, const char *s, size_t n)
+{
+	if (!s) {
+		memcpy(p, "null", 4);
+		jsonw_end_at(w, p + 4);
+		return;
+	}
+	*p++ = '"';
+	memcpy(p, s, n);
+	p[n] = '"';
+	jsonw_end_at(w, p + n + 1);
+}
+
 /* A string zreaper itself made (a name from a table, a timestamp): quoted, never escaped, so
  * it must hold no '"', '\\' or control character. NULL gives null. */
 JSONW_FN void jsonw_name(struct jsonw *w, const char *s)
 {
-	size_t n;
+	size_t n = s ? strlen(s) : 0;
 
-	if (!s) {
-		jsonw_append(w, "null", 4);
-		return;
-	}
-	n = strlen(s);
-	if (!jsonw_room(w, n + 2))
-		return;
-	w->p[w->len] = '"';
-	memcpy(w->p + w->len + 1, s, n);
-	memcpy(w->p + w->len + 1 + n, "\"", 2); /* with the NUL */
-	w->len += n + 2;
+	if (jsonw_room(w, jsonw_name_room(s, n)))
+		jsonw_name_at(w, jsonw_tail(w), s, n);
 }
 
 /* An untrusted string value (up to NUL or max bytes), escaped and quoted; NULL gives null. */
@@ -210,19 +221,10 @@ JSONW_FN void jsonw_str(struct jsonw *w, const char *key, const char *s, size_t 
 JSONW_FN void jsonw_named(struct jsonw *w, const char *key, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
-	char *p = jsonw_key_room(w, key, strlen(key), s ? n + 2 : 4);
+	char *p = jsonw_key_room(w, key, strlen(key), jsonw_name_room(s, n));
 
-	if (!p)
-		return;
-	if (!s) {
-		memcpy(p, "null", 4);
-		jsonw_end_at(w, p + 4);
-		return;
-	}
-	*p++ = '"';
-	memcpy(p, s, n);
-	p[n] = '"';
-	jsonw_end_at(w, p + n + 1);
+	if (p)
+		jsonw_name_at(w, p, s, n);
 }
 
 JSONW_FN void jsonw_u64(struct jsonw *w, const char *key, uint64_t v)
