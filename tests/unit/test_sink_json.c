@@ -827,6 +827,11 @@ static void test_common_formats(void **state)
 	assert_string_equal(ts, "2000-02-29T00:00:01.000000000Z");
 	assert_int_equal(sink_format_rfc3339(ts, 12, 951782401000000000LL), 11);
 	assert_string_equal(ts, "2000-02-29T");
+	/* Room for the whole stamp but under SINK_RFC3339_LEN: whole, and its own length. */
+	assert_int_equal(sink_format_rfc3339(ts, 31, 951782401000000000LL), 30);
+	assert_string_equal(ts, "2000-02-29T00:00:01.000000000Z");
+	assert_int_equal(sink_format_rfc3339(ts, 35, 951782401000000000LL), 30);
+	assert_string_equal(ts, "2000-02-29T00:00:01.000000000Z");
 	sink_format_rfc3339(ts, sizeof(ts), 951782401123456789LL);
 	assert_string_equal(ts, "2000-02-29T00:00:01.123456789Z");
 	sink_format_rfc3339(ts, sizeof(ts), 951782401908070605LL);

@@ -62,6 +62,10 @@ size_t sink_format_rfc3339(char *buf, size_t len, int64_t real_ns)
 	p[cached_len + 10] = '\0';
 	if (p == buf)
 		return n - 1;
+	if (n <= len) { /* a whole stamp in a buffer under SINK_RFC3339_LEN */
+		memcpy(buf, out, n);
+		return n - 1;
+	}
 	memcpy(buf, out, len - 1);
 	buf[len - 1] = '\0';
 	return len - 1;
