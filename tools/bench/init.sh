@@ -26,6 +26,7 @@
 # Needs root (unshare --pid). Writes only build/bench/init.* files.
 set -u
 
+BENCH_NAME=init # names its log and die lines (paths.sh)
 # shellcheck source=tools/bench/paths.sh
 . "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
 WORK=$OUT/initwork
@@ -37,12 +38,6 @@ WAVE=${INIT_BENCH_WAVE:-10000}
 REPS=${INIT_BENCH_REPS:-5}
 INITS=${INIT_BENCH_INITS:-zreaper wait-loop tini dumb-init catatonit}
 RUN_TIMEOUT=${INIT_BENCH_TIMEOUT:-300}
-
-log() { printf '  INIT-BENCH %s\n' "$*" >&2; }
-die() {
-	printf 'init-bench: %s\n' "$*" >&2
-	exit 1
-}
 
 [ "$(id -u)" = 0 ] || die "needs root (unshare --pid --mount-proc)"
 command -v unshare >/dev/null || die "unshare (util-linux) not found"

@@ -21,3 +21,12 @@ add_to_results() {
 	mv "$results.tmp" "$results"
 	printf '\njson: %s (and "%s" in %s)\n' "$2" "$1" "$results"
 }
+
+# log and die for the script that sources this file, named by its BENCH_NAME (empty for make
+# bench's own run.sh): progress as "  TRACER-BENCH ..." on stderr, and a one-line error as
+# "tracer-bench: ..." with exit 1.
+log() { printf '  %sBENCH %s\n' "${BENCH_NAME:+${BENCH_NAME^^}-}" "$*" >&2; }
+die() {
+	printf '%sbench: %s\n' "${BENCH_NAME:+$BENCH_NAME-}" "$*" >&2
+	exit 1
+}

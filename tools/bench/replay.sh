@@ -22,6 +22,7 @@
 # Needs root (the recording). Writes build/bench/replay.* files.
 set -euo pipefail
 
+BENCH_NAME=replay # names its log and die lines (paths.sh)
 # shellcheck source=tools/bench/paths.sh
 . "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
 WORK=$BUILD/zr-work
@@ -30,12 +31,6 @@ REPS=${REPLAY_BENCH_REPS:-5}
 REC=$OUT/replay.zr
 LIVE=$OUT/replay.live.json
 JSON=$OUT/replay.json
-
-log() { printf '  REPLAY-BENCH %s\n' "$*" >&2; }
-die() {
-	printf 'replay-bench: %s\n' "$*" >&2
-	exit 1
-}
 
 [ "$(id -u)" -eq 0 ] || die "needs root (trace --record)"
 for f in "$ZR" "$WORK"; do

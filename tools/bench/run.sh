@@ -15,6 +15,7 @@
 # BENCH_NO_TRACER=1 (skip tools/bench/tracer.sh: the tracer's user/kernel CPU per JSON line).
 set -euo pipefail
 
+BENCH_NAME= # names its log and die lines (paths.sh)
 # shellcheck source=tools/bench/paths.sh
 . "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
 WORK=$BUILD/zr-work
@@ -43,14 +44,9 @@ declare -a BG_PIDS=()
 PID_MAX_SAVED=
 IDLE_PID=
 
-log() { printf '  BENCH %s\n' "$*" >&2; }
 note() {
 	printf '%s\n' "$*" >>"$NOTES"
 	log "note: $*"
-}
-die() {
-	printf 'bench: %s\n' "$*" >&2
-	exit 1
 }
 
 cleanup() {

@@ -22,6 +22,7 @@
 # build/bench/results.json. Exit 1 when a run failed or lost events.
 set -euo pipefail
 
+BENCH_NAME=tracer # names its log and die lines (paths.sh)
 # shellcheck source=tools/bench/paths.sh
 . "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
 WORK=$BUILD/zr-work
@@ -30,12 +31,6 @@ REPS=${TRACER_BENCH_REPS:-5}
 PERIOD=${TRACER_BENCH_PERIOD:-1000000}
 RUNS=$OUT/tracer.runs.tsv
 JSON=$OUT/tracer.json
-
-log() { printf '  TRACER-BENCH %s\n' "$*" >&2; }
-die() {
-	printf 'tracer-bench: %s\n' "$*" >&2
-	exit 1
-}
 
 [ "$(id -u)" -eq 0 ] || die "needs root (BPF)"
 if [ ! -x "$ZR" ] || [ ! -x "$WORK" ]; then

@@ -13,6 +13,7 @@
 # (the pid namespace).
 set -euo pipefail
 
+BENCH_NAME=zombies # names its log and die lines (paths.sh)
 # shellcheck source=tools/bench/paths.sh
 . "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
 PROCS=${ZOMBIES_BENCH_PROCS:-11000}
@@ -21,11 +22,6 @@ PARENTS=${ZOMBIES_BENCH_PARENTS:-100}
 REPS=${ZOMBIES_BENCH_REPS:-7}
 RUNS=$OUT/zombies.tsv
 JSON=$OUT/zombies.json
-
-die() {
-	printf 'zombies-bench: %s\n' "$*" >&2
-	exit 1
-}
 
 if [ "${1:-}" != --inner ]; then
 	[ "$(id -u)" -eq 0 ] || die "needs root (a pid namespace of its own)"
