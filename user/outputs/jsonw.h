@@ -97,6 +97,9 @@ JSONW_FN void jsonw_append(struct jsonw *w, const char *s, size_t n)
 	w->p[w->len] = '\0';
 }
 
+/* A string literal (or char array) appended as is, its length known where it is written. */
+#define JSONW_LIT(w, lit) jsonw_append((w), (lit), sizeof(lit) - 1)
+
 void jsonw_printf(struct jsonw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A separator if one is due (see above): before an array element written by hand. */

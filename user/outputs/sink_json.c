@@ -111,7 +111,7 @@ static void put_head(struct jsonw *w, struct sink *s, const struct zr_ev *ev)
 			  after_ts[] = "\",\"ktime_ns\":", before_seq[] = ",\"seq\":";
 	char *p;
 
-	jsonw_append(w, open, sizeof(open) - 1);
+	JSONW_LIT(w, open);
 	/* The timestamp straight into the line. */
 	if (jsonw_room(w, SINK_RFC3339_LEN)) {
 		p = jsonw_tail(w);
@@ -119,9 +119,9 @@ static void put_head(struct jsonw *w, struct sink *s, const struct zr_ev *ev)
 					 (int64_t)ev->ktime_ns + s->boot_to_real_ns);
 		jsonw_end_at(w, p);
 	}
-	jsonw_append(w, after_ts, sizeof(after_ts) - 1);
+	JSONW_LIT(w, after_ts);
 	put_ktime(w, ev->ktime_ns);
-	jsonw_append(w, before_seq, sizeof(before_seq) - 1);
+	JSONW_LIT(w, before_seq);
 	put_seq(w, ++s->seq);
 }
 

@@ -113,9 +113,6 @@ static void put_ref(struct jsonw *w, const char *key, const struct zr_ref *r)
 	put_ref_as(w, key, r, r->role != NULL);
 }
 
-/* Appends a literal run of trusted text (its length known where it is written). */
-#define PUT_RUN(w, lit) jsonw_append((w), (lit), sizeof(lit) - 1)
-
 /* exit_code and signal, exactly one null (both when the status is unknown), then core_dumped
  * and oom_killed; after the first member the separators are certain, so the rest goes out in
  * literal runs (three of every five lines of a fork storm carry a status). */
@@ -125,20 +122,20 @@ static void put_status(struct jsonw *w, const struct zr_exit_status *st)
 
 	if (st->is_known && !st->is_signaled) {
 		jsonw_int(w, "exit_code", st->exit_code);
-		PUT_RUN(w, ",\"signal\":null");
+		JSONW_LIT(w, ",\"signal\":null");
 	} else {
 		jsonw_null(w, "exit_code");
-		PUT_RUN(w, ",\"signal\":");
+		JSONW_LIT(w, ",\"signal\":");
 		jsonw_name(w, st->is_known ? status_signal_name(st->signal) : NULL);
 	}
 	if (is_core)
-		PUT_RUN(w, ",\"core_dumped\":true");
+		JSONW_LIT(w, ",\"core_dumped\":true");
 	else
-		PUT_RUN(w, ",\"core_dumped\":false");
+		JSONW_LIT(w, ",\"core_dumped\":false");
 	if (is_oom)
-		PUT_RUN(w, ",\"oom_killed\":true");
+		JSONW_LIT(w, ",\"oom_killed\":true");
 	else
-		PUT_RUN(w, ",\"oom_killed\":false");
+		JSONW_LIT(w, ",\"oom_killed\":false");
 }
 
 static void render_subject(struct jsonw *w, const void *arg)
