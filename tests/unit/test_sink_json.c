@@ -765,7 +765,7 @@ static void test_batched(void **state)
 	struct sink one = new_sink(), b = new_sink();
 	char *mem = NULL, *want;
 	size_t len = 0;
-	int i;
+	int i, fds[2];
 
 	(void)state;
 	for (i = 0; i < N; i++)
@@ -791,7 +791,38 @@ static void test_batched(void **state)
 	assert_int_equal(fclose(b.out), 0);
 	assert_string_equal(mem, want);
 	free(mem);
+
+	/* A FILE with a descriptor gets the batch by write(2), after what stdio held for it. */
+	b = new_sink();
+	b.is_batched = true;
+	b.out = tmpfile();
+	assert_non_null(b.out);
+	assert_true(fputs("held\n", b.out) >= 0);
+	for (i = 0; i < N; i++)
+		assert_int_equal(b.ops->emit(&b, &evs[i]), 0);
+	b.ops->close(&b);
+	assert_int_equal(fseek(b.out, 0, SEEK_SET), 0);
+	mem = calloc(1, strlen(want) + 16);
+	assert_non_null(mem);
+	assert_int_equal(fread(mem, 1, strlen(want) + 15, b.out), strlen(want) + 5);
+	assert_memory_equal(mem, "held\n", 5);
+	assert_string_equal(mem + 5, want);
+	assert_int_equal(fclose(b.out), 0);
+	free(mem);
 	free(want);
+
+	/* Batched, the reader gone: the error comes with the flush. */
+	b = new_sink();
+	b.is_batched = true;
+	signal(SIGPIPE, SIG_IGN);
+	assert_int_equal(pipe(fds), 0);
+	close(fds[0]);
+	b.out = fdopen(fds[1], "w");
+	assert_non_null(b.out);
+	assert_int_equal(b.ops->emit(&b, &evs[0]), 0);
+	assert_int_equal(b.ops->flush(&b), -EPIPE);
+	b.ops->close(&b);
+	fclose(b.out);
 
 	/* flush_each wins over batching: every line is out at once. */
 	mem = NULL;

@@ -52,7 +52,8 @@ struct zr_proc *lifecycle_find_life(struct lifecycle *lc, uint32_t pid, uint64_t
 /* Queues p on q: the event at ktime at, due at due. */
 int lifecycle_push(struct timeq *q, const struct zr_proc *p, uint64_t at, uint64_t due);
 
-/* An event about p (a reap by default; callers change kind and payload). */
+/* An event about p (a reap by default; callers change kind and payload, zeroing the member of
+ * the union they fill: only u.reap is zeroed here). */
 void lifecycle_reap_event(struct zr_ev *r, const struct zr_proc *p, uint64_t ktime);
 
 /* lifecycle_watch.c: the due zombie and orphan checks, and reparenting seen in an event. */

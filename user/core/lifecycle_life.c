@@ -2,6 +2,7 @@
  * see it: is this entry that life (pid reuse), how long has it been dead, its queue item, its
  * reap event.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "lifecycle_int.h"
@@ -52,10 +53,11 @@ int lifecycle_push(struct timeq *q, const struct zr_proc *p, uint64_t at, uint64
 	return timeq_push(q, &it);
 }
 
-/* Fills a reap event whose subject is p. */
+/* Fills a reap event whose subject is p. Of the union only the reap member is zeroed: a caller
+ * making another kind from it zeroes that kind's member itself. */
 void lifecycle_reap_event(struct zr_ev *r, const struct zr_proc *p, uint64_t ktime)
 {
-	memset(r, 0, sizeof(*r));
+	memset(r, 0, offsetof(struct zr_ev, u) + sizeof(r->u.reap));
 	r->kind = ZR_EV_REAP;
 	r->ktime_ns = ktime;
 	r->pid = p->pid;

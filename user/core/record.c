@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fdwrite.h"
 #include "record.h"
 #include "record_fmt.h"
 
@@ -37,21 +38,6 @@ struct record_writer {
 	uint8_t *z;
 	int err;
 };
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 static size_t put_str(uint8_t *p, const char *s, size_t cap)
 {
@@ -81,7 +67,7 @@ static int write_header(struct record_writer *w)
 	put_le(buf + 10, n, 2);
 	put_le(f + n, (uint32_t)crc32(0L, f, (uInt)n), 4);
 	w->file_bytes = 12 + n + 4;
-	return write_all(w->fd, buf, 12 + n + 4);
+	return fd_write_all(w->fd, buf, 12 + n + 4);
 }
 
 static int open_file(struct record_writer *w)
@@ -153,9 +139,9 @@ static int write_block(struct record_writer *w)
 	put_le(hdr + 8, w->raw_len, 4);
 	put_le(hdr + 12, block_crc((uint32_t)w->raw_len, zlen, w->z), 4);
 	w->raw_len = 0;
-	err = write_all(w->fd, hdr, sizeof(hdr));
+	err = fd_write_all(w->fd, hdr, sizeof(hdr));
 	if (!err)
-		err = write_all(w->fd, w->z, zlen);
+		err = fd_write_all(w->fd, w->z, zlen);
 	w->file_bytes += sizeof(hdr) + zlen;
 	return err;
 }

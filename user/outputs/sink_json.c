@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ev_kind.h"
+#include "fdwrite.h"
 #include "jsonw.h"
 #include "sink.h"
 #include "sink_json_int.h"
@@ -18,9 +19,8 @@ static int errno_result(void)
 	return errno ? -errno : -EIO;
 }
 
-/* Batched lines are handed to out in one call once this many bytes have gathered (and at
- * every flush): a call per line, and the copy into stdio's buffer, were a tenth of a line's
- * cost. */
+/* Batched lines are written in one call once this many bytes have gathered (and at every
+ * flush): a call per line was a tenth of a line's cost. */
 #define PENDING_BYTES ((size_t)64 * 1024)
 
 /* Hands the text to out; 0 or -errno. */
@@ -42,14 +42,24 @@ static struct jsonw *pending(struct sink *s)
 	return s->pending;
 }
 
-/* Hands the batch to out and empties it, keeping its memory. */
+/* Hands the batch to out's descriptor and empties it, keeping its memory. Written past stdio:
+ * fwrite copied all of it into out's buffer first, a tenth of the tracer's user time in a
+ * storm. What out already holds goes first. A FILE without a descriptor (a memory stream)
+ * takes it by fwrite. */
 static int put_pending(struct sink *s)
 {
-	int ret;
+	int ret, fd;
 
 	if (!s->pending || !jsonw_len(s->pending))
 		return 0;
-	ret = put_out(s, s->pending);
+	fd = fileno(s->out);
+	errno = 0;
+	if (fd < 0)
+		ret = put_out(s, s->pending);
+	else if (fflush(s->out) || ferror(s->out))
+		ret = errno_result();
+	else
+		ret = fd_write_all(fd, jsonw_text(s->pending), jsonw_len(s->pending));
 	jsonw_truncate(s->pending, 0);
 	return ret;
 }
