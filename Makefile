@@ -66,8 +66,11 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 UNIT_SAN  := $(patsubst tests/unit/%.c,$(BUILD)/unit-san/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tools/*.c)
-TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/%,$(TOOL_SRCS))
-DEPS	  := $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
+TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/%,$(TOOL_SRCS)) $(BUILD)/zr-work
+WORK_SRCS := $(wildcard tools/zr-work/*.c) # zr-work, the tests' workloads: a file per scenario
+WORK_HDRS := $(wildcard tools/zr-work/*.h)
+# build/static/zr-work.d is a stale one from before zr-work had a folder: it names tools/zr-work.c.
+DEPS	  := $(filter-out $(BUILD)/static/zr-work.d,$(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d))
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -142,6 +145,13 @@ $(BUILD)/%: tools/%.c | $(BUILD)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) -pthread $< -o $@
 
+# zr-work's files in one compile, so no .d files: its sources and header are the prerequisites.
+WORK_CFLAGS = $(CFLAGS) $(filter-out -MMD -MP,$(ZR_CFLAGS)) -pthread
+
+$(BUILD)/zr-work: $(WORK_SRCS) $(WORK_HDRS) | $(BUILD)
+	$(call msg,CC,tools/zr-work/)
+	$(Q)$(CC) $(WORK_CFLAGS) $(WORK_SRCS) -o $@
+
 # Unit tests see the library only: its headers and libzreaper.a (plus zlib, which recordings use).
 $(BUILD)/unit/%: tests/unit/%.c $(CORE_LIB) | $(BUILD)/unit
 	$(call msg,CC,$<)
@@ -166,16 +176,16 @@ test: all $(BUILD)/zreaper-static $(BUILD)/zreaper-init $(BUILD)/static/zr-work 
 run: all
 	$(Q)$(BUILD)/zreaper trace $(ARGS)
 
-C_FILES := $(wildcard user/*/*.c user/*/*.h tools/*.c tools/bench/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c bpf/*.c bpf/*.h)
+C_FILES := $(wildcard user/*/*.c user/*/*.h tools/*.c tools/zr-work/*.[ch] tools/bench/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c bpf/*.c bpf/*.h)
 SH_FILES := $(wildcard tools/*.sh tools/bench/*.sh tests/*.sh tests/e2e/*.bash tests/kernels/*.sh tests/kernels/init .ci/run) \
 	    tools/completion/zreaper tools/debian/zreaper.postrm
 
 check: deps $(BUILD)/zreaper.skel.h
 	$(call msg,CHK,cppcheck)
 	$(Q)cppcheck -q --enable=warning,portability,performance --std=c11 --inline-suppr \
-		--error-exitcode=1 $(ALL_INC) -Ibpf -I$(BUILD) $(wildcard user/*/*.c tools/*.c tests/unit/*.c)
+		--error-exitcode=1 $(ALL_INC) -Ibpf -I$(BUILD) $(wildcard user/*/*.c tools/*.c tools/zr-work/*.c tests/unit/*.c)
 	$(call msg,CHK,clang-tidy)
-	$(Q)clang-tidy --quiet $(wildcard user/*/*.c tools/*.c) -- -std=gnu11 $(ALL_INC) -Ibpf -isystem $(BUILD) \
+	$(Q)clang-tidy --quiet $(wildcard user/*/*.c tools/*.c tools/zr-work/*.c) -- -std=gnu11 $(ALL_INC) -Ibpf -isystem $(BUILD) \
 		-DZR_VERSION='"check"' $(LIBBPF_CFLAGS) 2>/dev/null | grep -v 'zreaper\.skel\.h' | \
 		(! grep -E 'warning:|error:') # bpftool's generated skeleton is not ours to fix
 	$(call msg,CHK,clang-format)
@@ -258,9 +268,9 @@ bench-inject: $(BENCH_DIR)/injectbench
 $(BUILD)/static: | deps
 	$(Q)mkdir -p $@
 
-$(BUILD)/static/zr-work: tools/zr-work.c | $(BUILD)/static
-	$(call msg,CC,$< [static])
-	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) -pthread -static $< -o $@
+$(BUILD)/static/zr-work: $(WORK_SRCS) $(WORK_HDRS) | $(BUILD)/static
+	$(call msg,CC,tools/zr-work/ [static])
+	$(Q)$(CC) $(WORK_CFLAGS) -static $(WORK_SRCS) -o $@
 
 test-kernels: all $(BUILD)/zreaper-static $(BUILD)/static/zr-work
 	$(Q)tests/kernels/run.sh
