@@ -204,11 +204,14 @@ static void check_child(struct zr_proc *p, void *arg)
  * it was orphaned (and /proc was not quick enough to show it). The kernel's word. */
 int lifecycle_check_reparent(struct lifecycle *lc, const struct zr_ev *ev)
 {
-	struct zr_proc *p = lifecycle_find_life(lc, ev->pid, ev->start_ns), *old;
+	struct zr_proc *p, *old;
 	struct zr_ref ref = { 0 };
 
-	if (!p || p->state != ZR_PROC_RUNNING || !p->ppid || !ev->ppid || ev->ppid == p->ppid ||
-	    ev->is_thread || ev->kind == ZR_EV_FORK)
+	/* What the event alone rules out first: a fork's subject is new to the table. */
+	if (!ev->ppid || ev->is_thread || ev->kind == ZR_EV_FORK)
+		return 0;
+	p = lifecycle_find_life(lc, ev->pid, ev->start_ns);
+	if (!p || p->state != ZR_PROC_RUNNING || !p->ppid || ev->ppid == p->ppid)
 		return 0;
 	old = proctab_find(lc->tab, p->ppid);
 	if (old && old->state == ZR_PROC_RUNNING)
