@@ -29,8 +29,7 @@
  *    stop. A thread found in a group stop (SIGSTOP, ^Z) is detached with what has not run
  *    yet left undone, and stays stopped.
  */
-#define _GNU_SOURCE /* sched_getaffinity */ /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) \
-					     */
+#define _GNU_SOURCE /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -64,8 +63,9 @@
 
 #include <sys/syscall.h>
 
-/* Can the thread reach its stop while we ask? Not when we have one CPU: asking at once only
- * kept it from the CPU it needed (a spinning parent's stop took 3.8 ms instead of 0.05). */
+/* Can the thread reach its stop while we ask? Not when our affinity (sched_getaffinity, the
+ * reason for _GNU_SOURCE) allows one CPU: asking at once only kept it from the CPU it needed
+ * (a spinning parent's stop took 3.8 ms instead of 0.05). */
 static bool may_spin(void)
 {
 	static int cpus;
