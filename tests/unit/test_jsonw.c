@@ -34,8 +34,13 @@ static void test_number_edges(void **state)
 	jsonw_raw(&w, ":");
 	jsonw_uint(&w, 1000000007);
 	jsonw_raw(&w, "\"");
+	jsonw_key(&w, "g");
+	jsonw_sint(&w, INT64_MIN);
+	jsonw_key(&w, "h");
+	jsonw_sint(&w, -1);
 	assert_string_equal(jsonw_text(&w), "\"a\":-2147483648,\"b\":2147483647,\"c\":0,\"d\":0,"
-					    "\"e\":10,\"f\":\"42:1000000007\"");
+					    "\"e\":10,\"f\":\"42:1000000007\","
+					    "\"g\":-9223372036854775808,\"h\":-1");
 	assert_int_equal(jsonw_len(&w), strlen(jsonw_text(&w)));
 	jsonw_release(&w);
 }

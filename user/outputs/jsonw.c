@@ -245,9 +245,8 @@ void jsonw_uint(struct jsonw *w, uint64_t v)
 
 void jsonw_sint(struct jsonw *w, int64_t v)
 {
-	if (v < 0)
-		jsonw_append(w, "-", 1);
-	jsonw_uint(w, v < 0 ? -(uint64_t)v : (uint64_t)v);
+	if (jsonw_room(w, 21))
+		jsonw_end_at(w, jsonw_tail(w) + jsonw_sdigits(jsonw_tail(w), v));
 }
 
 static void open_with(struct jsonw *w, const char *key, const char *bracket)

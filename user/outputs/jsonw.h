@@ -154,6 +154,15 @@ JSONW_FN void jsonw_end_at(struct jsonw *w, char *end)
 /* The digits of v at p, which has room for 20; no NUL. Returns how many. */
 size_t jsonw_digits(char *p, uint64_t v);
 
+/* v at p, its sign first when negative, in room for 21; no NUL. Returns how many bytes. */
+JSONW_FN size_t jsonw_sdigits(char *p, int64_t v)
+{
+	if (v >= 0)
+		return jsonw_digits(p, (uint64_t)v);
+	*p = '-';
+	return 1 + jsonw_digits(p + 1, -(uint64_t)v);
+}
+
 /* The room a name (below) of n bytes takes, NULL's null included. */
 JSONW_FN size_t jsonw_name_room(const char *s, size_t n)
 {
@@ -242,11 +251,8 @@ JSONW_FN void jsonw_int(struct jsonw *w, const char *key, int v)
 {
 	char *p = jsonw_key_room(w, key, strlen(key), 21);
 
-	if (!p)
-		return;
-	if (v < 0)
-		*p++ = '-';
-	jsonw_end_at(w, p + jsonw_digits(p, v < 0 ? -(uint64_t)(int64_t)v : (uint64_t)v));
+	if (p)
+		jsonw_end_at(w, p + jsonw_sdigits(p, v));
 }
 
 /* "key": and a literal of n bytes (true, false, null). */
