@@ -67,7 +67,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 UNIT_SAN  := $(patsubst tests/unit/%.c,$(BUILD)/unit-san/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/%,$(TOOL_SRCS)) $(BUILD)/zr-work
-WORK_SRCS := $(wildcard tools/zr-work/*.c) # zr-work, the tests' workloads: a file per scenario
+# zr-work, the tests' workloads: a file per scenario, and core's whole-buffer write.
+WORK_SRCS := $(wildcard tools/zr-work/*.c) user/core/fdwrite.c
 WORK_HDRS := $(wildcard tools/zr-work/*.h)
 # build/static/zr-work.d is a stale one from before zr-work had a folder: it names tools/zr-work.c.
 DEPS	  := $(filter-out $(BUILD)/static/zr-work.d,$(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d))
@@ -146,7 +147,7 @@ $(BUILD)/%: tools/%.c | $(BUILD)
 	$(Q)$(CC) $(CFLAGS) $(ZR_CFLAGS) -pthread $< -o $@
 
 # zr-work's files in one compile, so no .d files: its sources and header are the prerequisites.
-WORK_CFLAGS = $(CFLAGS) $(filter-out -MMD -MP,$(ZR_CFLAGS)) -pthread
+WORK_CFLAGS = $(CFLAGS) $(filter-out -MMD -MP,$(ZR_CFLAGS)) $(INC_core) -pthread
 
 $(BUILD)/zr-work: $(WORK_SRCS) $(WORK_HDRS) | $(BUILD)
 	$(call msg,CC,tools/zr-work/)

@@ -31,23 +31,6 @@ __attribute__((format(printf, 1, 2), noreturn)) void die(const char *fmt, ...)
 	exit(1);
 }
 
-/* Writes all of buf; async-signal-safe, so forked children and threads may call it. */
-int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* "<role> <id>\n" in one write(2), formatted without stdio (callable after fork, in threads). */
 void emit(const char *role, long id)
 {
@@ -66,6 +49,6 @@ void emit(const char *role, long id)
 	while (nlen)
 		buf[len++] = num[--nlen];
 	buf[len++] = '\n';
-	if (write_all(STDOUT_FILENO, buf, len) < 0)
+	if (fd_write_all(STDOUT_FILENO, buf, len) < 0)
 		_exit(1); /* stdout gone: the caller can no longer learn what was made */
 }

@@ -45,7 +45,7 @@ int scen_orphan(int argc, char **argv)
 				sleep_ms(linger);
 				_exit(0);
 			}
-			if (write_all(report[1], (const char *)&g, sizeof(g)) < 0)
+			if (fd_write_all(report[1], &g, sizeof(g)) < 0)
 				_exit(1);
 		}
 		_exit(0);

@@ -44,7 +44,7 @@ static void print_sigset(const char *label, unsigned long long mask)
 	if (!any)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, "-");
 	len += (size_t)snprintf(line + len, sizeof(line) - len, "\n");
-	if (write_all(STDOUT_FILENO, line, len) < 0)
+	if (fd_write_all(STDOUT_FILENO, line, len) < 0)
 		die("write: %s", strerror(errno));
 }
 

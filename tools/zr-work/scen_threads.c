@@ -14,7 +14,7 @@ static void *thread_main(void *p)
 	struct thread_arg *t = p;
 	pid_t tid = gettid();
 
-	if (write_all(t->report, (const char *)&tid, sizeof(tid)) < 0)
+	if (fd_write_all(t->report, &tid, sizeof(tid)) < 0)
 		die("thread: write: %s", strerror(errno));
 	if (t->linger_ms)
 		sleep_ms(t->linger_ms);

@@ -26,6 +26,8 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include "fdwrite.h" /* fd_write_all: async-signal-safe, children and threads use it */
+
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
@@ -45,7 +47,6 @@ struct death {
 /* output.c */
 __attribute__((format(printf, 1, 2), noreturn)) void die_usage(const char *fmt, ...);
 __attribute__((format(printf, 1, 2), noreturn)) void die(const char *fmt, ...);
-int write_all(int fd, const char *buf, size_t len);
 void emit(const char *role, long id);
 
 /* args.c */
