@@ -19,9 +19,12 @@ struct proctab {
 	struct zr_proc *oldest, *newest;
 };
 
+/* The pid's low bits: the kernel hands out pids in turn, so a burst of new processes fills
+ * neighbouring buckets, whose heads share cache lines (a scattering hash made each lookup of a
+ * fork storm a cache miss). No one chooses a global pid, so chains stay even. */
 static unsigned bucket_of(const struct proctab *t, uint32_t pid)
 {
-	return (pid * 2654435761u) & (t->nbuckets - 1);
+	return pid & (t->nbuckets - 1);
 }
 
 struct proctab *proctab_new(unsigned cap)
