@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -42,9 +43,17 @@ struct figures {
 	double median_ms, p99_ms, worst_ms;
 };
 
+/* The spinning parent's own view of a stop, in a page it shares with the bench: while armed it
+ * keeps the longest gap between two turns of its loop, and it counts its turns. */
+struct felt {
+	uint64_t longest_ns, turns;
+	int armed;
+};
+
 struct mode_result {
 	const char *mode;
 	struct series inject, base;
+	struct series felt_inject, felt_base; /* spin: the longest gap the parent felt around each */
 	struct series phase[INJECT_PHASES]; /* each injection's time in each phase */
 	int failed;
 	char first_failure[256];
@@ -64,10 +73,23 @@ static void die(const char *what)
 	exit(1);
 }
 
-/* The parent under test: N zombies, their pids on out_fd, then its mode until killed. */
-static void parent_main(const char *mode, int n, int out_fd, int in_fd)
+/* The spin mode's loop: a clock read a turn, the longest gap kept while armed. */
+static void spin_feeling(struct felt *f)
 {
-	volatile uint64_t count = 0;
+	uint64_t prev = mono_ns(), now;
+
+	for (;;) {
+		now = mono_ns();
+		if (__atomic_load_n(&f->armed, __ATOMIC_ACQUIRE) && now - prev > f->longest_ns)
+			f->longest_ns = now - prev;
+		prev = now;
+		__atomic_store_n(&f->turns, f->turns + 1, __ATOMIC_RELEASE);
+	}
+}
+
+/* The parent under test: N zombies, their pids on out_fd, then its mode until killed. */
+static void parent_main(const char *mode, int n, int out_fd, int in_fd, struct felt *f)
+{
 	char c;
 	int i;
 
@@ -93,8 +115,40 @@ static void parent_main(const char *mode, int n, int out_fd, int in_fd)
 			;
 		_exit(0);
 	}
-	for (;;)
-		count++;
+	spin_feeling(f);
+}
+
+/* Waits until the spinning parent has turned its loop twice more: it runs, and whatever gap
+ * came before is behind it. False if it has not within a second (it is stopped or gone). Sleeps
+ * between looks: a busy wait here would hold the CPU the parent may be queued on. */
+static bool felt_two_turns(struct felt *f)
+{
+	uint64_t t = __atomic_load_n(&f->turns, __ATOMIC_ACQUIRE), t0 = mono_ns();
+	struct timespec nap = { 0, 20000 };
+
+	while (__atomic_load_n(&f->turns, __ATOMIC_ACQUIRE) < t + 2) {
+		if (mono_ns() - t0 > 1000000000ULL)
+			return false;
+		nanosleep(&nap, NULL);
+	}
+	return true;
+}
+
+static void felt_arm(struct felt *f)
+{
+	__atomic_store_n(&f->armed, 0, __ATOMIC_RELEASE);
+	felt_two_turns(f);
+	f->longest_ns = 0;
+	__atomic_store_n(&f->armed, 1, __ATOMIC_RELEASE);
+	felt_two_turns(f);
+}
+
+/* The longest gap since felt_arm, once the parent has run on after it; adds it to s. */
+static void felt_take(struct felt *f, struct series *s)
+{
+	if (felt_two_turns(f))
+		s->ns[s->n++] = __atomic_load_n(&f->longest_ns, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&f->armed, 0, __ATOMIC_RELEASE);
 }
 
 static bool is_zombie(uint32_t pid)
@@ -133,10 +187,20 @@ static void run_mode(struct mode_result *m, int n)
 	int pids[2], in[2], i;
 	pid_t parent, *z;
 	struct procfs_stat st;
+	bool is_spin = !strcmp(m->mode, "spin");
+	struct felt *f = mmap(NULL, sizeof(*f), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			      -1, 0);
 
+	if (f == MAP_FAILED)
+		die("mmap");
+	memset(f, 0, sizeof(*f));
 	z = calloc((size_t)n, sizeof(*z));
 	m->inject.ns = calloc((size_t)n, sizeof(uint64_t));
 	m->base.ns = calloc((size_t)n, sizeof(uint64_t));
+	m->felt_inject.ns = calloc((size_t)n, sizeof(uint64_t));
+	m->felt_base.ns = calloc((size_t)n, sizeof(uint64_t));
+	if (!m->felt_inject.ns || !m->felt_base.ns)
+		die("setting up");
 	for (i = 0; i < INJECT_PHASES; i++)
 		if (!(m->phase[i].ns = calloc((size_t)n, sizeof(uint64_t))))
 			die("setting up");
@@ -148,7 +212,7 @@ static void run_mode(struct mode_result *m, int n)
 	if (parent == 0) {
 		close(pids[0]);
 		close(in[1]);
-		parent_main(m->mode, n, pids[1], in[0]);
+		parent_main(m->mode, n, pids[1], in[0], f);
 	}
 	close(pids[1]);
 	close(in[0]);
@@ -169,13 +233,22 @@ static void run_mode(struct mode_result *m, int n)
 		uint32_t zp = (uint32_t)z[i];
 		uint64_t ns = 0;
 		long ret = -1;
-		int rc = bare_stop(parent, &ns);
+		int rc;
 
+		if (is_spin)
+			felt_arm(f);
+		rc = bare_stop(parent, &ns);
 		if (rc)
 			fail(m, "baseline stop of", (uint32_t)parent, strerror(-rc));
 		else
 			m->base.ns[m->base.n++] = ns;
+		if (is_spin) {
+			felt_take(f, &m->felt_base);
+			felt_arm(f);
+		}
 		o = inject_waitids((uint32_t)parent, &zp, &ret, 1, &res);
+		if (is_spin)
+			felt_take(f, &m->felt_inject);
 		if (o != INJECT_RAN || ret != 0 || is_zombie(zp))
 			fail(m, "inject for zombie", (uint32_t)z[i],
 			     o == INJECT_RAN ? "ran, zombie still there" : res.why);
@@ -192,6 +265,7 @@ static void run_mode(struct mode_result *m, int n)
 	kill(parent, SIGKILL);
 	close(in[1]);
 	waitpid(parent, NULL, 0);
+	munmap(f, sizeof(*f));
 	free(z);
 }
 
@@ -345,7 +419,9 @@ int main(int argc, char **argv)
 		die(out);
 	printf("inject: how long the parent is held stopped (PTRACE_SEIZE to PTRACE_DETACH), %d "
 	       "injections per mode;\nbaseline: seize + interrupt + stop + detach with nothing "
-	       "run, interleaved with them. Target: median < 1 ms.\n\n",
+	       "run, interleaved with them. Target: median < 1 ms.\nfelt: the same stops of the "
+	       "spin mode as the spinning parent felt them, the longest gap in its loop\n(from "
+	       "its last turn before the stop to its first after, waiting for a CPU included).\n\n",
 	       n);
 	printf("%-6s %6s %9s %9s %9s   %9s %9s %9s %8s %7s\n", "mode", "n", "median", "p99",
 	       "worst", "base med", "base p99", "base wst", "ratio", "failed");
@@ -363,6 +439,9 @@ int main(int argc, char **argv)
 	ai = pooled(m, nm, -1);
 	ab = pooled(m, nm, -2);
 	row(json, false, "all", &ai, &ab, failed);
+	for (i = 0; i < nm; i++)
+		if (m[i].felt_inject.n)
+			row(json, false, "felt", &m[i].felt_inject, &m[i].felt_base, 0);
 	if (json)
 		fprintf(json, "\n  ]");
 	phase_rows(json, m, nm);
@@ -377,6 +456,8 @@ int main(int argc, char **argv)
 				m[i].failed, m[i].first_failure);
 		free(m[i].inject.ns);
 		free(m[i].base.ns);
+		free(m[i].felt_inject.ns);
+		free(m[i].felt_base.ns);
 		for (c = 0; c < INJECT_PHASES; c++)
 			free(m[i].phase[c].ns);
 	}
