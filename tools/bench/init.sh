@@ -20,7 +20,7 @@
 # better); the last ratio is the CPU median over wait-loop's.
 #
 # Knobs (environment): INIT_BENCH_SIZES ("10000 50000"), INIT_BENCH_WAVE (10000; live orphans at
-# once, must stay well under kernel.pid_max), INIT_BENCH_REPS (5), INIT_BENCH_INITS
+# once, must stay well under kernel.pid_max), INIT_BENCH_REPS (9), INIT_BENCH_INITS
 # ("zreaper wait-loop tini dumb-init catatonit"), INIT_BENCH_NO_INSTALL=1 (never apt-get; else
 # tools/deps.sh installs the missing inits).
 # Needs root (unshare --pid). Writes only build/bench/init.* files.
@@ -35,7 +35,7 @@ RUNS=$OUT/init.runs.tsv
 JSON=$OUT/init.json
 SIZES=${INIT_BENCH_SIZES:-10000 50000}
 WAVE=${INIT_BENCH_WAVE:-10000}
-REPS=${INIT_BENCH_REPS:-5}
+REPS=${INIT_BENCH_REPS:-9}
 INITS=${INIT_BENCH_INITS:-zreaper wait-loop tini dumb-init catatonit}
 RUN_TIMEOUT=${INIT_BENCH_TIMEOUT:-300}
 
