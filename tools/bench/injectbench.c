@@ -81,8 +81,9 @@ static void spin_feeling(struct felt *f)
 
 	for (;;) {
 		now = mono_ns();
-		if (__atomic_load_n(&f->armed, __ATOMIC_ACQUIRE) && now - prev > f->longest_ns)
-			f->longest_ns = now - prev;
+		if (__atomic_load_n(&f->armed, __ATOMIC_ACQUIRE) &&
+		    now - prev > __atomic_load_n(&f->longest_ns, __ATOMIC_RELAXED))
+			__atomic_store_n(&f->longest_ns, now - prev, __ATOMIC_RELAXED);
 		prev = now;
 		__atomic_store_n(&f->turns, f->turns + 1, __ATOMIC_RELEASE);
 	}
@@ -139,7 +140,7 @@ static void felt_arm(struct felt *f)
 {
 	__atomic_store_n(&f->armed, 0, __ATOMIC_RELEASE);
 	felt_two_turns(f);
-	f->longest_ns = 0;
+	__atomic_store_n(&f->longest_ns, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&f->armed, 1, __ATOMIC_RELEASE);
 	felt_two_turns(f);
 }
