@@ -54,7 +54,8 @@ struct felt {
 struct mode_result {
 	const char *mode;
 	struct series inject, base;
-	struct series felt_inject, felt_base; /* spin: the longest gap the parent felt around each */
+	struct series felt_inject,
+	    felt_base;			    /* spin: the longest gap the parent felt around each */
 	struct series phase[INJECT_PHASES]; /* each injection's time in each phase */
 	int failed;
 	char first_failure[256];
@@ -190,8 +191,8 @@ static void run_mode(struct mode_result *m, int n)
 	pid_t parent, *z;
 	struct procfs_stat st;
 	bool is_spin = !strcmp(m->mode, "spin");
-	struct felt *f = mmap(NULL, sizeof(*f), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-			      -1, 0);
+	struct felt *f =
+	    mmap(NULL, sizeof(*f), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	if (f == MAP_FAILED)
 		die("mmap");
