@@ -54,8 +54,8 @@ struct felt {
 struct mode_result {
 	const char *mode;
 	struct series inject, base;
-	struct series felt_inject,
-	    felt_base;			    /* spin: the longest gap the parent felt around each */
+	/* spin: the longest gap the parent felt around each injection and each bare stop */
+	struct series felt_inject, felt_base;
 	struct series phase[INJECT_PHASES]; /* each injection's time in each phase */
 	int failed;
 	char first_failure[256];
