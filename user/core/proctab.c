@@ -21,7 +21,7 @@ struct proctab {
 
 /* The pid's low bits: the kernel hands out pids in turn, so a burst of new processes fills
  * neighbouring buckets, whose heads share cache lines (a scattering hash made each lookup of a
- * fork storm a cache miss). Only root can choose a pid (ns_last_pid, clone3's set_tid), so
+ * fork storm a cache miss). Only root can choose a global pid (ns_last_pid, clone3 set_tid), so
  * chains stay even. */
 static unsigned bucket_of(const struct proctab *t, uint32_t pid)
 {
