@@ -33,7 +33,7 @@
 /* Drain period; the kernel wakes us sooner only for a full batch. A wake-up starts on caches the
  * traced processes ran over since the last one, so a batch costs a cold start of its own: under
  * a fork storm, 50 ms batches took 15% less user and 35% less kernel CPU a line than 20 ms ones,
- * and 5 ms ones 60% more. 50 ms stays below what a person watching sees as a delay. */
+ * and 5 ms ones 50% more. 50 ms stays below what a person watching sees as a delay. */
 #define TICK_MS		50
 #define WAKEUP_BYTES	(1024ULL * 1024)
 #define RECORD_FLUSH_NS (1000ULL * 1000 * 1000) /* a killed recorder loses at most this */
