@@ -278,6 +278,22 @@ static void test_drain_slice(void **state)
 	assert_int_equal(initd_drain(&d), -ECHILD);
 }
 
+/* The pause after a drain is four times its walking: the time in waitpid beyond 5 us per child
+ * reaped, all of it when none was, 10 ms at most. */
+static void test_drain_gap(void **state)
+{
+	(void)state;
+	assert_int_equal(initd_drain_gap(400000, 100), 0); /* 4 us a reap: nothing walked */
+	assert_int_equal(initd_drain_gap(500000, 100), 0);
+	assert_int_equal(initd_drain_gap(1000000, 100), 2000000); /* 500 us walked */
+	assert_int_equal(initd_drain_gap(300000, 0), 1200000);	  /* none ready: all walked */
+	assert_int_equal(initd_drain_gap(50000, -ECHILD), 200000);
+	assert_int_equal(initd_drain_gap(2499999, 0), 9999996);
+	assert_int_equal(initd_drain_gap(2500000, 0), 10000000); /* the cap */
+	assert_int_equal(initd_drain_gap(UINT64_MAX, 0), 10000000);
+	assert_int_equal(initd_drain_gap(0, 0), 0);
+}
+
 static void test_exit_codes(void **state)
 {
 	struct initd_opts o;
@@ -359,6 +375,7 @@ int main(void)
 		cmocka_unit_test_setup(test_env, clear_env),
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_drain_slice),
+		cmocka_unit_test(test_drain_gap),
 		cmocka_unit_test(test_format_reap),
 	};
 

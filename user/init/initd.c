@@ -81,14 +81,27 @@ int initd_final_code(const struct initd_opts *o, int raw_status)
  * kernel's list of our children up to the first one that is ready (all of it when none is),
  * under the lock every exit takes: an init that reaps each orphan the moment it dies walks past
  * the living ones once per exit, O(children) each time, and slows the very exits it waits for.
- * So a drain walks for at most DRAIN_SLICE_NS (time in waitpid), and the next one starts no
- * sooner than DRAIN_PACE times that walking time later (DRAIN_GAP_MAX_NS at most): the walks take a
- * bounded share of the time, and each finds the zombies that piled up meanwhile near the front. A
- * lone exit is still reaped at once (its drain takes microseconds, so does the gap after it); in a
- * burst a zombie lives at most one gap longer. Other signals are forwarded during a gap too. */
+ * So a drain spends at most DRAIN_SLICE_NS in waitpid, and the next one starts no sooner than
+ * DRAIN_PACE times its walking later (DRAIN_GAP_MAX_NS at most): the walks take a bounded share
+ * of the time, and each finds the zombies that piled up meanwhile near the front. Walking is the
+ * time in waitpid beyond DRAIN_REAP_NS per child reaped: a reap of a zombie near the front of the
+ * list costs less, so once the zombies are all that is left, they go without pauses (pausing
+ * after those reaps too held a burst's tail to a fifth of the time: 15 to 20% slower drains of
+ * 10,000 orphans). A lone exit is still reaped at once (its drain takes microseconds, so does the
+ * gap after it); in a burst a zombie lives at most one gap longer. Other signals are forwarded
+ * during a gap too. */
 #define DRAIN_SLICE_NS	 1000000ULL
 #define DRAIN_PACE	 4
 #define DRAIN_GAP_MAX_NS 10000000ULL
+#define DRAIN_REAP_NS	 5000ULL
+
+uint64_t initd_drain_gap(uint64_t waited_ns, int reaped)
+{
+	uint64_t free_ns = reaped > 0 ? (uint64_t)reaped * DRAIN_REAP_NS : 0;
+	uint64_t walked = waited_ns > free_ns ? waited_ns - free_ns : 0;
+
+	return walked >= DRAIN_GAP_MAX_NS / DRAIN_PACE ? DRAIN_GAP_MAX_NS : walked * DRAIN_PACE;
+}
 
 struct pace {
 	uint64_t next; /* CLOCK_MONOTONIC: no drain starts before */
@@ -123,24 +136,22 @@ static void wait_gap(struct initd *d, struct pace *p)
 
 static void drain_paced(struct initd *d, struct pace *p)
 {
-	uint64_t walked = d->wait_ns, gap;
+	uint64_t waited = d->wait_ns, gap;
 	bool is_cut;
 	int n;
 
 	if (clock_ns(CLOCK_MONOTONIC) < p->next)
 		wait_gap(d, p);
 	n = initd_drain_for(d, DRAIN_SLICE_NS, &is_cut);
-	/* Only the walks count: the lines of --log-reaps hold no lock an exit needs. */
-	gap = (d->wait_ns - walked) * DRAIN_PACE;
-	if (gap > DRAIN_GAP_MAX_NS)
-		gap = DRAIN_GAP_MAX_NS;
+	/* Only waitpid counts: the lines of --log-reaps hold no lock an exit needs. */
+	waited = d->wait_ns - waited;
+	gap = initd_drain_gap(waited, n);
 	p->next = clock_ns(CLOCK_MONOTONIC) + gap;
 	p->is_due = is_cut;
 	if (is_cut)
 		zr_debug(
 		    "reaped %d in %llu us of waitpid, more may be ready: next drain in %llu us", n,
-		    (unsigned long long)(d->wait_ns - walked) / 1000,
-		    (unsigned long long)gap / 1000);
+		    (unsigned long long)waited / 1000, (unsigned long long)gap / 1000);
 }
 
 /* Reads the pending signals (waits for one when is_blocking): forwards each but SIGCHLD, which

@@ -58,6 +58,9 @@ void initd_follow_stop(struct initd *d);
 pid_t initd_reap_next(struct initd *d, bool is_blocking);
 int initd_drain(struct initd *d);
 int initd_drain_for(struct initd *d, uint64_t slice_ns, bool *is_cut);
+/* initd.c: how long `run` waits before its next drain, after one that spent waited_ns in
+ * waitpid and returned reaped (a count, or -errno). */
+uint64_t initd_drain_gap(uint64_t waited_ns, int reaped);
 
 /* initd_end.c: after the child, end (or leave, --no-kill) its descendants and reap them. */
 void initd_end_descendants(struct initd *d);
