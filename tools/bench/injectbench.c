@@ -194,9 +194,8 @@ static void run_mode(struct mode_result *m, int n)
 	struct felt *f =
 	    mmap(NULL, sizeof(*f), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-	if (f == MAP_FAILED)
+	if (f == MAP_FAILED) /* an anonymous mapping starts zeroed: disarmed, no turns */
 		die("mmap");
-	memset(f, 0, sizeof(*f));
 	z = calloc((size_t)n, sizeof(*z));
 	m->inject.ns = calloc((size_t)n, sizeof(uint64_t));
 	m->base.ns = calloc((size_t)n, sizeof(uint64_t));
