@@ -20,7 +20,10 @@
 # better); the last ratio is the CPU median over wait-loop's.
 #
 # Knobs (environment): INIT_BENCH_SIZES ("10000 50000"), INIT_BENCH_WAVE (10000; live orphans at
-# once, must stay well under kernel.pid_max), INIT_BENCH_REPS (9), INIT_BENCH_INITS
+# once, must stay well under kernel.pid_max), INIT_BENCH_REPS ("25 9": rounds per size, in the
+# order of INIT_BENCH_SIZES, the last count for any size beyond; 10,000-orphan rounds take 2 s and
+# fall in two kinds, quick and slow, for every init, so their medians need more rounds than the
+# 15 s rounds of 50,000 to settle), INIT_BENCH_INITS
 # ("zreaper wait-loop tini dumb-init catatonit"), INIT_BENCH_NO_INSTALL=1 (never apt-get; else
 # tools/deps.sh installs the missing inits).
 # Needs root (unshare --pid). Writes only build/bench/init.* files.
@@ -35,13 +38,27 @@ RUNS=$OUT/init.runs.tsv
 JSON=$OUT/init.json
 SIZES=${INIT_BENCH_SIZES:-10000 50000}
 WAVE=${INIT_BENCH_WAVE:-10000}
-REPS=${INIT_BENCH_REPS:-9}
+REPS=${INIT_BENCH_REPS:-25 9}
 INITS=${INIT_BENCH_INITS:-zreaper wait-loop tini dumb-init catatonit}
 RUN_TIMEOUT=${INIT_BENCH_TIMEOUT:-300}
 
 [ "$(id -u)" = 0 ] || die "needs root (unshare --pid --mount-proc)"
 command -v unshare >/dev/null || die "unshare (util-linux) not found"
 mkdir -p "$OUT" || die "cannot create $OUT"
+
+read -ra SIZE_LIST <<<"$SIZES"
+read -ra REPS_LIST <<<"$REPS"
+if [ "${#SIZE_LIST[@]}" = 0 ] || [ "${#REPS_LIST[@]}" = 0 ]; then
+	die "INIT_BENCH_SIZES and INIT_BENCH_REPS must not be empty"
+fi
+declare -A REPS_OF=()
+max_reps=0
+for i in "${!SIZE_LIST[@]}"; do
+	r=${REPS_LIST[i]:-${REPS_LIST[${#REPS_LIST[@]} - 1]}}
+	case $r in '' | *[!0-9]* | 0) die "INIT_BENCH_REPS: '$r' is not a count of rounds" ;; esac
+	REPS_OF[${SIZE_LIST[i]}]=$r
+	[ "$r" -gt "$max_reps" ] && max_reps=$r
+done
 
 pid_max=$(cat /proc/sys/kernel/pid_max)
 if [ "$WAVE" -gt $((pid_max / 2)) ]; then
@@ -135,10 +152,11 @@ run_one() {
 }
 
 printf 'init\tsize\trep\tstatus\treap_ns\tcpu_ns\ttotal_wall_us\n' >"$RUNS"
-log "inits: ${NAMES[*]}; sizes: $SIZES (waves of $WAVE); reps: $REPS; pid_max $pid_max; $(nproc) CPUs"
+log "inits: ${NAMES[*]}; sizes: $SIZES (waves of $WAVE); rounds: $REPS; pid_max $pid_max; $(nproc) CPUs"
 start=$(date +%s)
-for rep in $(seq 1 "$REPS"); do
-	for size in $SIZES; do
+for rep in $(seq 1 "$max_reps"); do
+	for size in "${SIZE_LIST[@]}"; do
+		[ "$rep" -le "${REPS_OF[$size]}" ] || continue
 		for n in $(printf '%s\n' "${NAMES[@]}" | shuf); do
 			run_one "$n" "$size" "$rep"
 		done
@@ -148,7 +166,8 @@ log "runs took $(($(date +%s) - start)) s"
 
 # ------------------------------------------------------------------ report
 
-# One awk pass: medians, min/max, ratios vs the best other init, the table and the JSON.
+# One awk pass: medians, min/max, CPU means (a round of either kind counts at its weight: what
+# bursts cost on average), ratios vs the best other init, the table and the JSON.
 awk -F'\t' -v json="$JSON" -v wave="$WAVE" -v reps="$REPS" -v nproc="$(nproc)" \
 	-v kernel="$(uname -r)" -v order="${NAMES[*]}" -v sizes="$SIZES" '
 function median(a, n,   i, j, t) {
@@ -165,16 +184,18 @@ END {
 	for (s = 1; s <= ns; s++) for (i = 1; i <= ni; i++) {
 		k = inits[i] SUBSEP sz[s]; n = cnt[k]
 		if (!n) continue
-		for (c = 1; c <= n; c++) { r[c] = rate[k, c]; p[c] = cpu[k, c]; w[c] = wall[k, c] }
+		csum = 0
+		for (c = 1; c <= n; c++) { r[c] = rate[k, c]; p[c] = cpu[k, c]; w[c] = wall[k, c]; csum += p[c] }
+		cmean[k] = csum / n
 		mr[k] = median(r, n); rmin[k] = r[1]; rmax[k] = r[n]
 		mc[k] = median(p, n); cmin[k] = p[1]; cmax[k] = p[n]
 		mw[k] = median(w, n)
 	}
 	printf "\nOrphan reaping: each init is PID 1 of a fresh pid namespace; %s orphans released at once per wave;\n", wave
-	printf "reap phase only (release -> last orphan reaped); medians [min..max] of %s interleaved reps; %s CPUs, kernel %s\n", reps, nproc, kernel
+	printf "reap phase only (release -> last orphan reaped); medians [min..max] and CPU means over the rounds (runs: %s, in the order of the sizes), interleaved; %s CPUs, kernel %s\n", reps, nproc, kernel
 	printf "ratio columns: this init / best median among the OTHER inits but wait-loop (rate: >1 is faster; cpu: <1 is cheaper);\n"
 	printf "cpu/floor: this init CPU median / wait-loop (a bare blocking wait() loop as PID 1)\n\n"
-	printf "%-10s %7s  %-30s %-26s %10s %10s %9s %11s %4s\n", "init", "orphans", "reaped/s median [min..max]", "init CPU ms median [min..max]", "rate ratio", "cpu ratio", "cpu/floor", "total ms", "runs"
+	printf "%-10s %7s  %-30s %-26s %9s %10s %10s %9s %11s %4s\n", "init", "orphans", "reaped/s median [min..max]", "init CPU ms median [min..max]", "CPU mean", "rate ratio", "cpu ratio", "cpu/floor", "total ms", "runs"
 	for (s = 1; s <= ns; s++) for (i = 1; i <= ni; i++) {
 		k = inits[i] SUBSEP sz[s]
 		if (!cnt[k]) { printf "%-10s %7s  all %d runs failed\n", inits[i], sz[s], fails[k]; continue }
@@ -189,11 +210,13 @@ END {
 		cr[k] = bc > 0 ? sprintf("%.2f", mc[k] / bc) : "-"
 		fl = "wait-loop" SUBSEP sz[s]
 		wr[k] = cnt[fl] && mc[fl] > 0 ? sprintf("%.2f", mc[k] / mc[fl]) : "-"
-		printf "%-10s %7s  %-30s %-26s %10s %10s %9s %11.0f %4d\n", inits[i], sz[s],
+		printf "%-10s %7s  %-30s %-26s %9.1f %10s %10s %9s %11.0f %4d\n", inits[i], sz[s],
 			sprintf("%.0f [%.0f..%.0f]", mr[k], rmin[k], rmax[k]),
-			sprintf("%.1f [%.1f..%.1f]", mc[k], cmin[k], cmax[k]), rr[k], cr[k], wr[k], mw[k], cnt[k]
+			sprintf("%.1f [%.1f..%.1f]", mc[k], cmin[k], cmax[k]), cmean[k], rr[k], cr[k], wr[k], mw[k], cnt[k]
 	}
-	printf "{\n  \"benchmark\": \"init-orphan-reaping\",\n  \"wave\": %s, \"reps\": %s, \"cpus\": %s, \"kernel\": \"%s\",\n", wave, reps, nproc, kernel > json
+	nr = split(reps, rl, " "); rj = ""
+	for (s = 1; s <= ns; s++) rj = rj (s > 1 ? ", " : "") (s <= nr ? rl[s] : rl[nr])
+	printf "{\n  \"benchmark\": \"init-orphan-reaping\",\n  \"wave\": %s, \"rounds_per_size\": [%s], \"cpus\": %s, \"kernel\": \"%s\",\n", wave, rj, nproc, kernel > json
 	printf "  \"method\": \"unshare --pid --fork --mount-proc INIT -- init.work TOTAL WAVE; reap phase = release of a wave of orphans to last one reaped (kill 0 == ESRCH); init CPU = clock_getcpuclockid(1) delta over the reap phases; ratios vs best median among the other inits\",\n  \"results\": [" > json
 	first = 1
 	for (s = 1; s <= ns; s++) for (i = 1; i <= ni; i++) {
@@ -201,7 +224,7 @@ END {
 		printf "%s\n    {\"init\": \"%s\", \"orphans\": %s, \"runs\": %d, \"failed\": %d", first ? "" : ",", inits[i], sz[s], cnt[k], fails[k] > json
 		first = 0
 		if (cnt[k])
-			printf ", \"reaped_per_s\": {\"median\": %.1f, \"min\": %.1f, \"max\": %.1f}, \"init_cpu_ms\": {\"median\": %.3f, \"min\": %.3f, \"max\": %.3f}, \"total_wall_ms_median\": %.1f, \"rate_ratio_vs_best_other\": %s, \"cpu_ratio_vs_best_other\": %s, \"cpu_ratio_vs_wait_loop\": %s", mr[k], rmin[k], rmax[k], mc[k], cmin[k], cmax[k], mw[k], rr[k] == "-" ? "null" : rr[k], cr[k] == "-" ? "null" : cr[k], wr[k] == "-" ? "null" : wr[k] > json
+			printf ", \"reaped_per_s\": {\"median\": %.1f, \"min\": %.1f, \"max\": %.1f}, \"init_cpu_ms\": {\"median\": %.3f, \"mean\": %.3f, \"min\": %.3f, \"max\": %.3f}, \"total_wall_ms_median\": %.1f, \"rate_ratio_vs_best_other\": %s, \"cpu_ratio_vs_best_other\": %s, \"cpu_ratio_vs_wait_loop\": %s", mr[k], rmin[k], rmax[k], mc[k], cmean[k], cmin[k], cmax[k], mw[k], rr[k] == "-" ? "null" : rr[k], cr[k] == "-" ? "null" : cr[k], wr[k] == "-" ? "null" : wr[k] > json
 		printf "}" > json
 	}
 	printf "\n  ]\n}\n" > json
