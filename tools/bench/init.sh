@@ -23,7 +23,7 @@
 # once, must stay well under kernel.pid_max), INIT_BENCH_REPS ("25 9": rounds per size, in the
 # order of INIT_BENCH_SIZES, the last count for any size beyond; 10,000-orphan rounds take 2 s and
 # fall in two kinds, quick and slow, for every init, so their medians need more rounds than the
-# 15 s rounds of 50,000 to settle), INIT_BENCH_INITS
+# 12 s rounds of 50,000 to settle), INIT_BENCH_INITS
 # ("zreaper wait-loop tini dumb-init catatonit"), INIT_BENCH_NO_INSTALL=1 (never apt-get; else
 # tools/deps.sh installs the missing inits).
 # Needs root (unshare --pid). Writes only build/bench/init.* files.
