@@ -51,12 +51,13 @@ read -ra REPS_LIST <<<"$REPS"
 if [ "${#SIZE_LIST[@]}" = 0 ] || [ "${#REPS_LIST[@]}" = 0 ]; then
 	die "INIT_BENCH_SIZES and INIT_BENCH_REPS must not be empty"
 fi
-declare -A REPS_OF=()
+# ROUNDS[i]: the rounds of SIZE_LIST[i]
+declare -a ROUNDS=()
 max_reps=0
 for i in "${!SIZE_LIST[@]}"; do
 	r=${REPS_LIST[i]:-${REPS_LIST[${#REPS_LIST[@]} - 1]}}
 	case $r in '' | *[!0-9]* | 0) die "INIT_BENCH_REPS: '$r' is not a count of rounds" ;; esac
-	REPS_OF[${SIZE_LIST[i]}]=$r
+	ROUNDS[i]=$r
 	[ "$r" -gt "$max_reps" ] && max_reps=$r
 done
 
@@ -152,11 +153,12 @@ run_one() {
 }
 
 printf 'init\tsize\trep\tstatus\treap_ns\tcpu_ns\ttotal_wall_us\n' >"$RUNS"
-log "inits: ${NAMES[*]}; sizes: $SIZES (waves of $WAVE); rounds: $REPS; pid_max $pid_max; $(nproc) CPUs"
+log "inits: ${NAMES[*]}; sizes: ${SIZE_LIST[*]} (waves of $WAVE); rounds: ${ROUNDS[*]}; pid_max $pid_max; $(nproc) CPUs"
 start=$(date +%s)
 for rep in $(seq 1 "$max_reps"); do
-	for size in "${SIZE_LIST[@]}"; do
-		[ "$rep" -le "${REPS_OF[$size]}" ] || continue
+	for i in "${!SIZE_LIST[@]}"; do
+		[ "$rep" -le "${ROUNDS[i]}" ] || continue
+		size=${SIZE_LIST[i]}
 		for n in $(printf '%s\n' "${NAMES[@]}" | shuf); do
 			run_one "$n" "$size" "$rep"
 		done
@@ -168,8 +170,8 @@ log "runs took $(($(date +%s) - start)) s"
 
 # One awk pass: medians, min/max, CPU means (a round of either kind counts at its weight: what
 # bursts cost on average), ratios vs the best other init, the table and the JSON.
-awk -F'\t' -v json="$JSON" -v wave="$WAVE" -v reps="$REPS" -v nproc="$(nproc)" \
-	-v kernel="$(uname -r)" -v order="${NAMES[*]}" -v sizes="$SIZES" '
+awk -F'\t' -v json="$JSON" -v wave="$WAVE" -v rounds="${ROUNDS[*]}" -v nproc="$(nproc)" \
+	-v kernel="$(uname -r)" -v order="${NAMES[*]}" -v sizes="${SIZE_LIST[*]}" '
 function median(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j+1] = a[j]; a[j+1] = t }
 	return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
@@ -192,7 +194,7 @@ END {
 		mw[k] = median(w, n)
 	}
 	printf "\nOrphan reaping: each init is PID 1 of a fresh pid namespace; %s orphans released at once per wave;\n", wave
-	printf "reap phase only (release -> last orphan reaped); medians [min..max] and CPU means over the rounds (runs: %s, in the order of the sizes), interleaved; %s CPUs, kernel %s\n", reps, nproc, kernel
+	printf "reap phase only (release -> last orphan reaped); medians [min..max] and CPU means over the rounds (runs: %s, in the order of the sizes), interleaved; %s CPUs, kernel %s\n", rounds, nproc, kernel
 	printf "ratio columns: this init / best median among the OTHER inits but wait-loop (rate: >1 is faster; cpu: <1 is cheaper);\n"
 	printf "cpu/floor: this init CPU median / wait-loop (a bare blocking wait() loop as PID 1)\n\n"
 	printf "%-10s %7s  %-30s %-26s %9s %10s %10s %9s %11s %4s\n", "init", "orphans", "reaped/s median [min..max]", "init CPU ms median [min..max]", "CPU mean", "rate ratio", "cpu ratio", "cpu/floor", "total ms", "runs"
@@ -214,8 +216,7 @@ END {
 			sprintf("%.0f [%.0f..%.0f]", mr[k], rmin[k], rmax[k]),
 			sprintf("%.1f [%.1f..%.1f]", mc[k], cmin[k], cmax[k]), cmean[k], rr[k], cr[k], wr[k], mw[k], cnt[k]
 	}
-	nr = split(reps, rl, " "); rj = ""
-	for (s = 1; s <= ns; s++) rj = rj (s > 1 ? ", " : "") (s <= nr ? rl[s] : rl[nr])
+	rj = rounds; gsub(/ /, ", ", rj)
 	printf "{\n  \"benchmark\": \"init-orphan-reaping\",\n  \"wave\": %s, \"rounds_per_size\": [%s], \"cpus\": %s, \"kernel\": \"%s\",\n", wave, rj, nproc, kernel > json
 	printf "  \"method\": \"unshare --pid --fork --mount-proc INIT -- init.work TOTAL WAVE; reap phase = release of a wave of orphans to last one reaped (kill 0 == ESRCH); init CPU = clock_getcpuclockid(1) delta over the reap phases; ratios vs best median among the other inits\",\n  \"results\": [" > json
 	first = 1
