@@ -136,7 +136,7 @@ static void wait_gap(struct initd *d, struct pace *p)
 
 static void drain_paced(struct initd *d, struct pace *p)
 {
-	uint64_t waited = d->wait_ns, gap;
+	uint64_t waited_before = d->wait_ns, waited, gap;
 	bool is_cut;
 	int n;
 
@@ -144,7 +144,7 @@ static void drain_paced(struct initd *d, struct pace *p)
 		wait_gap(d, p);
 	n = initd_drain_for(d, DRAIN_SLICE_NS, &is_cut);
 	/* Only waitpid counts: the lines of --log-reaps hold no lock an exit needs. */
-	waited = d->wait_ns - waited;
+	waited = d->wait_ns - waited_before;
 	gap = initd_drain_gap(waited, n);
 	p->next = clock_ns(CLOCK_MONOTONIC) + gap;
 	p->is_due = is_cut;
