@@ -184,6 +184,34 @@ ids_of() {
 	assert_equal "$(grep -c 'reaped orphan .*: exit 0' <<<"$stderr")" 2000
 }
 
+# zombies_of PID: how many of PID's children are zombies.
+zombies_of() {
+	ps --ppid "$1" -o stat= | grep -c '^Z'
+}
+
+@test "a backlog of zombies with no exit coming is reaped without pauses, as PID 1" {
+	require_ns
+	# The init is stopped while 3,000 orphans exit and continued once they are all zombies:
+	# nothing exits any more, so every drain its 1 ms slice cuts short is followed by the next
+	# at once (a pause would only make the backlog wait).
+	start_init pid1 -vv -- sh -c 'until [ -e go ]; do sleep 0.02; done
+		'"$PROBE"' orphans 3000 || exit 9
+		until [ -e done ]; do sleep 0.02; done'
+	kill -STOP "$INIT"
+	touch go
+	wait_until "[[ \$(zombies_of $INIT) -ge 3000 ]]" 30
+	kill -CONT "$INIT"
+	wait_until "[[ \$(zombies_of $INIT) -eq 0 ]]" 30
+	touch done
+	wait_init
+	assert_equal "$INIT_RC" 0
+	assert_equal "$(grep -c 'reaped orphan .*: exit 0' init.err)" 3000
+	cut=$(grep -c 'reaped [0-9]* in [0-9]* us of waitpid, more may be ready' init.err)
+	[[ $cut -ge 2 ]] || fail "no drain was cut short: $(grep 'of waitpid' init.err)"
+	paused=$(grep 'more may be ready' init.err | grep -v 'no child exited meanwhile: next drain now' || true)
+	assert_equal "$paused" ""
+}
+
 @test "stdin, stdout and stderr pass through untouched" {
 	echo "from stdin" >in.txt
 	run -0 --separate-stderr "$ZR" run -- sh -c 'cat; echo to-stderr >&2' <in.txt

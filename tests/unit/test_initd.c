@@ -283,15 +283,19 @@ static void test_drain_slice(void **state)
 static void test_drain_gap(void **state)
 {
 	(void)state;
-	assert_int_equal(initd_drain_gap(400000, 100), 0); /* 4 us a reap: nothing walked */
-	assert_int_equal(initd_drain_gap(500000, 100), 0);
-	assert_int_equal(initd_drain_gap(1000000, 100), 2000000); /* 500 us walked */
-	assert_int_equal(initd_drain_gap(300000, 0), 1200000);	  /* none ready: all walked */
-	assert_int_equal(initd_drain_gap(50000, -ECHILD), 200000);
-	assert_int_equal(initd_drain_gap(2499999, 0), 9999996);
-	assert_int_equal(initd_drain_gap(2500000, 0), 10000000); /* the cap */
-	assert_int_equal(initd_drain_gap(UINT64_MAX, 0), 10000000);
-	assert_int_equal(initd_drain_gap(0, 0), 0);
+	assert_int_equal(initd_drain_gap(400000, 100, false), 0); /* 4 us a reap: nothing walked */
+	assert_int_equal(initd_drain_gap(500000, 100, false), 0);
+	assert_int_equal(initd_drain_gap(1000000, 100, false), 2000000); /* 500 us walked */
+	assert_int_equal(initd_drain_gap(300000, 0, false), 1200000); /* none ready: all walked */
+	assert_int_equal(initd_drain_gap(50000, -ECHILD, false), 200000);
+	assert_int_equal(initd_drain_gap(2499999, 0, false), 9999996);
+	assert_int_equal(initd_drain_gap(2500000, 0, false), 10000000); /* the cap */
+	assert_int_equal(initd_drain_gap(UINT64_MAX, 0, false), 10000000);
+	assert_int_equal(initd_drain_gap(0, 0, false), 0);
+	/* A backlog (cut short, no exit meanwhile) goes on at once, however much was walked. */
+	assert_int_equal(initd_drain_gap(1000000, 100, true), 0);
+	assert_int_equal(initd_drain_gap(1000000, 1, true), 0);
+	assert_int_equal(initd_drain_gap(UINT64_MAX, 0, true), 0);
 }
 
 static void test_exit_codes(void **state)

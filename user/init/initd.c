@@ -85,21 +85,26 @@ int initd_final_code(const struct initd_opts *o, int raw_status)
  * DRAIN_PACE times its walking later (DRAIN_GAP_MAX_NS at most): the walks take a bounded share
  * of the time, and each finds the zombies that piled up meanwhile near the front. Walking is the
  * time in waitpid beyond DRAIN_REAP_NS per child reaped: a reap of a zombie near the front of the
- * list costs less, so once the zombies are all that is left, they go without pauses (pausing
- * after those reaps too held a burst's tail to a fifth of the time: 15 to 20% slower drains of
- * 10,000 orphans). A lone exit is still reaped at once (its drain takes microseconds, so does the
- * gap after it); in a burst a zombie lives at most one gap longer. Other signals are forwarded
+ * list costs less, so while the exits go on, cheap reaps go without pauses (pausing after those
+ * too held a burst's tail to a fifth of the time: 15 to 20% slower drains of 10,000 orphans).
+ * Once no child exits during a drain that was cut short, nothing is left to slow: the zombies
+ * left are a backlog, reaped without pauses whatever a reap costs (on a busy machine a front
+ * reap takes 10 to 15 us, and pausing for the excess tripled the time a backlog of 10,000
+ * took). A lone exit is still reaped at once (its drain takes microseconds, so does the gap
+ * after it); in a burst a zombie lives at most one gap longer. Other signals are forwarded
  * during a gap too. */
 #define DRAIN_SLICE_NS	 1000000ULL
 #define DRAIN_PACE	 4
 #define DRAIN_GAP_MAX_NS 10000000ULL
 #define DRAIN_REAP_NS	 5000ULL
 
-uint64_t initd_drain_gap(uint64_t waited_ns, int reaped)
+uint64_t initd_drain_gap(uint64_t waited_ns, int reaped, bool is_backlog)
 {
 	uint64_t free_ns = reaped > 0 ? (uint64_t)reaped * DRAIN_REAP_NS : 0;
 	uint64_t walked = waited_ns > free_ns ? waited_ns - free_ns : 0;
 
+	if (is_backlog)
+		return 0;
 	return walked >= DRAIN_GAP_MAX_NS / DRAIN_PACE ? DRAIN_GAP_MAX_NS : walked * DRAIN_PACE;
 }
 
@@ -137,18 +142,24 @@ static void wait_gap(struct initd *d, struct pace *p)
 static void drain_paced(struct initd *d, struct pace *p)
 {
 	uint64_t waited_before = d->wait_ns, waited, gap;
-	bool is_cut;
+	bool is_cut, is_backlog;
 	int n;
 
 	if (clock_ns(CLOCK_MONOTONIC) < p->next)
 		wait_gap(d, p);
+	(void)initd_take_chld(); /* this drain reaps whatever exited before it */
 	n = initd_drain_for(d, DRAIN_SLICE_NS, &is_cut);
 	/* Only waitpid counts: the lines of --log-reaps hold no lock an exit needs. */
 	waited = d->wait_ns - waited_before;
-	gap = initd_drain_gap(waited, n);
+	is_backlog = is_cut && !initd_take_chld();
+	gap = initd_drain_gap(waited, n, is_backlog);
 	p->next = clock_ns(CLOCK_MONOTONIC) + gap;
 	p->is_due = is_cut;
-	if (is_cut)
+	if (is_backlog)
+		zr_debug("reaped %d in %llu us of waitpid, more may be ready, no child exited "
+			 "meanwhile: next drain now",
+			 n, (unsigned long long)waited / 1000);
+	else if (is_cut)
 		zr_debug(
 		    "reaped %d in %llu us of waitpid, more may be ready: next drain in %llu us", n,
 		    (unsigned long long)waited / 1000, (unsigned long long)gap / 1000);

@@ -44,10 +44,13 @@ void initd_exec_free(struct initd *d);
 int initd_spawn(struct initd *d);
 
 /* initd_signals.c: block all but the synchronous signals and open d->sfd (0 or -errno); have
- * it read SIGCHLD or not (0 or -errno: off while a pause in the reaping is waited out); pass
- * one signal on to the child; stop with the child (job control at a terminal). */
+ * it read SIGCHLD or not (0 or -errno: off while a pause in the reaping is waited out); take a
+ * pending SIGCHLD without waiting (whether one was pending: a child changed state since it was
+ * last taken or read); pass one signal on to the child; stop with the child (job control at a
+ * terminal). */
 int initd_setup_signals(struct initd *d);
 int initd_read_chld(struct initd *d, bool is_on);
+bool initd_take_chld(void);
 void initd_forward(struct initd *d, const struct signalfd_siginfo *si);
 void initd_follow_stop(struct initd *d);
 
@@ -59,8 +62,9 @@ pid_t initd_reap_next(struct initd *d, bool is_blocking);
 int initd_drain(struct initd *d);
 int initd_drain_for(struct initd *d, uint64_t slice_ns, bool *is_cut);
 /* initd.c: how long `run` waits before its next drain, after one that spent waited_ns in
- * waitpid and returned reaped (a count, or -errno). */
-uint64_t initd_drain_gap(uint64_t waited_ns, int reaped);
+ * waitpid and returned reaped (a count, or -errno); is_backlog: it was cut short and no child
+ * changed state meanwhile, so what is left piled up before and grows no more. */
+uint64_t initd_drain_gap(uint64_t waited_ns, int reaped, bool is_backlog);
 
 /* initd_end.c: after the child, end (or leave, --no-kill) its descendants and reap them. */
 void initd_end_descendants(struct initd *d);

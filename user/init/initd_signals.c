@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "initd_int.h"
@@ -67,6 +68,17 @@ int initd_read_chld(struct initd *d, bool is_on)
 	if (!is_on)
 		sigdelset(&mask, SIGCHLD); /* still blocked: it stays pending */
 	return signalfd(d->sfd, &mask, 0) < 0 ? -errno : 0;
+}
+
+bool initd_take_chld(void)
+{
+	static const struct timespec now = { 0, 0 };
+	sigset_t chld;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	/* Blocked, so it waits in the pending set until read: here, or from the signalfd. */
+	return sigtimedwait(&chld, NULL, &now) == SIGCHLD;
 }
 
 /* Passes one signal on to the child (its group with -g). */
