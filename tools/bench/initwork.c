@@ -1,12 +1,20 @@
-/* initwork.c - init.work TOTAL WAVE, the workload of tools/bench/init.sh. Makes TOTAL orphans for
- * PID 1 in waves of WAVE and times how long PID 1 takes to reap each wave once released. Prints
- * "total reap_ns init_cpu_ns waves". */
+/* initwork.c - init.work TOTAL WAVE [backlog], the workload of tools/bench/init.sh. Makes TOTAL
+ * orphans for PID 1 in waves of WAVE and times how long PID 1 takes to reap each wave once
+ * released. Prints "total reap_ns init_cpu_ns waves".
+ * With backlog (one wave: TOTAL == WAVE), PID 1 is stopped (SIGSTOP from the bench, outside the
+ * namespace: from inside, PID 1 ignores it) before the release; the orphans all exit meanwhile,
+ * and the timing starts when this sends PID 1 SIGCONT (its wake-up works from inside). That is
+ * the tail of a burst alone: every zombie near the front of PID 1's list, no exit to come. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,18 +30,70 @@ static long long ns(clockid_t c)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* The state letter of /proc/PID/stat (this namespace's /proc), 0 when it cannot be read. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* Waits (10 s at most) until PID's state is one of WANT; exits 1 with WHAT when it is not. Only
+ * for PID 1 (stopped): see await_exit. */
+static void await_state(pid_t pid, const char *want, const char *what)
+{
+	const struct timespec ms = { 0, 1000000 };
+	char st;
+
+	for (int i = 0; i < 10000; i++) {
+		st = proc_state(pid);
+		if (st && strchr(want, st))
+			return;
+		nanosleep(&ms, NULL);
+	}
+	fprintf(stderr, "init.work: %s (pid %d)\n", what, (int)pid);
+	exit(1);
+}
+
+/* Waits (10 s at most) until PID has exited: its pidfd polls readable. Not through /proc, whose
+ * entries, once looked up, would add their own teardown to every reap timed. */
+static void await_exit(pid_t pid)
+{
+	struct pollfd p = { .fd = (int)syscall(SYS_pidfd_open, pid, 0), .events = POLLIN };
+
+	if (p.fd < 0 || poll(&p, 1, 10000) != 1) {
+		fprintf(stderr, "init.work: orphan %d did not exit: %s\n", (int)pid,
+			p.fd < 0 ? strerror(errno) : "timed out");
+		exit(1);
+	}
+	close(p.fd);
+}
+
 int main(int argc, char **argv)
 {
 	long total, wave, done = 0, waves = 0;
+	bool is_backlog;
 	long long reap = 0, cpu = 0;
 	clockid_t initclk;
 	pid_t *pids;
 	const struct timespec nap = { 0, 20000 };
 
-	if (argc != 3 || (total = atol(argv[1])) <= 0 || (wave = atol(argv[2])) <= 0) {
-		fprintf(stderr, "usage: init.work TOTAL WAVE\n");
+	if (argc < 3 || argc > 4 || (total = atol(argv[1])) <= 0 || (wave = atol(argv[2])) <= 0 ||
+	    (argc == 4 && (strcmp(argv[3], "backlog") != 0 || total != wave))) {
+		fprintf(stderr, "usage: init.work TOTAL WAVE [backlog (TOTAL == WAVE)]\n");
 		return 2;
 	}
+	is_backlog = argc == 4;
 	if (getpid() == 1 || getppid() != 1) {
 		fprintf(stderr, "init.work: must run as the child of PID 1 (pid %d ppid %d)\n",
 			(int)getpid(), (int)getppid());
@@ -102,9 +162,20 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		/* every orphan of this wave is now PID 1's child, blocked on rel */
+		if (is_backlog) {
+			await_state(1, "Tt", "PID 1 was not stopped: the bench stops it");
+			close(rel[1]);
+			for (long i = 0; i < k; i++)
+				await_exit(pids[i]);
+		}
 		c0 = ns(initclk);
 		t0 = ns(CLOCK_MONOTONIC);
-		close(rel[1]);
+		if (!is_backlog)
+			close(rel[1]);
+		else if (kill(1, SIGCONT) < 0) {
+			perror("init.work: kill(1, SIGCONT)");
+			return 1;
+		}
 		for (long i = 0; i < k; i++) {
 			while (kill(pids[i], 0) == 0 || errno != ESRCH)
 				nanosleep(&nap, NULL);
