@@ -101,10 +101,11 @@ int initd_final_code(const struct initd_opts *o, int raw_status)
 uint64_t initd_drain_gap(uint64_t waited_ns, int reaped, bool is_backlog)
 {
 	uint64_t free_ns = reaped > 0 ? (uint64_t)reaped * DRAIN_REAP_NS : 0;
-	uint64_t walked = waited_ns > free_ns ? waited_ns - free_ns : 0;
+	uint64_t walked;
 
 	if (is_backlog)
 		return 0;
+	walked = waited_ns > free_ns ? waited_ns - free_ns : 0;
 	return walked >= DRAIN_GAP_MAX_NS / DRAIN_PACE ? DRAIN_GAP_MAX_NS : walked * DRAIN_PACE;
 }
 
