@@ -186,7 +186,7 @@ ids_of() {
 
 # zombies_of PID: how many of PID's children are zombies.
 zombies_of() {
-	ps --ppid "$1" -o stat= | grep -c '^Z'
+	pgrep -c -r Z -P "$1" || true
 }
 
 @test "a backlog of zombies with no exit coming is reaped without pauses, as PID 1" {
@@ -194,15 +194,15 @@ zombies_of() {
 	# The init is stopped while 3,000 orphans exit and continued once they are all zombies:
 	# nothing exits any more, so every drain its 1 ms slice cuts short is followed by the next
 	# at once (a pause would only make the backlog wait).
-	start_init pid1 -vv -- sh -c 'until [ -e go ]; do sleep 0.02; done
+	start_init pid1 -vv -- sh -c 'until [ -e go.flag ]; do sleep 0.02; done
 		'"$PROBE"' orphans 3000 || exit 9
-		until [ -e done ]; do sleep 0.02; done'
+		until [ -e end.flag ]; do sleep 0.02; done'
 	kill -STOP "$INIT"
-	touch go
+	touch go.flag
 	wait_until "[[ \$(zombies_of $INIT) -ge 3000 ]]" 30
 	kill -CONT "$INIT"
 	wait_until "[[ \$(zombies_of $INIT) -eq 0 ]]" 30
-	touch done
+	touch end.flag
 	wait_init
 	assert_equal "$INIT_RC" 0
 	assert_equal "$(grep -c 'reaped orphan .*: exit 0' init.err)" 3000
