@@ -165,11 +165,13 @@ child_of() {
 }
 
 # stop_init BG: stops the init under timeout BG (BG -> unshare -> the init -> init.work) once
-# init.work runs; init.work waits for that before it releases the backlog.
+# init.work runs, its pid left in STOPPED; init.work waits for that before it releases the
+# backlog.
+STOPPED=
 stop_init() {
 	local ns init
 	ns=$(child_of "$1") && init=$(child_of "$ns") && child_of "$init" >/dev/null &&
-		kill -STOP "$init"
+		kill -STOP "$init" && STOPPED=$init
 }
 
 # run_one NAME CASE SIZE REP: one run, one line appended to $RUNS
@@ -187,6 +189,9 @@ run_one() {
 	fi
 	wait "$bg"
 	rc=$?
+	# A round that failed (or timed out) before init.work woke the init must not leave it stopped.
+	[ -n "$STOPPED" ] && kill -CONT "$STOPPED" 2>/dev/null
+	STOPPED=
 	t1=$(date +%s%N)
 	out=$(cat "$OUT/init.out")
 	line=$(printf '%s\n' "$out" | tail -n 1)
