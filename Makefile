@@ -248,8 +248,8 @@ bench: $(BENCH_DIR)/floor.bpf.o $(BENCH_DIR)/floor $(BENCH_DIR)/storm $(BENCH_DI
 bench-zombies: all $(BENCH_DIR)/storm $(BENCH_DIR)/procscan $(BENCH_DIR)/runtime
 	$(Q)tools/bench/zombies.sh
 
-# Only the orphan burst and the zombie backlog under each init (tools/bench/init.sh), some 16
-# minutes.
+# Only the orphan burst and the zombie backlog under each init (tools/bench/init.sh), some 17
+# minutes (21 on a busy host).
 .PHONY: bench-init
 bench-init: all $(BENCH_DIR)/initwork $(BENCH_DIR)/waitinit
 	$(Q)tools/bench/init.sh
