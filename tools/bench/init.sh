@@ -176,7 +176,7 @@ stop_init() {
 
 # run_one NAME CASE SIZE REP: one run, one line appended to $RUNS
 run_one() {
-	local name=$1 kase=$2 size=$3 rep=$4 out t0 t1 rc bg line
+	local name=$1 kase=$2 size=$3 rep=$4 t0 t1 rc bg line
 	local -a argv work=("$WORK" "$size" "$WAVE")
 	mapfile -t argv < <(init_argv "$name")
 	[ "$kase" = backlog ] && work=("$WORK" "$size" "$size" backlog)
@@ -193,8 +193,7 @@ run_one() {
 	[ -n "$STOPPED" ] && kill -CONT "$STOPPED" 2>/dev/null
 	STOPPED=
 	t1=$(date +%s%N)
-	out=$(cat "$OUT/init.out")
-	line=$(printf '%s\n' "$out" | tail -n 1)
+	line=$(tail -n 1 "$OUT/init.out")
 	# shellcheck disable=SC2086 # split the workload's four numbers
 	set -- $line
 	if [ "$rc" != 0 ] || [ $# != 4 ] || [ "$1" != "$size" ]; then

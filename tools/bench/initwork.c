@@ -30,38 +30,26 @@ static long long ns(clockid_t c)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* The state letter of /proc/PID/stat (this namespace's /proc), 0 when it cannot be read. */
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
-/* Waits (10 s at most) until PID's state is one of WANT; exits 1 with WHAT when it is not. Only
- * for PID 1 (stopped): see await_exit. */
-static void await_state(pid_t pid, const char *want, const char *what)
+/* Waits (10 s at most) until PID 1 is stopped (the bench's SIGSTOP), read from its /proc stat
+ * line (this namespace's /proc); exits 1 when it is not. */
+static void await_init_stopped(void)
 {
 	const struct timespec ms = { 0, 1000000 };
-	char st;
+	char buf[512], *p;
 
 	for (int i = 0; i < 10000; i++) {
-		st = proc_state(pid);
-		if (st && strchr(want, st))
+		FILE *f = fopen("/proc/1/stat", "r");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+		if (f)
+			fclose(f);
+		buf[n] = 0;
+		p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && (p[2] == 'T' || p[2] == 't'))
 			return;
 		nanosleep(&ms, NULL);
 	}
-	fprintf(stderr, "init.work: %s (pid %d)\n", what, (int)pid);
+	fprintf(stderr, "init.work: PID 1 was not stopped: the bench stops it\n");
 	exit(1);
 }
 
@@ -163,7 +151,7 @@ int main(int argc, char **argv)
 		}
 		/* every orphan of this wave is now PID 1's child, blocked on rel */
 		if (is_backlog) {
-			await_state(1, "Tt", "PID 1 was not stopped: the bench stops it");
+			await_init_stopped();
 			close(rel[1]);
 			for (long i = 0; i < k; i++)
 				await_exit(pids[i]);
